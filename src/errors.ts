@@ -1,0 +1,31 @@
+/** Errors shared by every part of darray. Each says what was expected, what was got, and how to fix it. */
+
+/** Bad input to a public function: names the argument, what was expected and what was received. */
+export class ArgumentError extends TypeError {
+  override name = 'ArgumentError';
+}
+
+/** An operation that has no kernel for the array's backend. */
+export class MissingKernelError extends Error {
+  override name = 'MissingKernelError';
+  constructor(
+    readonly op: string,
+    readonly backend: string,
+  ) {
+    super(
+      `no kernel for op '${op}' on backend '${backend}'; register one or move the data to another backend`,
+    );
+  }
+}
+
+/** Describes a value briefly for error messages: its type and, for arrays, its length. */
+export function describe(value: unknown): string {
+  if (value === null) return 'null';
+  if (Array.isArray(value)) return `an Array of length ${value.length}`;
+  if (ArrayBuffer.isView(value)) return `a ${value.constructor.name}`;
+  if (typeof value === 'function') return `a function ${value.name || '(anonymous)'}`;
+  if (typeof value === 'object') return `an object of type ${value.constructor?.name ?? 'Object'}`;
+  if (typeof value === 'string')
+    return `the string ${JSON.stringify(value.length > 40 ? `${value.slice(0, 40)}…` : value)}`;
+  return `${typeof value} ${String(value)}`;
+}
