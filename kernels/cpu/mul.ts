@@ -1,0 +1,83 @@
+/** The CPU kernel of `mul`: matrix–vector and matrix–matrix products in plain JS loops. */
+import { empty } from '../../src/array/create.js';
+import type { NDArray } from '../../src/array/ndarray.js';
+import type { OutSpec } from '../../src/array/protocol.js';
+
+/** y[r] = Σ_j A[r, j]·x[j] for rows start ≤ r < end of the row-major m×n matrix A. */
+export function matvecRows(
+  a: ArrayLike<number>,
+  x: ArrayLike<number>,
+  y: { [i: number]: number },
+  n: number,
+  start: number,
+  end: number,
+): void {
+  let r = start;
+  // Four rows at a time so each load of x[j] feeds four products.
+  for (; r + 3 < end; r += 4) {
+    const o0 = r * n;
+    const o1 = o0 + n;
+    const o2 = o1 + n;
+    const o3 = o2 + n;
+    let s0 = 0;
+    let s1 = 0;
+    let s2 = 0;
+    let s3 = 0;
+    for (let j = 0; j < n; j++) {
+      const xj = x[j]!;
+      s0 += a[o0 + j]! * xj;
+      s1 += a[o1 + j]! * xj;
+      s2 += a[o2 + j]! * xj;
+      s3 += a[o3 + j]! * xj;
+    }
+    y[r] = s0;
+    y[r + 1] = s1;
+    y[r + 2] = s2;
+    y[r + 3] = s3;
+  }
+  for (; r < end; r++) {
+    const o = r * n;
+    let s = 0;
+    for (let j = 0; j < n; j++) s += a[o + j]! * x[j]!;
+    y[r] = s;
+  }
+}
+
+/** C = A·B for row-major A (m×k) and B (k×n), i-k-j order so the inner loop walks rows of B and C. */
+export function matmulData(
+  a: ArrayLike<number>,
+  b: ArrayLike<number>,
+  c: { [i: number]: number },
+  m: number,
+  k: number,
+  n: number,
+): void {
+  for (let i = 0; i < m; i++) {
+    const ci = i * n;
+    for (let p = 0; p < k; p++) {
+      const aip = a[i * k + p]!;
+      if (aip === 0) continue;
+      const bp = p * n;
+      for (let j = 0; j < n; j++) c[ci + j] = c[ci + j]! + aip * b[bp + j]!;
+    }
+  }
+}
+
+/** Hook for faster matrix–vector products (WASM SIMD, worker threads); returns false to decline. */
+export type MatvecAccelerator = (a: NDArray, x: NDArray, y: NDArray) => boolean;
+let accelerator: MatvecAccelerator | undefined;
+
+/** Installs (or removes) the accelerated matrix–vector product. */
+export function setMatvecAccelerator(fn: MatvecAccelerator | undefined): void {
+  accelerator = fn;
+}
+
+/** The CPU kernel of `mul`: shapes already checked (a: m×k; b: k or k×n). */
+export function mulCpu(a: NDArray, b: NDArray, out: OutSpec): NDArray {
+  const [m = 0, k = 0] = a.shape;
+  const y = empty(out.shape, out.dtype);
+  if (b.ndim === 1) {
+    if (!accelerator?.(a, b, y)) matvecRows(a.data, b.data, y.data, k, 0, m);
+  } else matmulData(a.data, b.data, y.data, m, k, b.shape[1] ?? 0);
+  return y;
+}

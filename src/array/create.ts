@@ -1,0 +1,151 @@
+/** Array constructors: synchronous, always on the host, float64 unless told otherwise. */
+import { ArgumentError, describe } from '../errors.js';
+import { checkDType, type DType, dtypeOfData, type TypedArrayFor } from './dtype.js';
+import { NDArray } from './ndarray.js';
+import { normalSource, uniformSource } from './random.js';
+import { checkShape, sizeOf } from './shape.js';
+import { allocData } from './storage.js';
+
+/** Nested JS arrays of numbers, any depth. */
+export type NestedNumbers = number | readonly NestedNumbers[];
+
+/** Options of {@link array}. */
+export interface ArrayOptions<D extends DType> {
+  dtype?: D;
+  /** The shape of flat data; nested arrays carry their own shape. */
+  shape?: readonly number[];
+}
+
+/** A new uninitialised (zeroed) array of a dtype and shape. */
+export function empty<D extends DType = 'float64'>(shape: readonly number[] | number, dtype?: D): NDArray<D> {
+  const s = checkShape(shape);
+  const dt = checkDType(dtype ?? 'float64') as D;
+  return new NDArray(allocData(dt, sizeOf(s)), s);
+}
+
+function nestedShape(x: NestedNumbers): number[] {
+  const shape: number[] = [];
+  let cur: NestedNumbers = x;
+  while (Array.isArray(cur)) {
+    shape.push(cur.length);
+    cur = (cur as readonly NestedNumbers[])[0] ?? 0;
+  }
+  return shape;
+}
+
+function flatten(x: NestedNumbers, shape: readonly number[], out: TypedArrayFor[DType]): void {
+  let pos = 0;
+  const rec = (v: NestedNumbers, k: number, path: string): void => {
+    if (k === shape.length) {
+      if (typeof v !== 'number')
+        throw new ArgumentError(`array: expected a number at ${path || 'top level'}, got ${describe(v)}`);
+      out[pos++] = v;
+      return;
+    }
+    if (!Array.isArray(v) || v.length !== shape[k])
+      throw new ArgumentError(
+        `array: ragged nesting at ${path || 'top level'}: expected ${shape[k]} elements, got ${describe(v)}`,
+      );
+    const items = v as readonly NestedNumbers[];
+    for (let i = 0; i < items.length; i++) rec(items[i]!, k + 1, `${path}[${i}]`);
+  };
+  rec(x, 0, '');
+}
+
+/**
+ * An NDArray from nested JS arrays, a TypedArray, or flat numbers with `shape`. The data is copied.
+ *
+ * @example
+ * const M = array([[2, 1], [1, 1]]);            // float64, shape [2, 2]
+ * const v = array([1, 2, 3, 4], { shape: [2, 2], dtype: 'float32' });
+ */
+export function array<D extends DType = 'float64'>(
+  data: NestedNumbers | ArrayBufferView,
+  options: ArrayOptions<D> = {},
+): NDArray<D> {
+  if (ArrayBuffer.isView(data)) {
+    const own = dtypeOfData(data);
+    if (!own) throw new ArgumentError(`array: unsupported TypedArray ${describe(data)}`);
+    const dtype = (options.dtype ?? own) as D;
+    const src = data as TypedArrayFor[DType];
+    const shape = checkShape(options.shape ?? [src.length], 'options.shape');
+    if (sizeOf(shape) !== src.length)
+      throw new ArgumentError(`array: shape [${shape}] needs ${sizeOf(shape)} elements, got ${src.length}`);
+    const out = empty(shape, dtype);
+    out.data.set(src);
+    return out;
+  }
+  const dtype = checkDType(options.dtype ?? 'float64', 'options.dtype') as D;
+  if (options.shape) {
+    const shape = checkShape(options.shape, 'options.shape');
+    const flat = Array.isArray(data) ? (data as unknown[]).flat(Number.POSITIVE_INFINITY) : [data];
+    if (flat.length !== sizeOf(shape))
+      throw new ArgumentError(`array: shape [${shape}] needs ${sizeOf(shape)} elements, got ${flat.length}`);
+    const out = empty(shape, dtype);
+    flatten(flat as NestedNumbers, [flat.length], out.data);
+    return out;
+  }
+  const shape = nestedShape(data);
+  const out = empty(shape, dtype);
+  flatten(data, shape, out.data);
+  return out;
+}
+
+/** An array of zeros. */
+export function zeros<D extends DType = 'float64'>(shape: readonly number[] | number, dtype?: D): NDArray<D> {
+  return empty(shape, dtype);
+}
+
+/** An array with every element `value`. */
+export function fill<D extends DType = 'float64'>(
+  shape: readonly number[] | number,
+  value: number,
+  dtype?: D,
+): NDArray<D> {
+  if (typeof value !== 'number')
+    throw new ArgumentError(`fill: expected a number value, got ${describe(value)}`);
+  const out = empty(shape, dtype);
+  out.data.fill(value);
+  return out;
+}
+
+/** An array of ones. */
+export function ones<D extends DType = 'float64'>(shape: readonly number[] | number, dtype?: D): NDArray<D> {
+  return fill(shape, 1, dtype);
+}
+
+/** Options of {@link rand} and {@link randn}. */
+export interface RandomOptions<D extends DType> {
+  dtype?: D;
+  /** Seed for a reproducible stream; without one each call differs. */
+  seed?: number;
+}
+
+/**
+ * Uniform random numbers in [0, 1).
+ *
+ * @example
+ * const v = rand([4096], { seed: 1 });
+ */
+export function rand<D extends DType = 'float64'>(
+  shape: readonly number[] | number,
+  options: RandomOptions<D> = {},
+): NDArray<D> {
+  const out = empty(shape, options.dtype);
+  const u = uniformSource(options.seed);
+  const d = out.data;
+  for (let i = 0; i < d.length; i++) d[i] = u();
+  return out;
+}
+
+/** Standard normal random numbers. */
+export function randn<D extends DType = 'float64'>(
+  shape: readonly number[] | number,
+  options: RandomOptions<D> = {},
+): NDArray<D> {
+  const out = empty(shape, options.dtype);
+  const g = normalSource(uniformSource(options.seed));
+  const d = out.data;
+  for (let i = 0; i < d.length; i++) d[i] = g();
+  return out;
+}

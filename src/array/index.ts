@@ -1,0 +1,61 @@
+/** The public array API: NDArray, constructors, ops, the protocol and the backend registry. */
+export { type ApproxOptions, isApprox } from './approx.js';
+export {
+  type ArrayOptions,
+  array,
+  empty,
+  fill,
+  type NestedNumbers,
+  ones,
+  type RandomOptions,
+  rand,
+  randn,
+  zeros,
+} from './create.js';
+export {
+  bytesOf,
+  DTYPES,
+  type DType,
+  isDType,
+  resultDType,
+  type TypedArray,
+  type TypedArrayFor,
+} from './dtype.js';
+export { lambdaOf } from './ir/cache.js';
+export { LambdaSyntaxError } from './ir/errors.js';
+export { parseLambda } from './ir/parse.js';
+export type { BinaryOp, Expr, Lambda, MathFunction } from './ir/types.js';
+export { isNDArray, NDArray } from './ndarray.js';
+export {
+  broadcast,
+  collect,
+  dot,
+  type Elementwise,
+  map,
+  mapreduce,
+  max,
+  min,
+  mul,
+  norm,
+  prod,
+  type ReduceOptions,
+  reduce,
+  sum,
+  transpose,
+} from './ops.js';
+export type { AnyArray, Awaitable, Operand, OpKernels, OpName, OutSpec, Reducer, Same } from './protocol.js';
+export {
+  type Backend,
+  backendNames,
+  backendOf,
+  findBackend,
+  getBackend,
+  getKernel,
+  hasKernel,
+  isArrayLike,
+  registerBackend,
+  registerKernel,
+  removeBackend,
+  unregisterKernel,
+} from './registry.js';
+export { broadcastShapes, sizeOf } from './shape.js';

@@ -1,0 +1,192 @@
+/**
+ * The array ops: free functions that validate their arguments, then dispatch on the backend of the
+ * arrays they are given (see protocol.ts). Every op returns a Promise, whatever the array type.
+ */
+import '../../kernels/cpu/register.js';
+import { ArgumentError, describe } from '../errors.js';
+import { resultDType } from './dtype.js';
+import { lambdaOf } from './ir/cache.js';
+import type { Lambda } from './ir/types.js';
+import type { NDArray } from './ndarray.js';
+import type { AnyArray, Operand, Reducer, Same } from './protocol.js';
+import { backendOf, getKernel, isArrayLike } from './registry.js';
+import { broadcastShapes, sameShape } from './shape.js';
+
+/** A function accepted as a broadcast lambda: an arrow function over numbers, or its source text. */
+export type Elementwise = ((...args: number[]) => number | boolean) | string;
+
+function checkArray(op: string, x: unknown, arg: string): AnyArray {
+  if (!isArrayLike(x)) throw new ArgumentError(`${op}: ${arg} must be an array, got ${describe(x)}`);
+  return x;
+}
+
+/**
+ * Applies `fn` elementwise over arrays and numbers broadcast together (NumPy's shape rule), as one
+ * fused loop. The result is float32 when every array argument is float32, float64 otherwise.
+ *
+ * @example
+ * const C = await broadcast((a, b) => 2 * a / b, A, B); // Julia: 2 .* A ./ B
+ */
+export async function broadcast<A extends AnyArray>(
+  fn: Elementwise | Lambda,
+  ...args: (A | number)[]
+): Promise<Same<A>> {
+  const lambda = lambdaOf(fn);
+  if (lambda.params.length !== args.length)
+    throw new ArgumentError(
+      `broadcast: the lambda takes ${lambda.params.length} parameters (${lambda.params.join(', ')}) ` +
+        `but ${args.length} arguments were given`,
+    );
+  const arrays: AnyArray[] = [];
+  args.forEach((a, i) => {
+    if (typeof a === 'number') return;
+    arrays.push(checkArray('broadcast', a, `argument ${i + 1}`));
+  });
+  if (arrays.length === 0) throw new ArgumentError('broadcast: at least one argument must be an array');
+  const shape = broadcastShapes(arrays.map((a) => a.shape));
+  const dtype = resultDType(arrays.map((a) => a.dtype));
+  const backend = backendOf('broadcast', arrays);
+  return (await getKernel('broadcast', backend)(lambda, args as Operand[], { shape, dtype })) as Same<A>;
+}
+
+/**
+ * Applies `fn` to each element: `map(x => x * x, A)` is `broadcast(x => x * x, A)`.
+ */
+export function map<A extends AnyArray>(fn: Elementwise | Lambda, x: A): Promise<Same<A>> {
+  return broadcast(fn, x);
+}
+
+/** Options of the reductions. */
+export interface ReduceOptions {
+  /** The starting value; required to reduce an empty array with min, max or a lambda. */
+  init?: number;
+}
+
+// Lambdas that are exactly a built-in reducer run the built-in's loop (and its GPU/DArray kernels).
+function builtinReducer(l: Lambda): Reducer {
+  const b = l.body;
+  const isParams = (x: { kind: string; index?: number }, y: { kind: string; index?: number }) =>
+    x.kind === 'param' && y.kind === 'param' && x.index !== y.index;
+  if (l.params.length !== 2) return l;
+  if (b.kind === 'binary' && (b.op === '+' || b.op === '*') && isParams(b.left, b.right))
+    return b.op === '+' ? 'sum' : 'prod';
+  if (b.kind === 'call' && (b.fn === 'min' || b.fn === 'max') && b.args.length === 2) {
+    const [x, y] = b.args;
+    if (x && y && isParams(x, y)) return b.fn;
+  }
+  return l;
+}
+
+function reducerOf(op: string, r: Elementwise | Lambda | Reducer): Reducer {
+  if (r === 'sum' || r === 'prod' || r === 'min' || r === 'max') return r;
+  const l = lambdaOf(r);
+  if (l.params.length !== 2)
+    throw new ArgumentError(`${op}: the reducer must take two parameters (acc, x), got ${l.params.length}`);
+  return builtinReducer(l);
+}
+
+/**
+ * Maps each element with `f`, then folds the results with `op` (a two-parameter lambda or one of
+ * 'sum', 'prod', 'min', 'max').
+ *
+ * @example
+ * await mapreduce((x) => x * x, (a, b) => a + b, v); // Σ v[i]²
+ */
+export async function mapreduce(
+  f: Elementwise | Lambda | null,
+  op: Elementwise | Lambda | Reducer,
+  x: AnyArray,
+  options: ReduceOptions = {},
+): Promise<number> {
+  const m = f === null ? null : lambdaOf(f);
+  if (m && m.params.length !== 1)
+    throw new ArgumentError(`mapreduce: the map lambda must take one parameter, got ${m.params.length}`);
+  checkArray('mapreduce', x, 'x');
+  const reducer = reducerOf('mapreduce', op);
+  return getKernel('mapreduce', backendOf('mapreduce', [x]))(m, reducer, x, options.init);
+}
+
+/** Folds the elements with `op`: `reduce((a, b) => a + b, v)` is `sum(v)`. */
+export function reduce(op: Elementwise | Lambda | Reducer, x: AnyArray, options: ReduceOptions = {}) {
+  return mapreduce(null, op, x, options);
+}
+
+/** Sum of all elements (0 for an empty array). */
+export function sum(x: AnyArray): Promise<number> {
+  return mapreduce(null, 'sum', x);
+}
+
+/** Product of all elements (1 for an empty array). */
+export function prod(x: AnyArray): Promise<number> {
+  return mapreduce(null, 'prod', x);
+}
+
+/** Smallest element (NaN if any is NaN); an empty array needs `init`. */
+export function min(x: AnyArray, options: ReduceOptions = {}): Promise<number> {
+  return mapreduce(null, 'min', x, options);
+}
+
+/** Largest element (NaN if any is NaN); an empty array needs `init`. */
+export function max(x: AnyArray, options: ReduceOptions = {}): Promise<number> {
+  return mapreduce(null, 'max', x, options);
+}
+
+/**
+ * The p-norm of all elements: p = 2 (default, Euclidean/Frobenius), 1, Infinity, or any real p.
+ * Computed without overflow or underflow for huge or tiny elements.
+ *
+ * @example
+ * await norm(array([3, 4])); // 5
+ */
+export async function norm(x: AnyArray, p = 2): Promise<number> {
+  checkArray('norm', x, 'x');
+  if (typeof p !== 'number' || Number.isNaN(p))
+    throw new ArgumentError(`norm: p must be a number such as 1, 2 or Infinity, got ${describe(p)}`);
+  return getKernel('norm', backendOf('norm', [x]))(x, p);
+}
+
+/** The dot product Σ x[i]·y[i] of two arrays of the same shape. */
+export async function dot(x: AnyArray, y: AnyArray): Promise<number> {
+  checkArray('dot', x, 'x');
+  checkArray('dot', y, 'y');
+  if (!sameShape(x.shape, y.shape))
+    throw new ArgumentError(`dot: shapes [${x.shape}] and [${y.shape}] differ; dot needs equal shapes`);
+  return getKernel('dot', backendOf('dot', [x, y]))(x, y);
+}
+
+/**
+ * Matrix product: matrix–vector (m×k times k gives m) or matrix–matrix (m×k times k×n gives m×n).
+ *
+ * @example
+ * const y = await mul(M, v); // Julia: M * v
+ */
+export async function mul<A extends AnyArray>(a: A, b: A): Promise<Same<A>> {
+  checkArray('mul', a, 'a');
+  checkArray('mul', b, 'b');
+  if (a.shape.length !== 2 || (b.shape.length !== 1 && b.shape.length !== 2))
+    throw new ArgumentError(
+      `mul: expected a matrix times a vector or a matrix, got shapes [${a.shape}] and [${b.shape}]`,
+    );
+  const [m = 0, k = 0] = a.shape;
+  if (b.shape[0] !== k)
+    throw new ArgumentError(
+      `mul: inner dimensions differ: [${a.shape}] times [${b.shape}] needs ${k} rows in the second`,
+    );
+  const shape = b.shape.length === 1 ? [m] : [m, b.shape[1] ?? 0];
+  const dtype = resultDType([a.dtype, b.dtype]);
+  return (await getKernel('mul', backendOf('mul', [a, b]))(a, b, { shape, dtype })) as Same<A>;
+}
+
+/** The transpose of a matrix (a vector becomes a 1×n matrix). */
+export async function transpose<A extends AnyArray>(a: A): Promise<Same<A>> {
+  checkArray('transpose', a, 'a');
+  if (a.shape.length !== 1 && a.shape.length !== 2)
+    throw new ArgumentError(`transpose: expected a vector or a matrix, got shape [${a.shape}]`);
+  return (await getKernel('transpose', backendOf('transpose', [a]))(a)) as Same<A>;
+}
+
+/** Brings any array to the host as an NDArray (an NDArray is returned as is). */
+export async function collect(x: AnyArray): Promise<NDArray> {
+  checkArray('collect', x, 'x');
+  return getKernel('collect', backendOf('collect', [x]))(x);
+}

@@ -1,0 +1,31 @@
+/** Where array data is allocated: small arrays on the JS heap, large ones in shared WASM memory. */
+import { allocateFor, heapBuffer } from '../../kernels/wasm/heap.js';
+import { ctorOf, type DType, type TypedArrayFor } from './dtype.js';
+
+/**
+ * Arrays of at least this many bytes live in the shared WebAssembly memory, where the SIMD kernels
+ * and the worker pool use them in place. Below it an ordinary ArrayBuffer is cheaper to make and free.
+ */
+export const HEAP_THRESHOLD_BYTES = 1 << 20;
+
+/** A zero-filled TypedArray of `length` elements of `dtype`. */
+export function allocData<D extends DType>(dtype: D, length: number): TypedArrayFor[D] {
+  const C = ctorOf(dtype);
+  const bytes = length * C.BYTES_PER_ELEMENT;
+  if (bytes >= HEAP_THRESHOLD_BYTES) {
+    const token = {};
+    const offset = allocateFor(token, bytes);
+    if (offset >= 0) {
+      const data = new C(heapBuffer(), offset, length) as TypedArrayFor[D];
+      // Freed blocks are reused, so they must be cleared; the token lives as long as the data does.
+      data.fill(0);
+      keepAlive.set(data, token);
+      return data;
+    }
+  }
+  return new C(length) as TypedArrayFor[D];
+}
+
+// The allocation token is referenced only from its data, so the block is released exactly when
+// the TypedArray that owns it is collected.
+const keepAlive = new WeakMap<object, object>();
