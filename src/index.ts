@@ -6,4 +6,31 @@
  * const [p] = await addprocs(1);
  * console.log(await remotecallFetch(() => myid(), p)); // 2
  */
+
+export { clusterCookie } from './cluster/cookie.js';
+export { LocalManager } from './cluster/local-manager.js';
+export type { ClusterManager, LaunchParams, ManageOp, WorkerConfig } from './cluster/manager.js';
+export { type AddprocsOptions, addprocs, interrupt, rmprocs } from './cluster/processes.js';
+export { myid, nprocs, nworkers, procs, workers } from './cluster/state.js';
+export { initWorker, startWorker } from './cluster/worker.js';
 export * from './errors.js';
+export {
+  fetchAny,
+  fetchFrom,
+  remotecall,
+  remotecallFetch,
+  remotecallWait,
+  remoteDo,
+  spawn,
+  spawnAt,
+} from './remote/calls.js';
+export { clear, everywhere } from './remote/everywhere.js';
+export {
+  type CapturedError,
+  InterruptException,
+  ProcessExitedException,
+  RemoteException,
+} from './remote/exceptions.js';
+export { Future, fetch, isReady, put, wait } from './remote/future.js';
+
+import './remote/handler.js';

@@ -1,0 +1,56 @@
+/**
+ * The cluster-manager interface (Julia's ClusterManager): how workers are launched, connected to,
+ * signalled and killed. LocalManager starts processes on this machine; others (SSH, Slurm) only
+ * add classes that implement this.
+ */
+import type { ChildProcess } from 'node:child_process';
+import type { Socket } from 'node:net';
+import type { Readable } from 'node:stream';
+
+/** What a manager knows of one launched worker. */
+export interface WorkerConfig {
+  /** Where the worker listens; read from its first line of output when not set by the manager. */
+  host?: string;
+  port?: number;
+  /** The worker's output stream, whose first line announces its address; later lines are relayed. */
+  io?: Readable;
+  /** Standard error of the worker, relayed line by line. */
+  err?: Readable;
+  /** The OS process, when the manager started it on this machine. */
+  process?: ChildProcess;
+  /** How to ask for termination or an interrupt when there is no local process handle. */
+  signal?: (sig: NodeJS.Signals) => void;
+  /** Free-form data for the manager. */
+  userdata?: unknown;
+}
+
+/** Options passed from `addprocs` to the manager's `launch`. */
+export interface LaunchParams {
+  /** Node executable and flags for the worker process. */
+  exename: string;
+  exeflags: string[];
+  /** Working directory and extra environment of the workers. */
+  dir: string;
+  env: Record<string, string>;
+  /** Bind the worker's listening socket to all interfaces instead of 127.0.0.1. */
+  restrict: boolean;
+  /** The cookie, which the manager must hand to the worker on stdin. */
+  cookie: string;
+  /** Path of the worker entry script. */
+  workerScript: string;
+}
+
+export type ManageOp = 'register' | 'deregister' | 'interrupt' | 'finalize';
+
+export interface ClusterManager {
+  /** Name for messages and the registry. */
+  readonly name: string;
+  /** Starts the workers and returns one config each. */
+  launch(params: LaunchParams): Promise<WorkerConfig[]>;
+  /** Called on lifecycle events of a worker this manager launched. */
+  manage(pid: number, config: WorkerConfig, op: ManageOp): void;
+  /** Forcibly stops a worker that did not exit when asked. */
+  kill?(pid: number, config: WorkerConfig): Promise<void>;
+  /** Opens the transport to a worker; the default connects over TCP to config.host:port. */
+  connect?(pid: number, config: WorkerConfig): Promise<Socket>;
+}

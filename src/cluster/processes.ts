@@ -1,0 +1,238 @@
+/** Adding, removing and interrupting worker processes: addprocs, rmprocs, interrupt. */
+import { ArgumentError, describe } from '../errors.js';
+import { forgetPeer } from '../remote/ship.js';
+import { dropClient } from '../remote/store.js';
+import type { Connection } from './connection.js';
+import { clusterCookie } from './cookie.js';
+import { LocalManager } from './local-manager.js';
+import type { ClusterManager, WorkerConfig } from './manager.js';
+import { adopt, dial, markGone, onProcessGone, wrapSocket } from './mesh.js';
+import { watchOutput } from './relay.js';
+import { state, type Topology, workers } from './state.js';
+import { workerScript } from './worker-script.js';
+
+export interface AddprocsOptions {
+  /** 'all_to_all' (default: workers connect to each other on first use) or 'master_worker'. */
+  topology?: Topology;
+  /** With all_to_all, connect workers to each other only when first needed (default true). */
+  lazy?: boolean;
+  /** Bind workers to 127.0.0.1 only (default true); false binds all interfaces. */
+  restrict?: boolean;
+  /** Extra flags for the worker's `node`, e.g. ['--max-old-space-size=4096']. */
+  exeflags?: string[];
+  /** The node executable for workers (default: this process's). */
+  exename?: string;
+  /** Working directory of the workers (default: this process's). */
+  dir?: string;
+  /** Extra environment variables for the workers. */
+  env?: Record<string, string>;
+  /** How long to wait for each worker to start, in seconds (default 60). */
+  timeout?: number;
+}
+
+const OPTION_NAMES = new Set([
+  'topology',
+  'lazy',
+  'restrict',
+  'exeflags',
+  'exename',
+  'dir',
+  'env',
+  'timeout',
+]);
+
+function checkOptions(opts: AddprocsOptions): void {
+  for (const k of Object.keys(opts)) {
+    if (!OPTION_NAMES.has(k)) {
+      throw new ArgumentError(
+        `addprocs: unknown option '${k}'; the options are ${[...OPTION_NAMES].join(', ')}`,
+      );
+    }
+  }
+  if (opts.topology !== undefined && opts.topology !== 'all_to_all' && opts.topology !== 'master_worker') {
+    throw new ArgumentError(
+      `addprocs: topology must be 'all_to_all' or 'master_worker', got ${describe(opts.topology)}`,
+    );
+  }
+  if (
+    opts.exeflags !== undefined &&
+    !(Array.isArray(opts.exeflags) && opts.exeflags.every((f) => typeof f === 'string'))
+  ) {
+    throw new ArgumentError(`addprocs: exeflags must be an array of strings, got ${describe(opts.exeflags)}`);
+  }
+  if (state.isWorker) throw new ArgumentError('addprocs: only the master (process 1) can add workers');
+  if (state.peers.size > 0 && opts.topology !== undefined && opts.topology !== state.topology) {
+    throw new ArgumentError(
+      `addprocs: the cluster already uses topology '${state.topology}'; all workers must share one topology`,
+    );
+  }
+}
+
+/**
+ * Starts workers and returns their ids. `what` is a number of local workers or a ClusterManager.
+ *
+ * @example const pids = await addprocs(4) // [2, 3, 4, 5]
+ */
+export async function addprocs(what: number | ClusterManager, opts: AddprocsOptions = {}): Promise<number[]> {
+  checkOptions(opts);
+  let manager: ClusterManager;
+  if (typeof what === 'number') manager = new LocalManager(what);
+  else if (what && typeof what === 'object' && typeof (what as ClusterManager).launch === 'function')
+    manager = what;
+  else {
+    throw new ArgumentError(
+      `addprocs: expected a number of workers or a ClusterManager, got ${describe(what)}; e.g. addprocs(4)`,
+    );
+  }
+  if (state.peers.size === 0) {
+    state.topology = opts.topology ?? 'all_to_all';
+    state.lazy = opts.lazy ?? true;
+  }
+  const params = {
+    exename: opts.exename ?? process.execPath,
+    exeflags: opts.exeflags ?? [],
+    dir: opts.dir ?? process.cwd(),
+    env: opts.env ?? {},
+    restrict: opts.restrict ?? true,
+    cookie: clusterCookie(),
+    workerScript: workerScript(),
+  };
+  const configs = await manager.launch(params);
+  const timeoutMs = (opts.timeout ?? 60) * 1000;
+  const results = await Promise.allSettled(configs.map((c) => joinWorker(manager, c, timeoutMs)));
+  const pids: number[] = [];
+  const errors: string[] = [];
+  for (const r of results) {
+    if (r.status === 'fulfilled') pids.push(r.value);
+    else errors.push((r.reason as Error).message);
+  }
+  announceNewPeers(pids);
+  if (errors.length > 0) {
+    throw new Error(
+      `addprocs: ${errors.length} of ${configs.length} workers failed to start:\n${errors.join('\n')}`,
+    );
+  }
+  return pids.sort((a, b) => a - b);
+}
+
+async function joinWorker(manager: ClusterManager, config: WorkerConfig, timeoutMs: number): Promise<number> {
+  let setPid!: (pid: number) => void;
+  const pidReady = new Promise<number>((r) => {
+    setPid = r;
+  });
+  let conn: Connection | undefined;
+  try {
+    if (config.host === undefined || config.port === undefined) {
+      if (!config.io)
+        throw new Error(`manager '${manager.name}' gave neither an address nor an output stream`);
+      const addr = await watchOutput(config.io, config.err, pidReady, timeoutMs);
+      config.host ??= addr.host;
+      config.port ??= addr.port;
+    }
+    if (manager.connect) {
+      conn = wrapSocket(await manager.connect(0, config), 'connector');
+      await conn.ready;
+    } else {
+      conn = await dial(config.host, config.port);
+    }
+    const pid = state.nextPid++;
+    conn.peer = pid;
+    const peers = [...state.peers.values()].map((p) => [p.pid, p.host, p.port]);
+    const reply = await conn.request({ k: 'join', pid, topology: state.topology, lazy: state.lazy, peers });
+    if (!reply.env.ok) throw new Error('the worker refused to join');
+    state.peers.set(pid, { pid, host: config.host, port: config.port, manager, config });
+    adopt(conn);
+    setPid(pid);
+    manager.manage(pid, config, 'register');
+    config.process?.once('exit', (code, signal) => {
+      markGone(pid, signal ? `killed by ${signal}` : `exit code ${code}`);
+    });
+    return pid;
+  } catch (err) {
+    conn?.close('failed to join');
+    if (config.process && config.process.exitCode === null) config.process.kill('SIGKILL');
+    throw err;
+  }
+}
+
+function announceNewPeers(pids: number[]): void {
+  if (pids.length === 0) return;
+  const add = pids.map((pid) => {
+    const p = state.peers.get(pid);
+    return [pid, p?.host, p?.port];
+  });
+  // Workers started together did not know of each other at join; everyone gets the full list.
+  for (const conn of state.conns.values()) if (conn.isOpen) conn.send({ k: 'peers', add });
+}
+
+// When a process leaves: forget what it held and tell the other workers.
+onProcessGone((pid, reason) => {
+  dropClient(pid);
+  forgetPeer(pid);
+  if (state.isWorker) return;
+  for (const conn of state.conns.values()) {
+    if (conn.isOpen) conn.send({ k: 'peers', gone: [[pid, reason]] });
+  }
+});
+
+function checkPids(pids: number | number[], verb: string): number[] {
+  const list = Array.isArray(pids) ? pids : [pids];
+  for (const p of list) {
+    if (p === 1)
+      throw new ArgumentError(
+        `${verb}: process 1 is the master and cannot be ${verb === 'rmprocs' ? 'removed' : 'interrupted'}`,
+      );
+    if (!state.peers.has(p)) {
+      throw new ArgumentError(
+        `${verb}: no worker with id ${describe(p)}; workers() is [${workers().join(', ')}]`,
+      );
+    }
+  }
+  return list;
+}
+
+/**
+ * Removes workers: asks each to exit, waits up to `waitfor` seconds, then kills it.
+ *
+ * @example await rmprocs(workers())
+ */
+export async function rmprocs(pids: number | number[], opts: { waitfor?: number } = {}): Promise<void> {
+  if (state.isWorker) throw new ArgumentError('rmprocs: only the master (process 1) can remove workers');
+  const list = checkPids(pids, 'rmprocs');
+  const waitMs = (opts.waitfor ?? 30) * 1000;
+  await Promise.all(
+    list.map(async (pid) => {
+      const entry = state.peers.get(pid);
+      const child = entry?.config?.process;
+      const exited = child
+        ? new Promise<void>((resolve) => {
+            if (child.exitCode !== null || child.signalCode !== null) resolve();
+            else child.once('exit', () => resolve());
+          })
+        : Promise.resolve();
+      const conn = state.conns.get(pid);
+      try {
+        conn?.send({ k: 'exit' });
+      } catch {
+        // Already disconnected: it is exiting anyway.
+      }
+      markGone(pid, 'removed by rmprocs');
+      let timer: NodeJS.Timeout | undefined;
+      const timedOut = new Promise<boolean>((r) => {
+        timer = setTimeout(() => r(true), waitMs);
+      });
+      const late = await Promise.race([exited.then(() => false), timedOut]);
+      clearTimeout(timer);
+      if (late && entry?.manager?.kill && entry.config) await entry.manager.kill(pid, entry.config);
+      if (entry?.manager && entry.config) entry.manager.manage(pid, entry.config, 'deregister');
+    }),
+  );
+}
+
+/** Interrupts the calls running on the given workers (default: all) with InterruptException. */
+export function interrupt(pids: number | number[] = workers().filter((p) => p !== 1)): void {
+  for (const pid of checkPids(pids, 'interrupt')) {
+    const entry = state.peers.get(pid);
+    if (entry?.manager && entry.config) entry.manager.manage(pid, entry.config, 'interrupt');
+  }
+}

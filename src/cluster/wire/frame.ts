@@ -1,0 +1,158 @@
+/**
+ * Length-prefixed frames. Layout (little-endian):
+ *   u32 length of the rest | u32 envLen | u32 bodyLen | u32 nbufs | nbufs × (u32 code, u32 byteLen)
+ *   | env | body | (pad to 8) buf0 | (pad to 8) buf1 …
+ * The envelope (kind, call id) is decoded apart from the body, so a body that fails to decode
+ * fails only its own call. Buffers are padded to 8 bytes so that, when the whole frame sits in one
+ * allocation, each TypedArray can be a view of it rather than a copy.
+ */
+
+import { Packr } from 'msgpackr';
+import { codeFor, ctorFor, decodeBody, encodeBody } from './codec.js';
+
+const envPackr = new Packr({ useRecords: false });
+
+export interface Envelope {
+  k: string;
+  [key: string]: unknown;
+}
+
+const pad8 = (n: number): number => (8 - (n & 7)) & 7;
+const ZEROS = Buffer.alloc(8);
+
+/** Serialises one message into buffers ready for `socket.write`, without copying TypedArray payloads. */
+export function encodeFrame(env: Envelope, body?: unknown, target = 0): Buffer[] {
+  const envBytes = envPackr.pack(env);
+  const encoded = body === undefined ? undefined : encodeBody(body, target);
+  const bodyBytes = encoded?.bytes ?? new Uint8Array(0);
+  const bufs = encoded?.bufs ?? [];
+  const headLen = 16 + 8 * bufs.length;
+  const head = Buffer.allocUnsafe(headLen);
+  let total = headLen - 4 + envBytes.length + bodyBytes.length;
+  head.writeUInt32LE(envBytes.length, 4);
+  head.writeUInt32LE(bodyBytes.length, 8);
+  head.writeUInt32LE(bufs.length, 12);
+  const out: Buffer[] = [head, toBuffer(envBytes), toBuffer(bodyBytes)];
+  let offset = headLen + envBytes.length + bodyBytes.length;
+  for (const [i, view] of bufs.entries()) {
+    head.writeUInt32LE(codeFor(view), 16 + 8 * i);
+    head.writeUInt32LE(view.byteLength, 20 + 8 * i);
+    const p = pad8(offset - 4);
+    if (p) out.push(ZEROS.subarray(0, p));
+    out.push(Buffer.from(view.buffer, view.byteOffset, view.byteLength));
+    offset += p + view.byteLength;
+    total += p + view.byteLength;
+  }
+  head.writeUInt32LE(total, 0);
+  return out;
+}
+
+function toBuffer(u: Uint8Array): Buffer {
+  return Buffer.isBuffer(u) ? u : Buffer.from(u.buffer, u.byteOffset, u.byteLength);
+}
+
+/** A received frame: the envelope, decoded at once, and a body decoder that may throw on its own. */
+export interface Frame {
+  env: Envelope;
+  decodeBody(): unknown;
+  byteLength: number;
+}
+
+/** Parses one complete frame that starts at `frame[0]` (after the length prefix has been stripped). */
+export function parseFrame(frame: Buffer): Frame {
+  const envLen = frame.readUInt32LE(0);
+  const bodyLen = frame.readUInt32LE(4);
+  const nbufs = frame.readUInt32LE(8);
+  let offset = 12 + 8 * nbufs;
+  const env = envPackr.unpack(frame.subarray(offset, offset + envLen)) as Envelope;
+  offset += envLen;
+  const bodyBytes = frame.subarray(offset, offset + bodyLen);
+  offset += bodyLen;
+  const specs: { code: number; start: number; len: number }[] = [];
+  for (let i = 0; i < nbufs; i++) {
+    const code = frame.readUInt32LE(12 + 8 * i);
+    const len = frame.readUInt32LE(16 + 8 * i);
+    // Padding is relative to the frame after its length prefix, which is where a reassembled frame starts.
+    offset += pad8(offset);
+    specs.push({ code, start: offset, len });
+    offset += len;
+  }
+  return {
+    env,
+    byteLength: frame.length + 4,
+    decodeBody() {
+      if (bodyLen === 0) return undefined;
+      const views = specs.map(({ code, start, len }) => viewOf(frame, code, start, len));
+      return decodeBody(bodyBytes, views);
+    },
+  };
+}
+
+/** Small payloads are copied so that a tiny array does not pin a large socket chunk in memory. */
+const MIN_SHARED = 4096;
+
+function viewOf(frame: Buffer, code: number, start: number, len: number): ArrayBufferView {
+  const Ctor = ctorFor(code);
+  const bytes = frame.subarray(start, start + len);
+  if (Ctor === 'buffer') return len < MIN_SHARED ? Buffer.from(bytes) : bytes;
+  const abs = bytes.byteOffset;
+  if (len >= MIN_SHARED && abs % Ctor.BYTES_PER_ELEMENT === 0) {
+    return new Ctor(bytes.buffer as ArrayBuffer, abs, len / Ctor.BYTES_PER_ELEMENT);
+  }
+  const copy = new Uint8Array(len);
+  copy.set(bytes);
+  return new Ctor(copy.buffer, 0, len / Ctor.BYTES_PER_ELEMENT);
+}
+
+/**
+ * Reassembles frames from socket chunks. A frame that spans chunks is copied once into a buffer of
+ * its exact size, allocated when its length is known; a frame inside one chunk is not copied.
+ */
+export class FrameReader {
+  private pending: Buffer[] = [];
+  private pendingLen = 0;
+  private big: Buffer | undefined;
+  private bigFilled = 0;
+
+  constructor(private readonly onFrame: (frame: Buffer) => void) {}
+
+  push(chunk: Buffer): void {
+    while (chunk.length > 0) {
+      if (this.big) {
+        const n = Math.min(chunk.length, this.big.length - this.bigFilled);
+        chunk.copy(this.big, this.bigFilled, 0, n);
+        this.bigFilled += n;
+        chunk = chunk.subarray(n);
+        if (this.bigFilled === this.big.length) {
+          const done = this.big;
+          this.big = undefined;
+          this.onFrame(done);
+        }
+        continue;
+      }
+      if (this.pendingLen > 0) {
+        chunk = Buffer.concat([...this.pending, chunk]);
+        this.pending = [];
+        this.pendingLen = 0;
+      }
+      if (chunk.length < 4) {
+        this.pending.push(chunk);
+        this.pendingLen = chunk.length;
+        return;
+      }
+      const len = chunk.readUInt32LE(0);
+      if (chunk.length >= 4 + len) {
+        this.onFrame(chunk.subarray(4, 4 + len));
+        chunk = chunk.subarray(4 + len);
+        continue;
+      }
+      // Aligned to 8 so that the payload views can share it (allocUnsafeSlow is not pooled).
+      this.big = Buffer.allocUnsafeSlow(len);
+      this.bigFilled = 0;
+      const rest = chunk.subarray(4);
+      rest.copy(this.big, 0);
+      this.bigFilled = rest.length;
+      chunk = chunk.subarray(chunk.length);
+    }
+  }
+}

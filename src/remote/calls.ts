@@ -1,0 +1,193 @@
+/**
+ * Remote calls: remotecall (→ Future), remotecallFetch, remotecallWait, remoteDo and the
+ * spawn/fetch shorthands. A call to this process runs here without copying its arguments; a call
+ * elsewhere works on copies.
+ */
+import { type Connection, newRequestId } from '../cluster/connection.js';
+import { connectionTo } from '../cluster/mesh.js';
+import { state, workers } from '../cluster/state.js';
+import { type Envelope, encodeFrame } from '../cluster/wire/frame.js';
+import { ArgumentError, describe } from '../errors.js';
+import { capture, RemoteException } from './exceptions.js';
+import { Future, newRRID } from './future.js';
+import { interruptible } from './interrupts.js';
+import { unwrapReply } from './ref-client.js';
+import { analyse } from './ship.js';
+import { settle } from './store.js';
+
+// biome-ignore lint/suspicious/noExplicitAny: shipped functions take any arguments; callers' types flow through the generics.
+type Fn = (...args: any[]) => unknown;
+type Result<F extends Fn> = Awaited<ReturnType<F>>;
+
+function checkCall(fn: unknown, pid: unknown, verb: string): asserts fn is Fn {
+  if (typeof fn !== 'function') {
+    throw new ArgumentError(`${verb}: expected a function as the first argument, got ${describe(fn)}`);
+  }
+  if (typeof pid !== 'number' || !Number.isInteger(pid) || pid < 1) {
+    throw new ArgumentError(
+      `${verb}: expected a process id (a positive integer, see procs()) as the second argument, got ${describe(pid)}`,
+    );
+  }
+  if (pid !== state.myid) analyse(fn as Fn, `the function passed to ${verb}`);
+}
+
+/** Runs `fn(...args)` here, turning a throw into the captured form. */
+export async function invoke(
+  fn: Fn,
+  args: unknown[],
+): Promise<
+  { ok: true; value: unknown } | { ok: false; value: { pid: number; captured: ReturnType<typeof capture> } }
+> {
+  try {
+    const out = fn(...args);
+    // Only async work can be cut short by interrupt(); see interrupts.ts.
+    const value = state.isWorker && out instanceof Promise ? await interruptible(out) : await out;
+    return { ok: true, value };
+  } catch (err) {
+    if (err instanceof RemoteException) return { ok: false, value: { pid: err.pid, captured: err.captured } };
+    return { ok: false, value: { pid: state.myid, captured: capture(err) } };
+  }
+}
+
+/** Encodes a call frame now (so a bad argument throws here) and sends it once connected. */
+function sendCall(
+  pid: number,
+  env: Envelope,
+  fn: Fn,
+  args: unknown[],
+  verb: string,
+  expectReply: boolean,
+): Promise<unknown> | undefined {
+  const id = newRequestId();
+  env.id = id;
+  let parts: Buffer[];
+  try {
+    parts = encodeFrame(env, [fn, args], pid);
+  } catch (err) {
+    throw unsendable(verb, fn, args, pid, err as Error);
+  }
+  const c = connectionTo(pid);
+  const go = (conn: Connection) => (expectReply ? conn.requestEncoded(id, parts) : conn.sendEncoded(parts));
+  if (c instanceof Promise) {
+    const p = c.then(go);
+    return expectReply ? p.then((r) => r && unwrapReply(r, pid)) : p;
+  }
+  const r = go(c);
+  return r ? r.then((f) => unwrapReply(f, pid)) : undefined;
+}
+
+/** Finds which argument could not be encoded, so the error can name it. */
+function unsendable(verb: string, fn: Fn, args: unknown[], pid: number, err: Error): Error {
+  if (err instanceof ArgumentError) return err;
+  for (const [i, a] of args.entries()) {
+    try {
+      encodeFrame({ k: 'probe' }, a, 0);
+    } catch (e) {
+      return new ArgumentError(
+        `${verb}: argument ${i + 1} (${describe(a)}) cannot be sent to process ${pid}: ${(e as Error).message}. ` +
+          'Send plain data: numbers, strings, arrays, TypedArrays, plain objects, Maps, Sets, Futures or functions',
+      );
+    }
+  }
+  return new ArgumentError(
+    `${verb}: the call to ${fn.name || 'an anonymous function'} cannot be sent: ${err.message}`,
+  );
+}
+
+/**
+ * Calls `fn(...args)` on process `pid` and returns a Future for its result at once.
+ *
+ * @example const f = remotecall((n) => n * 2, 2, 21); await f.fetch() // 42
+ */
+export function remotecall<F extends Fn>(fn: F, pid: number, ...args: Parameters<F>): Future<Result<F>> {
+  checkCall(fn, pid, 'remotecall');
+  const f = new Future<Result<F>>(pid, newRRID());
+  if (pid === state.myid) {
+    void invoke(fn, args).then((r) => settle(f.rrid, r.ok, r.value));
+    return f;
+  }
+  const sent = sendCall(pid, { k: 'call', m: 'future', rr: [f.whence, f.id] }, fn, args, 'remotecall', false);
+  sent?.catch((err: Error) => f.fail(err));
+  return f;
+}
+
+/**
+ * Calls `fn(...args)` on process `pid` and returns its result (one round trip).
+ *
+ * @example await remotecallFetch(() => myid(), 2) // 2
+ */
+export async function remotecallFetch<F extends Fn>(
+  fn: F,
+  pid: number,
+  ...args: Parameters<F>
+): Promise<Result<F>> {
+  checkCall(fn, pid, 'remotecallFetch');
+  if (pid === state.myid) {
+    const r = await invoke(fn, args);
+    if (r.ok) return r.value as Result<F>;
+    throw new RemoteException(r.value.pid, r.value.captured);
+  }
+  return (await sendCall(pid, { k: 'call', m: 'fetch' }, fn, args, 'remotecallFetch', true)) as Result<F>;
+}
+
+/** Calls `fn(...args)` on `pid`, waits until it has finished, and returns a Future for its result. */
+export async function remotecallWait<F extends Fn>(
+  fn: F,
+  pid: number,
+  ...args: Parameters<F>
+): Promise<Future<Result<F>>> {
+  checkCall(fn, pid, 'remotecallWait');
+  if (pid === state.myid) {
+    const f = remotecall(fn, pid, ...args);
+    await f.wait();
+    return f;
+  }
+  const f = new Future<Result<F>>(pid, newRRID());
+  await sendCall(pid, { k: 'call', m: 'wait', rr: [f.whence, f.id] }, fn, args, 'remotecallWait', true);
+  return f;
+}
+
+/** Runs `fn(...args)` on `pid` for its effect only: no result, no wait; errors print on that process. */
+export function remoteDo<F extends Fn>(fn: F, pid: number, ...args: Parameters<F>): void {
+  checkCall(fn, pid, 'remoteDo');
+  if (pid === state.myid) {
+    void invoke(fn, args).then((r) => {
+      if (!r.ok)
+        process.stderr.write(
+          `darray: error in remoteDo on process ${state.myid}: ${r.value.captured.stack}\n`,
+        );
+    });
+    return;
+  }
+  sendCall(pid, { k: 'call', m: 'do' }, fn, args, 'remoteDo', false)?.catch((err: Error) => {
+    process.stderr.write(`darray: remoteDo to process ${pid} failed: ${err.message}\n`);
+  });
+}
+
+/** `@spawnat p expr`: runs `fn` on `pid` and returns a Future. */
+export function spawnAt<F extends Fn>(pid: number, fn: F, ...args: Parameters<F>): Future<Result<F>> {
+  return remotecall(fn, pid, ...args);
+}
+
+let spawnCursor = 0;
+/** Picks the next worker in turn, spreading `spawn`/`fetchAny` calls over all workers. */
+export function nextWorker(): number {
+  const ws = workers();
+  const p = ws[spawnCursor++ % ws.length];
+  return p ?? 1;
+}
+
+/** `@spawn expr`: runs `fn` on a worker chosen in turn and returns a Future. */
+export function spawn<F extends Fn>(fn: F, ...args: Parameters<F>): Future<Result<F>> {
+  return remotecall(fn, nextWorker(), ...args);
+}
+
+/** `@fetchfrom p expr`: runs `fn` on `pid` and returns its result. */
+export function fetchFrom<F extends Fn>(pid: number, fn: F, ...args: Parameters<F>): Promise<Result<F>> {
+  return remotecallFetch(fn, pid, ...args);
+}
+
+/** `@fetch expr`: runs `fn` on a worker chosen in turn and returns its result. */
+export function fetchAny<F extends Fn>(fn: F, ...args: Parameters<F>): Promise<Result<F>> {
+  return remotecallFetch(fn, nextWorker(), ...args);
+}

@@ -1,0 +1,166 @@
+/**
+ * Future: a reference to a value that will exist on one process (its owner, `where`). Fetching
+ * caches the value here and releases the owner's copy, as in Julia.
+ */
+
+import { state } from '../cluster/state.js';
+import { registerWireType } from '../cluster/wire/codec.js';
+import { type CapturedError, RemoteException } from './exceptions.js';
+import { ownerRequest } from './ref-client.js';
+import { isSettled, outcome, type RRID, removeClient, settle, whenSettled } from './store.js';
+
+let nextRefId = 1;
+/** A fresh id for a reference created by this process. */
+export function newRRID(): RRID {
+  return [state.myid, nextRefId++];
+}
+
+/** An error that happened before the call reached its owner (e.g. no connection). */
+type Failure = { error: Error };
+
+export class Future<T = unknown> {
+  readonly where: number;
+  readonly whence: number;
+  readonly id: number;
+  private cache: { value: T } | undefined;
+  /** Set when the call could not be delivered; fetch and wait then fail with it. */
+  private failure: Failure | undefined;
+  private inflight: Promise<T> | undefined;
+
+  /**
+   * An empty Future owned by `pid` (default: this process), to be filled once with `put`.
+   *
+   * @example const f = new Future(2); await f.put(42); await f.fetch() // 42
+   */
+  constructor(pid: number = state.myid, rr: RRID = newRRID()) {
+    this.where = pid;
+    this.whence = rr[0];
+    this.id = rr[1];
+  }
+
+  get rrid(): RRID {
+    return [this.whence, this.id];
+  }
+
+  /** @internal Records a delivery failure. */
+  fail(error: Error): void {
+    this.failure ??= { error };
+  }
+
+  /** @internal Fills the cache, e.g. from a serialized copy that carried the value. */
+  prime(value: T): void {
+    this.cache = { value };
+  }
+
+  /** @internal The cached value, if any. */
+  peek(): { value: T } | undefined {
+    return this.cache;
+  }
+
+  /** True once fetched here: the value is held locally and the owner's copy is released. */
+  get isCached(): boolean {
+    return this.cache !== undefined;
+  }
+
+  /** Waits for the value and returns it; later fetches return the cached value without a message. */
+  fetch(): Promise<T> {
+    if (this.cache) return Promise.resolve(this.cache.value);
+    if (this.failure) return Promise.reject(this.failure.error);
+    this.inflight ??= this.fetchOnce();
+    return this.inflight;
+  }
+
+  private async fetchOnce(): Promise<T> {
+    try {
+      const value = (await this.ask('fetch')) as T;
+      this.cache = { value };
+      return value;
+    } finally {
+      this.inflight = undefined;
+    }
+  }
+
+  /** Waits until the value exists, without moving it. */
+  async wait(): Promise<this> {
+    if (this.cache) return this;
+    if (this.failure) throw this.failure.error;
+    await this.ask('wait');
+    return this;
+  }
+
+  /** Whether the value exists yet (asks the owner unless it was fetched already). */
+  async isReady(): Promise<boolean> {
+    if (this.cache) return true;
+    if (this.failure) return true;
+    return (await this.ask('ready')) as boolean;
+  }
+
+  /** Stores the value; a Future can be put only once. */
+  async put(value: T): Promise<this> {
+    if (this.cache)
+      throw new Error(
+        `Future (${this.whence}, ${this.id}) already holds a value; a Future can be put only once`,
+      );
+    await this.ask('put', value);
+    if (this.where !== state.myid) this.cache = { value };
+    return this;
+  }
+
+  private async ask(op: 'fetch' | 'wait' | 'ready' | 'put', value?: unknown): Promise<unknown> {
+    if (this.where === state.myid) return localOp(this.rrid, op, value, state.myid);
+    return ownerRequest(this.where, op, this.rrid, value);
+  }
+
+  toString(): string {
+    return `Future(where=${this.where}, whence=${this.whence}, id=${this.id})`;
+  }
+}
+
+/** Runs a reference operation on a value this process owns; `client` is who asked. */
+export async function localOp(rr: RRID, op: string, value: unknown, client: number): Promise<unknown> {
+  switch (op) {
+    case 'put':
+      settle(rr, true, value);
+      return undefined;
+    case 'ready':
+      return isSettled(rr);
+    case 'wait':
+    case 'fetch': {
+      const pending = whenSettled(rr);
+      if (pending) await pending;
+      const out = outcome(rr);
+      if (op === 'fetch') removeClient(rr, client);
+      if (!out.ok) {
+        const { pid, captured } = out.value as { pid: number; captured: CapturedError };
+        throw new RemoteException(pid, captured);
+      }
+      return op === 'fetch' ? out.value : undefined;
+    }
+    default:
+      throw new Error(`unknown reference operation '${op}'`);
+  }
+}
+
+/** Waits for a Future's value and returns it. */
+export const fetch = <T>(f: Future<T>): Promise<T> => f.fetch();
+/** Waits until a Future holds a value. */
+export const wait = <T>(f: Future<T>): Promise<Future<T>> => f.wait();
+/** Whether a Future holds a value yet. */
+export const isReady = (f: Future): Promise<boolean> => f.isReady();
+/** Stores a value into an empty Future. */
+export const put = <T>(f: Future<T>, value: T): Promise<Future<T>> => f.put(value);
+
+// A Future crosses the wire as its id (and its value, if already fetched), never as its owner's data.
+registerWireType(
+  4,
+  Future,
+  (f: Future) => {
+    const c = f.peek();
+    return c ? [f.where, f.whence, f.id, 1, c.value] : [f.where, f.whence, f.id, 0];
+  },
+  ([where, whence, id, has, value]: [number, number, number, number, unknown]) => {
+    const f = new Future(where, [whence, id]);
+    if (has) f.prime(value);
+    return f;
+  },
+);

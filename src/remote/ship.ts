@@ -1,0 +1,175 @@
+/**
+ * Shipping functions between processes. A function crosses the wire as a reference when it is a
+ * runtime builtin or an export of a module loaded with everywhere(), and otherwise as its source,
+ * checked for captured variables before anything is sent, sent once per peer and compiled once
+ * per process (cached by hash).
+ */
+import { createHash } from 'node:crypto';
+import { currentEncodeTarget, onEncoded, registerWireType } from '../cluster/wire/codec.js';
+import { ArgumentError } from '../errors.js';
+import { freeVariables, parseFunction } from './free-vars.js';
+import { loadedModules, lookupName, moduleRefs, resolvable, scopeGeneration } from './user-scope.js';
+
+interface Shippable {
+  hash: string;
+  /** An expression that evaluates to the function, given its free names as parameters. */
+  expr: string;
+  /** Free names other than JS globals: API functions and everywhere() exports. */
+  names: string[];
+}
+
+type Descriptor = ['b', string] | ['m', string, string] | ['h', string] | ['s', string, string, string[]];
+
+const analysed = new WeakMap<object, Shippable>();
+const builtins = new Map<string, (...args: never[]) => unknown>();
+const builtinNames = new WeakMap<object, string>();
+/** Hashes each peer has compiled, so later calls send only the hash. */
+const sentTo = new Map<number, Set<string>>();
+let pendingMarks: [number, string][] = [];
+/** Compiled functions by hash, with the scope generation they were bound in. */
+const compiled = new Map<string, { fn: unknown; gen: number }>();
+
+/** Registers an internal function that every process can call by name. */
+export function registerBuiltin<F extends (...args: never[]) => unknown>(name: string, fn: F): F {
+  builtins.set(name, fn);
+  builtinNames.set(fn, name);
+  return fn;
+}
+
+/** Forgets which functions a peer has, e.g. when it leaves the cluster. */
+export function forgetPeer(pid: number): void {
+  sentTo.delete(pid);
+}
+
+/** Drops compiled functions, so they are rebuilt against the current scope. */
+export function clearCompiled(): void {
+  compiled.clear();
+}
+
+/**
+ * Checks that `fn` can be shipped and returns its source form. Throws an ArgumentError that names
+ * any variable it captures from its enclosing scope.
+ */
+export function analyse(fn: (...args: never[]) => unknown, context = 'the function'): Shippable {
+  const cached = analysed.get(fn);
+  if (cached) return cached;
+  const src = Function.prototype.toString.call(fn);
+  if (/\{\s*\[native code\]\s*\}$/.test(src)) {
+    throw new ArgumentError(
+      `${context} (${fn.name || 'anonymous'}) is native or bound and has no source to send; ` +
+        'wrap it in an arrow function, or export it from a module loaded with everywhere()',
+    );
+  }
+  let node: ReturnType<typeof parseFunction>;
+  try {
+    node = parseFunction(src);
+  } catch (err) {
+    throw new ArgumentError(`${context} cannot be sent: ${(err as Error).message}`);
+  }
+  const names: string[] = [];
+  for (const [name, offset] of freeVariables(node)) {
+    const where = resolvable(name);
+    if (where === 'global') continue;
+    if (where === undefined) {
+      throw new ArgumentError(
+        `${context} uses '${name}' from its enclosing scope (at offset ${offset} of its source), ` +
+          `which other processes cannot see. Pass it as an argument instead, e.g. ` +
+          `remotecall((${name}) => …, pid, ${name}), or define it on every process with everywhere()`,
+      );
+    }
+    names.push(name);
+  }
+  const isMethod =
+    node.type === 'FunctionExpression' &&
+    !src.trimStart().startsWith('function') &&
+    !src.trimStart().startsWith('async function');
+  const expr = isMethod ? `Object.values({${src}})[0]` : `(${src})`;
+  const shippable = {
+    hash: createHash('sha1').update(expr).update('\0').update(names.join(',')).digest('base64'),
+    expr,
+    names,
+  };
+  analysed.set(fn, shippable);
+  return shippable;
+}
+
+function describeForWire(fn: (...args: never[]) => unknown): Descriptor {
+  const b = builtinNames.get(fn);
+  if (b) return ['b', b];
+  const ref = moduleRefs.get(fn);
+  if (ref) return ['m', ref.spec, ref.name];
+  const s = analyse(fn);
+  const target = currentEncodeTarget();
+  if (target > 0) {
+    if (sentTo.get(target)?.has(s.hash)) return ['h', s.hash];
+    pendingMarks.push([target, s.hash]);
+  }
+  return ['s', s.hash, s.expr, s.names];
+}
+
+function compile(hash: string, expr: string, names: string[]): unknown {
+  const hit = compiled.get(hash);
+  if (hit && hit.gen === scopeGeneration) return hit.fn;
+  const values = names.map((n) => {
+    const r = lookupName(n);
+    if (!r.found) {
+      throw new ReferenceError(
+        `'${n}' is not defined on this process; load the module that exports it with everywhere() first`,
+      );
+    }
+    return r.value;
+  });
+  const fn = new Function(...names, `"use strict"; return ${expr};`)(...values) as unknown;
+  compiled.set(hash, { fn, gen: scopeGeneration });
+  return fn;
+}
+
+function fromWire(d: Descriptor): unknown {
+  switch (d[0]) {
+    case 'b': {
+      const fn = builtins.get(d[1]);
+      if (!fn) throw new ReferenceError(`unknown runtime builtin '${d[1]}' (mismatched darray versions?)`);
+      return fn;
+    }
+    case 'm': {
+      const [, spec, name] = d;
+      const mod = loadedModules.get(spec);
+      if (mod) return mod[name];
+      return async (...args: unknown[]) => {
+        const m = (await import(spec)) as Record<string, unknown>;
+        const f = m[name];
+        if (typeof f !== 'function') throw new TypeError(`module ${spec} has no exported function '${name}'`);
+        return f(...args);
+      };
+    }
+    case 'h': {
+      const hit = compiled.get(d[1]);
+      if (!hit)
+        throw new ReferenceError('a shipped function was referenced by hash before its source arrived');
+      return hit.fn;
+    }
+    case 's':
+      return compile(d[1], d[2], d[3]);
+  }
+}
+
+// Marks are committed only once the whole body encoded, so a failed send never leaves a peer
+// believed to hold a function it never received.
+onEncoded((ok) => {
+  if (ok) {
+    for (const [pid, hash] of pendingMarks) {
+      let set = sentTo.get(pid);
+      if (!set) sentTo.set(pid, (set = new Set()));
+      set.add(hash);
+    }
+  }
+  pendingMarks = [];
+});
+
+// AsyncFunction and generator functions are instances of Function, so one registration covers them.
+registerWireType(
+  3,
+  Function as unknown as abstract new () => (...args: never[]) => unknown,
+  describeForWire,
+  fromWire as (d: never) => (...args: never[]) => unknown,
+);

@@ -1,0 +1,104 @@
+/**
+ * Values this process owns on behalf of remote references (Julia's PGRP.refs): results of
+ * remotecall, values put into Futures. A value is created on first mention (a fetch may arrive
+ * before the call that fills it) and freed when its last client has released it.
+ */
+import { ArgumentError } from '../errors.js';
+import type { CapturedError } from './exceptions.js';
+
+export type RRID = readonly [whence: number, id: number];
+
+interface Slot {
+  done: boolean;
+  ok: boolean;
+  value: unknown;
+  waiters: (() => void)[];
+  /** Processes holding a reference; the slot is freed when the last one releases it. */
+  clients: Set<number>;
+}
+
+const slots = new Map<string, Slot>();
+/** Keys released recently, so a late fetch fails clearly instead of waiting forever. */
+const released = new Set<string>();
+const RELEASED_MEMORY = 100_000;
+
+const key = (rr: RRID): string => `${rr[0]}:${rr[1]}`;
+
+function slotFor(rr: RRID): Slot {
+  const k = key(rr);
+  let s = slots.get(k);
+  if (!s) {
+    if (released.has(k)) {
+      throw new ArgumentError(
+        `the value of remote reference (${rr[0]}, ${rr[1]}) was already fetched and freed by its owner; ` +
+          'keep the fetched value, or fetch it once and share the result',
+      );
+    }
+    s = { done: false, ok: true, value: undefined, waiters: [], clients: new Set([rr[0]]) };
+    slots.set(k, s);
+  }
+  return s;
+}
+
+/** Stores the outcome of a call or put. Throws if the reference already holds a value. */
+export function settle(rr: RRID, ok: boolean, value: unknown): void {
+  const s = slotFor(rr);
+  if (s.done)
+    throw new ArgumentError(
+      `remote reference (${rr[0]}, ${rr[1]}) already holds a value; a Future can be put only once`,
+    );
+  s.done = true;
+  s.ok = ok;
+  s.value = value;
+  const waiters = s.waiters;
+  s.waiters = [];
+  for (const w of waiters) w();
+}
+
+/** Resolves once the reference holds a value. */
+export function whenSettled(rr: RRID): Promise<void> | undefined {
+  const s = slotFor(rr);
+  if (s.done) return undefined;
+  return new Promise<void>((resolve) => s.waiters.push(resolve));
+}
+
+/** The outcome held by a settled reference. */
+export function outcome(rr: RRID): { ok: boolean; value: unknown } {
+  const s = slotFor(rr);
+  return { ok: s.ok, value: s.value };
+}
+
+export function isSettled(rr: RRID): boolean {
+  return slotFor(rr).done;
+}
+
+export function addClient(rr: RRID, pid: number): void {
+  slotFor(rr).clients.add(pid);
+}
+
+/** Releases `pid`'s hold on a reference; frees the value when no holder remains. */
+export function removeClient(rr: RRID, pid: number): void {
+  const k = key(rr);
+  const s = slots.get(k);
+  if (!s) return;
+  s.clients.delete(pid);
+  if (s.clients.size === 0 && s.waiters.length === 0) {
+    slots.delete(k);
+    released.add(k);
+    if (released.size > RELEASED_MEMORY) released.delete(released.values().next().value as string);
+  }
+}
+
+/** Drops every client that is `pid` (the process exited), freeing what only it held. */
+export function dropClient(pid: number): void {
+  for (const [k, s] of slots) {
+    if (s.clients.delete(pid) && s.clients.size === 0 && s.waiters.length === 0) slots.delete(k);
+  }
+}
+
+/** Number of values this process holds for remote references. */
+export function storedCount(): number {
+  return slots.size;
+}
+
+export type Outcome = { ok: true; value: unknown } | { ok: false; value: CapturedError };
