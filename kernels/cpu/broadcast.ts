@@ -53,6 +53,11 @@ function stridedLoopSource(lambda: Lambda, layout: string): string {
 
 const loops = new Map<string, Loop>();
 
+/** The compiled flat loop (see flatLoopSource), cached per lambda and layout. */
+export function flatLoop(lambda: Lambda, layout: string): Loop {
+  return compiled('flat', lambda, layout);
+}
+
 function compiled(kind: 'flat' | 'strided', lambda: Lambda, layout: string): Loop {
   const k = `${kind}\u0000${layout}\u0000${lambda.source}`;
   let fn = loops.get(k);

@@ -2,6 +2,7 @@
 
 import type { NDArray } from '../../src/array/ndarray.js';
 import { registerBackend, registerKernel } from '../../src/array/registry.js';
+import { useAccelerators } from '../wasm/install.js';
 import { broadcastCpu } from './broadcast.js';
 import { collectCpu } from './collect.js';
 import { dotCpu } from './dot.js';
@@ -19,3 +20,6 @@ registerKernel('dot', 'cpu', (x, y) => dotCpu(x as NDArray, y as NDArray));
 registerKernel('mul', 'cpu', (a, b, out) => mulCpu(a as NDArray, b as NDArray, out));
 registerKernel('transpose', 'cpu', (a) => transposeCpu(a as NDArray));
 registerKernel('collect', 'cpu', (x) => collectCpu(x as NDArray));
+
+// WASM SIMD and the worker pool, where the build produced the kernels; plain JS otherwise.
+useAccelerators();

@@ -1,0 +1,73 @@
+/**
+ * Matrix–vector product with the WASM SIMD kernel, split by rows over the worker pool when the
+ * matrix is large. Installed as the CPU backend's accelerator for `mul` (kernels/cpu/mul.ts).
+ */
+import type { NDArray } from '../../src/array/ndarray.js';
+import { allocate, heapBuffer, isResident, release } from './heap.js';
+import { wasmKernels } from './module.js';
+import { ARGS, PoolOp, readyPool, runParallel } from './pool.js';
+
+/** Matrices of at least this many bytes are split over threads; below it signalling costs more. */
+export const PARALLEL_MATVEC_BYTES = 1 << 22;
+
+type Float = Float64Array | Float32Array;
+
+// A vector's byte offset in the heap: its own when it lives there, else a scratch copy.
+function place(v: Float, copyIn: boolean, scratch: number[]): number {
+  if (isResident(v)) return v.byteOffset;
+  const off = allocate(v.byteLength);
+  if (off < 0) return -1;
+  scratch.push(off, v.byteLength);
+  if (copyIn)
+    new Uint8Array(heapBuffer(), off, v.byteLength).set(new Uint8Array(v.buffer, v.byteOffset, v.byteLength));
+  return off;
+}
+
+/**
+ * y = A·x with WASM SIMD; returns false (leaving y alone) when the kernels are not loaded, the
+ * dtypes are not one float type, or A does not live in the shared heap (copying a large matrix
+ * each call would cost more than the plain JS loop).
+ */
+export function matvecWasm(a: NDArray, x: NDArray, y: NDArray): boolean {
+  const w = wasmKernels();
+  const dt = a.dtype;
+  if (!w || (dt !== 'float64' && dt !== 'float32') || x.dtype !== dt || y.dtype !== dt) return false;
+  if (!isResident(a.data)) return false;
+  const [m = 0, n = 0] = a.shape;
+  if (m === 0) return true;
+  const scratch: number[] = [];
+  try {
+    const xo = place(x.data as Float, true, scratch);
+    const yo = place(y.data as Float, false, scratch);
+    if (xo < 0 || yo < 0) return false;
+    const ao = a.data.byteOffset;
+    const kernel = dt === 'float64' ? w.kernels.matvec_f64 : w.kernels.matvec_f32;
+    const pool = a.data.byteLength >= PARALLEL_MATVEC_BYTES ? readyPool() : null;
+    if (!pool) kernel(ao, xo, yo, n, 0, m);
+    else {
+      const parts = pool.workers.length + 1;
+      // Shares are multiples of 4 rows so every thread runs the blocked loop.
+      const share = Math.ceil(m / parts / 4) * 4;
+      const range = (p: number): [number, number] => [Math.min(m, p * share), Math.min(m, (p + 1) * share)];
+      runParallel(
+        pool,
+        dt === 'float64' ? PoolOp.MatvecF64 : PoolOp.MatvecF32,
+        (f, base, part) => {
+          const [s, e] = range(part);
+          f.set([ao, xo, yo, n, s, e], base + ARGS);
+        },
+        () => {
+          const [s, e] = range(0);
+          kernel(ao, xo, yo, n, s, e);
+        },
+      );
+    }
+    if (!isResident(y.data)) {
+      const bytes = new Uint8Array(heapBuffer(), yo, y.data.byteLength);
+      new Uint8Array(y.data.buffer, y.data.byteOffset, y.data.byteLength).set(bytes);
+    }
+    return true;
+  } finally {
+    for (let i = 0; i < scratch.length; i += 2) release(scratch[i]!, scratch[i + 1]!);
+  }
+}

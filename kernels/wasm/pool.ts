@@ -1,0 +1,185 @@
+/**
+ * A pool of worker threads over the shared WASM memory for the heavy CPU kernels. The calling
+ * thread takes one share of the work itself and then blocks (Atomics.wait) until the workers
+ * finish, so a call costs a few microseconds of signalling rather than a message round trip.
+ *
+ * Control block per worker (Int32 slots): 0 request sequence, 1 done sequence, 2 op, 3 error flag,
+ * 4 ready flag; Float64 slots 4..15 carry the arguments (ARGS). Flat broadcast loops travel as source text through a
+ * text area and are compiled once per worker.
+ */
+import { availableParallelism } from 'node:os';
+import { Worker } from 'node:worker_threads';
+import { wasmMemory } from './heap.js';
+import { wasmKernels } from './module.js';
+
+const SLOT_INTS = 32;
+const TEXT_BYTES = 1 << 16;
+/** Index of the first argument in a worker's Float64 view of its slot. */
+export const ARGS = 4;
+
+/** Ops the workers understand. */
+export const PoolOp = { MatvecF64: 1, MatvecF32: 2, Flat: 3 } as const;
+/** An op code of {@link PoolOp}. */
+export type PoolOp = (typeof PoolOp)[keyof typeof PoolOp];
+
+const WORKER_SOURCE = `
+const { workerData } = require('node:worker_threads');
+const { module, memory, control, text, slot } = workerData;
+const env = { memory, abort: () => { throw new Error('WASM kernel aborted'); } };
+const k = new WebAssembly.Instance(module, { env }).exports;
+const I = new Int32Array(control, slot * ${SLOT_INTS * 4}, ${SLOT_INTS});
+const F = new Float64Array(control, slot * ${SLOT_INTS * 4}, ${SLOT_INTS / 2});
+const loops = new Map();
+const CTORS = [Float64Array, Float32Array, Int32Array, Uint8Array];
+function view(code, off, len) { return new CTORS[code](memory.buffer, off, len); }
+Atomics.store(I, 4, 1);
+let seen = 0;
+for (;;) {
+  Atomics.wait(I, 0, seen);
+  seen = Atomics.load(I, 0);
+  if (seen < 0) break;
+  try {
+    const op = I[2];
+    if (op === 1) k.matvec_f64(F[4], F[5], F[6], F[7], F[8], F[9]);
+    else if (op === 2) k.matvec_f32(F[4], F[5], F[6], F[7], F[8], F[9]);
+    else if (op === 3) {
+      const id = F[4];
+      let fn = loops.get(id);
+      if (!fn) {
+        const bytes = new Uint8Array(text, 0, F[5]).slice();
+        fn = new Function(new TextDecoder().decode(bytes))();
+        loops.set(id, fn);
+      }
+      const out = view(F[7], F[8], F[9]);
+      const spec = JSON.parse(new TextDecoder().decode(new Uint8Array(text, ${TEXT_BYTES / 2}, F[12]).slice()));
+      const args = spec.map((s) => (Array.isArray(s) ? view(s[0], s[1], s[2]) : Number(s)));
+      fn(out, F[10], F[11], ...args);
+    }
+    I[3] = 0;
+  } catch (e) {
+    I[3] = 1;
+  }
+  Atomics.store(I, 1, seen);
+  Atomics.notify(I, 1);
+}
+`;
+
+interface Pool {
+  workers: Worker[];
+  control: SharedArrayBuffer;
+  text: SharedArrayBuffer;
+  ints: Int32Array;
+  floats: Float64Array;
+  seq: number;
+  /** Loop id last written to the text area, so a loop is sent once per change. */
+  sentLoop: number;
+}
+
+let pool: Pool | null | undefined;
+
+/** Threads used for the heavy kernels, the calling thread included (DARRAY_THREADS overrides). */
+export function threadCount(): number {
+  const env = Number(process.env.DARRAY_THREADS);
+  return Number.isInteger(env) && env > 0 ? env : availableParallelism();
+}
+
+function startPool(): Pool | null {
+  const w = wasmKernels();
+  const memory = wasmMemory();
+  const n = threadCount() - 1;
+  if (!w || !memory || n < 1) return null;
+  const control = new SharedArrayBuffer(SLOT_INTS * 4 * n);
+  const text = new SharedArrayBuffer(TEXT_BYTES);
+  const workers: Worker[] = [];
+  for (let slot = 0; slot < n; slot++) {
+    const worker = new Worker(WORKER_SOURCE, {
+      eval: true,
+      workerData: { module: w.module, memory, control, text, slot },
+    });
+    // Idle workers must not keep the process alive.
+    worker.unref();
+    workers.push(worker);
+  }
+  return {
+    workers,
+    control,
+    text,
+    ints: new Int32Array(control),
+    floats: new Float64Array(control),
+    seq: 0,
+    sentLoop: -1,
+  };
+}
+
+/** The pool once every worker is ready, else null (it starts in the background on first call). */
+export function readyPool(): Pool | null {
+  if (pool === undefined) pool = startPool();
+  if (!pool) return null;
+  for (let s = 0; s < pool.workers.length; s++)
+    if (Atomics.load(pool.ints, s * SLOT_INTS + 4) !== 1) return null;
+  return pool;
+}
+
+/** Starts the pool if needed and resolves once its workers are ready (false if there is none). */
+export async function startThreads(timeoutMs = 10_000): Promise<boolean> {
+  const t0 = Date.now();
+  if (readyPool() === null && pool === null) return false;
+  while (readyPool() === null) {
+    if (Date.now() - t0 > timeoutMs) return false;
+    await new Promise((r) => setTimeout(r, 5));
+  }
+  return true;
+}
+
+/**
+ * Runs `parts.length` shares of an op: worker i gets `parts[i + 1]` (writing its args with
+ * `fill(floats, base + ARGS + i)` for argument i), the calling thread runs `parts[0]` itself, then waits for all workers.
+ */
+export function runParallel(
+  p: Pool,
+  op: PoolOp,
+  fill: (floats: Float64Array, base: number, part: number) => void,
+  own: () => void,
+): void {
+  const seq = ++p.seq;
+  for (let s = 0; s < p.workers.length; s++) {
+    const base = s * SLOT_INTS;
+    p.ints[base + 2] = op;
+    fill(p.floats, base / 2, s + 1);
+    Atomics.store(p.ints, base, seq);
+    Atomics.notify(p.ints, base);
+  }
+  own();
+  let failed = false;
+  for (let s = 0; s < p.workers.length; s++) {
+    const base = s * SLOT_INTS;
+    const started = Date.now();
+    for (;;) {
+      const done = Atomics.load(p.ints, base + 1);
+      if (done === seq) break;
+      Atomics.wait(p.ints, base + 1, done, 1000);
+      if (Date.now() - started > 120_000)
+        throw new Error('darray: a kernel worker thread stopped responding');
+    }
+    if (p.ints[base + 3] === 1) failed = true;
+  }
+  if (failed) throw new Error('darray: a kernel failed in a worker thread');
+}
+
+/** Writes loop source text (once per loop id) and a JSON argument spec into the text area. */
+export function writeText(p: Pool, id: number, source: string, spec: string): [number, number] {
+  const enc = new TextEncoder();
+  const bytes = new Uint8Array(p.text);
+  let srcLen = 0;
+  if (p.sentLoop !== id) {
+    const s = enc.encode(source);
+    if (s.length > TEXT_BYTES / 2) throw new Error('darray: broadcast loop source too long for the pool');
+    bytes.set(s, 0);
+    srcLen = s.length;
+    p.sentLoop = id;
+  }
+  const j = enc.encode(spec);
+  if (j.length > TEXT_BYTES / 2) throw new Error('darray: too many broadcast arguments for the pool');
+  bytes.set(j, TEXT_BYTES / 2);
+  return [srcLen, j.length];
+}

@@ -1,0 +1,62 @@
+// The WASM SIMD matvec and the worker pool against the plain JS kernels (needs npm run build,
+// or at least node scripts/build-kernels.mjs, to have produced kernels/wasm/build/kernels.wasm).
+import { describe, expect, it } from 'vitest';
+import { matvecRows } from '../../kernels/cpu/mul.js';
+import { allocate, heapStats, isResident, release } from '../../kernels/wasm/heap.js';
+import { wasmStatus } from '../../kernels/wasm/module.js';
+import { startThreads, threadCount } from '../../kernels/wasm/pool.js';
+import { array, broadcast, type DType, mul, rand } from '../../src/array/index.js';
+
+describe('WASM kernels and worker pool', () => {
+  it('loads the built kernels', () => {
+    expect(wasmStatus()).toEqual({ loaded: true, reason: '' });
+  });
+
+  const cases: [number, number, DType][] = [
+    [803, 805, 'float64'],
+    [1203, 1021, 'float32'],
+    [401, 703, 'float64'],
+  ];
+  for (const [m, n, dt] of cases)
+    it(`matvec ${m}×${n} ${dt} matches the JS loop (single and threaded)`, async () => {
+      const A = rand([m, n], { dtype: dt, seed: m });
+      expect(isResident(A.data)).toBe(true);
+      const x = array(
+        Array.from({ length: n }, (_, i) => Math.cos(i)),
+        { dtype: dt },
+      );
+      const want = new (dt === 'float64' ? Float64Array : Float32Array)(m);
+      matvecRows(A.data, x.data, want, n, 0, m);
+      const tol = dt === 'float64' ? 1e-12 : 1e-4;
+      for (const threaded of [false, true]) {
+        if (threaded) expect(await startThreads()).toBe(threadCount() > 1);
+        const got = await mul(A, x);
+        for (let i = 0; i < m; i++) expect(Math.abs(got.data[i]! - want[i]!)).toBeLessThan(tol * n);
+      }
+    });
+
+  it('threaded flat broadcast equals the single-thread loop', async () => {
+    await startThreads();
+    const n = (1 << 19) + 7;
+    const a = rand([n], { seed: 1 });
+    const b = rand([n], { seed: 2, dtype: 'float32' });
+    const got = await broadcast((x: number, y: number, s: number) => x + s * y, a, b, 3);
+    for (let i = 0; i < n; i += 997) expect(got.data[i]).toBe(a.data[i]! + 3 * b.data[i]!);
+    expect(got.data[n - 1]).toBe(a.data[n - 1]! + 3 * b.data[n - 1]!);
+  });
+
+  it('the heap allocator reuses and merges freed blocks', () => {
+    const size = 3 << 20;
+    const x = allocate(size);
+    release(x, size);
+    expect(allocate(size)).toBeLessThanOrEqual(x);
+    const a = allocate(size);
+    const b = allocate(size);
+    if (b === a + size) {
+      release(a, size);
+      release(b, size);
+      expect(allocate(2 * size)).toBeLessThanOrEqual(a);
+    }
+    expect(heapStats().top % 64).toBe(0);
+  });
+});
