@@ -33,4 +33,6 @@ export {
 } from './remote/exceptions.js';
 export { Future, fetch, isReady, put, wait } from './remote/future.js';
 
+export { remoteRefCount } from './remote/store.js';
+
 import './remote/handler.js';

@@ -87,8 +87,7 @@ export class Connection {
     timer: NodeJS.Timeout,
   ) {
     const { cookie, role } = this.opts;
-    if (env.k === 'refused')
-      return this.fail(settle, `peer refused the connection: ${String(env.why)}`, false);
+    if (env.k === 'refused') return this.fail(settle, `peer refused the connection: ${String(env.why)}`);
     if (role === 'acceptor' && env.k === 'hello') {
       if (env.v !== PROTOCOL_VERSION) {
         return this.refuse(
@@ -112,7 +111,8 @@ export class Connection {
       }
       this.theirNonce = String(env.n);
       if (!macEqual(env.mac, mac(cookie, 'acceptor', this.theirNonce, this.myNonce))) {
-        return this.fail(settle, 'authentication failed: the peer does not know the cluster cookie');
+        // Tell the acceptor too, so the side that keeps serving can log the refusal.
+        return this.refuse(settle, 'authentication failed: the peer does not know the cluster cookie');
       }
       this.peer = Number(env.pid) || 0;
       this.write({ k: 'auth', mac: mac(cookie, 'connector', this.theirNonce, this.myNonce) });
@@ -142,8 +142,8 @@ export class Connection {
     this.fail(settle, why);
   }
 
-  private fail(settle: { reject: (e: Error) => void }, why: string, log = true): void {
-    if (log && this.opts.role === 'acceptor') {
+  private fail(settle: { reject: (e: Error) => void }, why: string): void {
+    if (this.opts.role === 'acceptor') {
       this.opts.log(
         `darray: refused connection from ${this.socket.remoteAddress}:${this.socket.remotePort}: ${why}`,
       );

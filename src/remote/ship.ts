@@ -50,10 +50,11 @@ export function clearCompiled(): void {
  * Checks that `fn` can be shipped and returns its source form. Throws an ArgumentError that names
  * any variable it captures from its enclosing scope.
  */
-export function analyse(fn: (...args: never[]) => unknown, context = 'the function'): Shippable {
+export function analyse(fn: (...args: never[]) => unknown, context = 'the function'): Shippable | undefined {
+  if (builtinNames.has(fn) || moduleRefs.has(fn)) return undefined;
   const cached = analysed.get(fn);
   if (cached) return cached;
-  const src = Function.prototype.toString.call(fn);
+  const src = undoBundlerRewrites(Function.prototype.toString.call(fn));
   if (/\{\s*\[native code\]\s*\}$/.test(src)) {
     throw new ArgumentError(
       `${context} (${fn.name || 'anonymous'}) is native or bound and has no source to send; ` +
@@ -93,12 +94,23 @@ export function analyse(fn: (...args: never[]) => unknown, context = 'the functi
   return shippable;
 }
 
+/**
+ * Vite/Vitest rewrite `myid()` in a module that imports it to `__vite_ssr_import_0__.myid()`;
+ * undo that so that functions written in such modules ship the names their author wrote.
+ */
+function undoBundlerRewrites(src: string): string {
+  if (!src.includes('__vite_ssr_')) return src;
+  return src
+    .replace(/__vite_ssr_import_\d+__\.([A-Za-z_$][\w$]*)/g, '$1')
+    .replace(/__vite_ssr_dynamic_import__\(/g, 'import(');
+}
+
 function describeForWire(fn: (...args: never[]) => unknown): Descriptor {
   const b = builtinNames.get(fn);
   if (b) return ['b', b];
   const ref = moduleRefs.get(fn);
   if (ref) return ['m', ref.spec, ref.name];
-  const s = analyse(fn);
+  const s = analyse(fn) as Shippable;
   const target = currentEncodeTarget();
   if (target > 0) {
     if (sentTo.get(target)?.has(s.hash)) return ['h', s.hash];

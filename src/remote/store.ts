@@ -102,3 +102,13 @@ export function storedCount(): number {
 }
 
 export type Outcome = { ok: true; value: unknown } | { ok: false; value: CapturedError };
+
+/**
+ * How many values this process holds for remote references (results not yet fetched, values put
+ * into Futures). Useful in tests and for spotting leaks.
+ *
+ * @example await remotecallFetch(() => remoteRefCount(), 2) // 0 once every Future was fetched
+ */
+export function remoteRefCount(): number {
+  return slots.size;
+}

@@ -1,0 +1,75 @@
+import { describe, expect, it } from 'vitest';
+import { encodeFrame, FrameReader, parseFrame } from '../../src/cluster/wire/frame.js';
+
+function roundTrip(env: { k: string; [key: string]: unknown }, body: unknown, chunk = 0) {
+  const whole = Buffer.concat(encodeFrame(env, body));
+  const frames: Buffer[] = [];
+  const reader = new FrameReader((f) => frames.push(f));
+  if (chunk === 0) reader.push(whole);
+  else for (let i = 0; i < whole.length; i += chunk) reader.push(whole.subarray(i, i + chunk));
+  expect(frames).toHaveLength(1);
+  return parseFrame(frames[0] as Buffer);
+}
+
+describe('frames', () => {
+  it('carries an envelope and a body with typed arrays of every kind', () => {
+    const body = {
+      f: new Float64Array([1, 2.5]),
+      i: new Int32Array([-1]),
+      b: Buffer.from('xy'),
+      s: 'str',
+      n: null,
+    };
+    for (const chunk of [0, 1, 3, 7, 64]) {
+      const frame = roundTrip({ k: 'call', id: 5 }, body, chunk);
+      expect(frame.env).toEqual({ k: 'call', id: 5 });
+      const out = frame.decodeBody() as typeof body;
+      expect(out.f).toBeInstanceOf(Float64Array);
+      expect(out.f).toEqual(body.f);
+      expect(out.i).toEqual(body.i);
+      expect(Buffer.isBuffer(out.b)).toBe(true);
+      expect(out.s).toBe('str');
+      expect(out.n).toBeNull();
+    }
+  });
+
+  it('writes large typed arrays as raw bytes, not through the msgpack encoder', () => {
+    const big = new Float64Array(1 << 16).fill(3);
+    const parts = encodeFrame({ k: 'x' }, [big]);
+    // The payload is one of the parts, sharing memory with the array: no copy was made.
+    expect(parts.some((p) => p.buffer === big.buffer && p.byteLength === big.byteLength)).toBe(true);
+    const body = parts[2] as Buffer;
+    expect(body.length).toBeLessThan(64);
+  });
+
+  it('hands back large arrays as views of the reassembled frame when aligned', () => {
+    const big = new Float64Array(1 << 16).map((_, i) => i);
+    let frameBuf: Buffer | undefined;
+    const reader = new FrameReader((f) => {
+      frameBuf = f;
+    });
+    const whole = Buffer.concat(encodeFrame({ k: 'x' }, big));
+    for (let i = 0; i < whole.length; i += 1000) reader.push(whole.subarray(i, i + 1000));
+    const out = parseFrame(frameBuf as Buffer).decodeBody() as Float64Array;
+    expect(out.buffer).toBe((frameBuf as Buffer).buffer);
+    expect(out[12345]).toBe(12345);
+  });
+
+  it('decodes the envelope even when the body is corrupt', () => {
+    const parts = encodeFrame({ k: 'call', id: 1 }, [1, 2, 3]);
+    const body = Buffer.from(parts[2] as Buffer).fill(0xc1);
+    const frame = parseFrame(Buffer.concat([parts[0] as Buffer, parts[1] as Buffer, body]).subarray(4));
+    expect(frame.env.id).toBe(1);
+    expect(() => frame.decodeBody()).toThrow();
+  });
+
+  it('keeps Maps, Sets, undefined and BigInt apart from plain objects', () => {
+    const body = { m: new Map([['a', 1]]), s: new Set([1, 2]), u: undefined, big: 2n ** 70n, o: { a: 1 } };
+    const out = roundTrip({ k: 'x' }, body).decodeBody() as typeof body;
+    expect(out.m).toEqual(body.m);
+    expect(out.s).toEqual(body.s);
+    expect('u' in out && out.u === undefined).toBe(true);
+    expect(out.big).toBe(body.big);
+    expect(out.o).toEqual({ a: 1 });
+  });
+});
