@@ -105,10 +105,10 @@ describe('remote calls', () => {
       (globalThis as Record<string, unknown>).hits = 0;
     }, p2);
     remoteDo(() => {
-      (globalThis as { hits: number }).hits++;
+      (globalThis as unknown as { hits: number }).hits++;
     }, p2);
     await new Promise((r) => setTimeout(r, 200));
-    expect(await remotecallFetch(() => (globalThis as { hits: number }).hits, p2)).toBe(1);
+    expect(await remotecallFetch(() => (globalThis as unknown as { hits: number }).hits, p2)).toBe(1);
   });
 
   it('calls to myid() run here without copying; calls elsewhere get copies', async () => {
