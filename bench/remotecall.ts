@@ -1,0 +1,144 @@
+/**
+ * remotecallFetch round trip and bulk fetch against a raw TCP socket between two Node processes,
+ * measured in the same run, interleaved round by round so that machine noise hits both alike.
+ * Targets: round trip ≤ 1.5× raw TCP (median); 64 MiB fetch ≥ 70 % of raw throughput.
+ */
+import { spawn } from 'node:child_process';
+import { connect, type Socket } from 'node:net';
+import { createInterface } from 'node:readline';
+import { fileURLToPath } from 'node:url';
+import { addprocs, remotecallFetch, rmprocs } from '../src/index.js';
+import { median, quantile, report } from './lib/report.js';
+
+const BULK_BYTES = 64 * 1024 * 1024;
+const ROUNDS = Number(process.env.ROUNDS ?? 7);
+const PER_ROUND = Number(process.env.PER_ROUND ?? 1000);
+const BULK_REPS = Number(process.env.BULK_REPS ?? 5);
+
+async function startRawPeer() {
+  const script = fileURLToPath(new URL('./peers/raw-tcp.js', import.meta.url));
+  const child = spawn(process.execPath, [script, String(BULK_BYTES)], { stdio: ['pipe', 'pipe', 'inherit'] });
+  const port = Number(
+    await new Promise<string>((r) => createInterface({ input: child.stdout }).once('line', r)),
+  );
+  const socket = await new Promise<Socket>((resolve) => {
+    const s = connect({ host: '127.0.0.1', port }, () => resolve(s));
+  });
+  socket.setNoDelay(true);
+  let onData: (d: Buffer) => void = () => {};
+  socket.on('data', (d: Buffer) => onData(d));
+  const msg = Buffer.alloc(48, 1);
+  return {
+    /** One small round trip, in microseconds. */
+    async roundTrip(): Promise<number> {
+      const t = process.hrtime.bigint();
+      await new Promise<void>((resolve) => {
+        let got = 0;
+        onData = (d) => {
+          got += d.length;
+          if (got >= msg.length) resolve();
+        };
+        socket.write(msg);
+      });
+      return Number(process.hrtime.bigint() - t) / 1e3;
+    },
+    /** Receives the bulk block into a preallocated buffer (one copy, as any consumer needs); seconds. */
+    async bulk(): Promise<number> {
+      const into = Buffer.allocUnsafeSlow(BULK_BYTES);
+      const t = process.hrtime.bigint();
+      await new Promise<void>((resolve) => {
+        let got = 0;
+        onData = (d) => {
+          d.copy(into, got);
+          got += d.length;
+          if (got >= BULK_BYTES) resolve();
+        };
+        socket.write(Buffer.from([0x42]));
+      });
+      return Number(process.hrtime.bigint() - t) / 1e9;
+    },
+    close() {
+      socket.destroy();
+      child.stdin.end();
+    },
+  };
+}
+
+async function main() {
+  const raw = await startRawPeer();
+  const [p] = await addprocs(1);
+  if (p === undefined) throw new Error('no worker');
+  const echo = (x: number) => x;
+  await remotecallFetch(() => {
+    (globalThis as unknown as { big: Float64Array }).big = new Float64Array((64 * 1024 * 1024) / 8).fill(1);
+  }, p);
+  const ours: number[] = [];
+  const peer: number[] = [];
+  // Warm up both paths (JIT, connection, function cache).
+  for (let i = 0; i < 500; i++) {
+    await remotecallFetch(echo, p, i);
+    await raw.roundTrip();
+  }
+  for (let r = 0; r < ROUNDS; r++) {
+    for (let i = 0; i < PER_ROUND; i++) {
+      const t = process.hrtime.bigint();
+      await remotecallFetch(echo, p, i);
+      ours.push(Number(process.hrtime.bigint() - t) / 1e3);
+    }
+    for (let i = 0; i < PER_ROUND; i++) peer.push(await raw.roundTrip());
+  }
+  const bulkOurs: number[] = [];
+  const bulkPeer: number[] = [];
+  const fetchBig = () => (globalThis as unknown as { big: Float64Array }).big;
+  for (let r = 0; r < BULK_REPS + 1; r++) {
+    const t = process.hrtime.bigint();
+    const a = await remotecallFetch(fetchBig, p);
+    const s = Number(process.hrtime.bigint() - t) / 1e9;
+    if (a.length !== BULK_BYTES / 8) throw new Error('short bulk fetch');
+    const rs = await raw.bulk();
+    // The first repetition only warms up.
+    if (r > 0) {
+      bulkOurs.push(BULK_BYTES / s / 1e9);
+      bulkPeer.push(BULK_BYTES / rs / 1e9);
+    }
+  }
+  raw.close();
+  await rmprocs(p);
+  const rtMed = median(ours);
+  const rawMed = median(peer);
+  const bulkMed = median(bulkOurs);
+  const rawBulkMed = median(bulkPeer);
+  report(
+    'remotecall',
+    [
+      {
+        metric: 'round trip, median',
+        ours: rtMed,
+        peer: rawMed,
+        unit: 'µs',
+        ratio: rtMed / rawMed,
+        target: '≤ 1.5×',
+        pass: rtMed / rawMed <= 1.5,
+      },
+      {
+        metric: 'round trip, p99',
+        ours: quantile(ours, 0.99),
+        peer: quantile(peer, 0.99),
+        unit: 'µs',
+        ratio: quantile(ours, 0.99) / quantile(peer, 0.99),
+      },
+      {
+        metric: 'fetch 64 MiB Float64Array',
+        ours: bulkMed,
+        peer: rawBulkMed,
+        unit: 'GB/s',
+        ratio: bulkMed / rawBulkMed,
+        target: '≥ 0.70×',
+        pass: bulkMed / rawBulkMed >= 0.7,
+      },
+    ],
+    { rounds: ROUNDS, perRound: PER_ROUND, bulkBytes: BULK_BYTES, node: process.version },
+  );
+}
+
+await main();
