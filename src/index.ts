@@ -13,7 +13,9 @@ export type { ClusterManager, LaunchParams, ManageOp, WorkerConfig } from './clu
 export { type AddprocsOptions, addprocs, interrupt, rmprocs } from './cluster/processes.js';
 export { myid, nprocs, nworkers, procs, workers } from './cluster/state.js';
 export { initWorker, startWorker } from './cluster/worker.js';
+export * from './array/index.js';
 export * from './errors.js';
+export * from './linalg/index.js';
 export {
   fetchAny,
   fetchFrom,
@@ -36,3 +38,10 @@ export { Future, fetch, isReady, put, wait } from './remote/future.js';
 export { remoteRefCount } from './remote/store.js';
 
 import './remote/handler.js';
+import './remote/wire-types.js';
+
+// Shipped functions see the whole public API by name on every process.
+import * as self from './index.js';
+import { setApiNamespace } from './remote/user-scope.js';
+
+setApiNamespace(self);

@@ -2,7 +2,6 @@
  * Names that shipped functions may use besides JS globals: the darray API and the exports of
  * modules loaded with `everywhere(moduleSpecifier)`.
  */
-import * as api from '../index.js';
 
 /** Exports of modules loaded with everywhere(), by name. */
 export const userScope = new Map<string, unknown>();
@@ -17,8 +16,13 @@ export function scopeChanged(): void {
   scopeGeneration++;
 }
 
-// Filled on first use: the API namespace is still initialising while this module loads.
+/** The public API namespace, installed by the package entry (index.ts) once it has loaded. */
+let api: Record<string, unknown> = {};
 const apiNames = new Set<string>();
+export function setApiNamespace(ns: Record<string, unknown>): void {
+  api = ns;
+  apiNames.clear();
+}
 
 /** Whether `name` resolves on a process without being passed: an API export, a module export or a global. */
 export function resolvable(name: string): 'api' | 'user' | 'global' | undefined {
@@ -31,7 +35,7 @@ export function resolvable(name: string): 'api' | 'user' | 'global' | undefined 
 
 /** The value a shipped function's free name is bound to on this process. */
 export function lookupName(name: string): { found: boolean; value?: unknown } {
-  if (name in api) return { found: true, value: (api as Record<string, unknown>)[name] };
+  if (name in api) return { found: true, value: api[name] };
   if (userScope.has(name)) return { found: true, value: userScope.get(name) };
   return { found: false };
 }
