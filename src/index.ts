@@ -7,13 +7,13 @@
  * console.log(await remotecallFetch(() => myid(), p)); // 2
  */
 
+export * from './array/index.js';
 export { clusterCookie } from './cluster/cookie.js';
 export { LocalManager } from './cluster/local-manager.js';
 export type { ClusterManager, LaunchParams, ManageOp, WorkerConfig } from './cluster/manager.js';
 export { type AddprocsOptions, addprocs, interrupt, rmprocs } from './cluster/processes.js';
 export { myid, nprocs, nworkers, procs, workers } from './cluster/state.js';
 export { initWorker, startWorker } from './cluster/worker.js';
-export * from './array/index.js';
 export * from './errors.js';
 export * from './linalg/index.js';
 export {

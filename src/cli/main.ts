@@ -7,7 +7,8 @@ import { defaultWorkers, runPowerJob } from './power.js';
 
 const positiveInt = (what: string) => (value: string) => {
   const n = Number(value);
-  if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError(`${what} must be a positive integer, got '${value}'`);
+  if (!Number.isInteger(n) || n < 1)
+    throw new InvalidArgumentError(`${what} must be a positive integer, got '${value}'`);
   return n;
 };
 

@@ -6,9 +6,9 @@
 import { cpus } from 'node:os';
 import { SingleBar } from 'cli-progress';
 import { rand } from '../array/create.js';
-import { mul, norm } from '../array/ops.js';
-import { NDArray } from '../array/ndarray.js';
 import type { DType } from '../array/dtype.js';
+import { NDArray } from '../array/ndarray.js';
+import { mul, norm } from '../array/ops.js';
 import { addprocs, rmprocs } from '../cluster/processes.js';
 import { remotecall, remotecallFetch } from '../remote/calls.js';
 
@@ -28,7 +28,10 @@ export interface PowerJobResult {
   gbPerSecond: number;
 }
 
-export async function runPowerJob(opts: PowerJobOptions, log: (line: string) => void = console.log): Promise<PowerJobResult> {
+export async function runPowerJob(
+  opts: PowerJobOptions,
+  log: (line: string) => void = console.log,
+): Promise<PowerJobResult> {
   const { n, iters, dtype, seed } = opts;
   log(`power method: n = ${n}, ${dtype}, ${iters} iterations, ${opts.workers} local workers`);
   const pids = await addprocs(opts.workers);
@@ -52,7 +55,9 @@ export async function runPowerJob(opts: PowerJobOptions, log: (line: string) => 
     );
     const Ctor = dtype === 'float32' ? Float32Array : Float64Array;
     let v = new NDArray(new Ctor(n).fill(1 / Math.sqrt(n)), [n]);
-    const bar = process.stderr.isTTY ? new SingleBar({ format: 'iterations [{bar}] {value}/{total} {eta}s left' }) : undefined;
+    const bar = process.stderr.isTTY
+      ? new SingleBar({ format: 'iterations [{bar}] {value}/{total} {eta}s left' })
+      : undefined;
     bar?.start(iters, 0);
     const t0 = performance.now();
     let lambda = 0;
@@ -60,7 +65,8 @@ export async function runPowerJob(opts: PowerJobOptions, log: (line: string) => 
       const parts: NDArray[] = await Promise.all(
         blocks.map(({ p }) =>
           remotecall(
-            (x: NDArray): Promise<NDArray> => mul((globalThis as unknown as { __powerBlock: NDArray }).__powerBlock, x),
+            (x: NDArray): Promise<NDArray> =>
+              mul((globalThis as unknown as { __powerBlock: NDArray }).__powerBlock, x),
             p,
             v,
           ).fetch(),
@@ -78,7 +84,9 @@ export async function runPowerJob(opts: PowerJobOptions, log: (line: string) => 
     const bytes = n * n * (dtype === 'float32' ? 4 : 8);
     const result = { lambda, secondsPerIter, gbPerSecond: bytes / secondsPerIter / 1e9 };
     log(`lambda = ${lambda}`);
-    log(`time per iteration: ${(secondsPerIter * 1e3).toFixed(2)} ms (${result.gbPerSecond.toFixed(2)} GB/s of matrix read)`);
+    log(
+      `time per iteration: ${(secondsPerIter * 1e3).toFixed(2)} ms (${result.gbPerSecond.toFixed(2)} GB/s of matrix read)`,
+    );
     return result;
   } finally {
     await rmprocs(pids);

@@ -1,6 +1,7 @@
 /** Array types that cross the wire: an NDArray travels as its shape and raw data bytes. */
-import { NDArray } from '../array/ndarray.js';
+
 import type { TypedArray } from '../array/dtype.js';
+import { NDArray } from '../array/ndarray.js';
 import { registerWireType } from '../cluster/wire/codec.js';
 
 registerWireType(
