@@ -82,7 +82,7 @@ export function setBroadcastRunner(runner: FlatRunner | undefined): void {
 
 /** The CPU kernel of `broadcast`: arguments are NDArrays or numbers, already shape-checked. */
 export function broadcastCpu(lambda: Lambda, args: readonly Operand[], out: OutSpec): NDArray {
-  const result = empty(out.shape, out.dtype);
+  const result = (out.into as NDArray | undefined) ?? empty(out.shape, out.dtype);
   const flat = args.every((a) => typeof a === 'number' || sameShape(a.shape, out.shape));
   const layout = args.map((a) => (typeof a === 'number' ? 's' : 'a')).join('');
   const data = args.map((a) => (typeof a === 'number' ? a : (a as NDArray).data));

@@ -1,5 +1,5 @@
 /** The CPU kernel of `mul`: matrix–vector and matrix–matrix products in plain JS loops. */
-import { empty } from '../../src/array/create.js';
+import { empty, zeros } from '../../src/array/create.js';
 import type { NDArray } from '../../src/array/ndarray.js';
 import type { OutSpec } from '../../src/array/protocol.js';
 
@@ -75,7 +75,8 @@ export function setMatvecAccelerator(fn: MatvecAccelerator | undefined): void {
 /** The CPU kernel of `mul`: shapes already checked (a: m×k; b: k or k×n). */
 export function mulCpu(a: NDArray, b: NDArray, out: OutSpec): NDArray {
   const [m = 0, k = 0] = a.shape;
-  const y = empty(out.shape, out.dtype);
+  // matmul accumulates into its output; matvec overwrites every element.
+  const y = b.ndim === 1 ? empty(out.shape, out.dtype) : zeros(out.shape, out.dtype);
   if (b.ndim === 1) {
     if (!accelerator?.(a, b, y)) matvecRows(a.data, b.data, y.data, k, 0, m);
   } else matmulData(a.data, b.data, y.data, m, k, b.shape[1] ?? 0);

@@ -16,14 +16,37 @@ export function matvec_f64(a: usize, x: usize, y: usize, n: i32, start: i32, end
     let s1 = f64x2.splat(0);
     let s2 = f64x2.splat(0);
     let s3 = f64x2.splat(0);
-    for (let j: i32 = 0; j < n2; j += 2) {
+    // Two accumulators per row: the adds of one chain wait on the previous add's latency.
+    let u0 = f64x2.splat(0);
+    let u1 = f64x2.splat(0);
+    let u2 = f64x2.splat(0);
+    let u3 = f64x2.splat(0);
+    const n4: i32 = n & ~3;
+    for (let j: i32 = 0; j < n4; j += 4) {
       const o: usize = (<usize>j) << 3;
+      const xv = v128.load(x + o);
+      const xw = v128.load(x + o, 16);
+      s0 = f64x2.add(s0, f64x2.mul(v128.load(p0 + o), xv));
+      s1 = f64x2.add(s1, f64x2.mul(v128.load(p1 + o), xv));
+      s2 = f64x2.add(s2, f64x2.mul(v128.load(p2 + o), xv));
+      s3 = f64x2.add(s3, f64x2.mul(v128.load(p3 + o), xv));
+      u0 = f64x2.add(u0, f64x2.mul(v128.load(p0 + o, 16), xw));
+      u1 = f64x2.add(u1, f64x2.mul(v128.load(p1 + o, 16), xw));
+      u2 = f64x2.add(u2, f64x2.mul(v128.load(p2 + o, 16), xw));
+      u3 = f64x2.add(u3, f64x2.mul(v128.load(p3 + o, 16), xw));
+    }
+    if (n4 < n2) {
+      const o: usize = (<usize>n4) << 3;
       const xv = v128.load(x + o);
       s0 = f64x2.add(s0, f64x2.mul(v128.load(p0 + o), xv));
       s1 = f64x2.add(s1, f64x2.mul(v128.load(p1 + o), xv));
       s2 = f64x2.add(s2, f64x2.mul(v128.load(p2 + o), xv));
       s3 = f64x2.add(s3, f64x2.mul(v128.load(p3 + o), xv));
     }
+    s0 = f64x2.add(s0, u0);
+    s1 = f64x2.add(s1, u1);
+    s2 = f64x2.add(s2, u2);
+    s3 = f64x2.add(s3, u3);
     let t0 = f64x2.extract_lane(s0, 0) + f64x2.extract_lane(s0, 1);
     let t1 = f64x2.extract_lane(s1, 0) + f64x2.extract_lane(s1, 1);
     let t2 = f64x2.extract_lane(s2, 0) + f64x2.extract_lane(s2, 1);
@@ -69,14 +92,37 @@ export function matvec_f32(a: usize, x: usize, y: usize, n: i32, start: i32, end
     let s1 = f32x4.splat(0);
     let s2 = f32x4.splat(0);
     let s3 = f32x4.splat(0);
-    for (let j: i32 = 0; j < n4; j += 4) {
+    // Two accumulators per row: the adds of one chain wait on the previous add's latency.
+    let u0 = f32x4.splat(0);
+    let u1 = f32x4.splat(0);
+    let u2 = f32x4.splat(0);
+    let u3 = f32x4.splat(0);
+    const n8: i32 = n & ~7;
+    for (let j: i32 = 0; j < n8; j += 8) {
       const o: usize = (<usize>j) << 2;
+      const xv = v128.load(x + o);
+      const xw = v128.load(x + o, 16);
+      s0 = f32x4.add(s0, f32x4.mul(v128.load(p0 + o), xv));
+      s1 = f32x4.add(s1, f32x4.mul(v128.load(p1 + o), xv));
+      s2 = f32x4.add(s2, f32x4.mul(v128.load(p2 + o), xv));
+      s3 = f32x4.add(s3, f32x4.mul(v128.load(p3 + o), xv));
+      u0 = f32x4.add(u0, f32x4.mul(v128.load(p0 + o, 16), xw));
+      u1 = f32x4.add(u1, f32x4.mul(v128.load(p1 + o, 16), xw));
+      u2 = f32x4.add(u2, f32x4.mul(v128.load(p2 + o, 16), xw));
+      u3 = f32x4.add(u3, f32x4.mul(v128.load(p3 + o, 16), xw));
+    }
+    if (n8 < n4) {
+      const o: usize = (<usize>n8) << 2;
       const xv = v128.load(x + o);
       s0 = f32x4.add(s0, f32x4.mul(v128.load(p0 + o), xv));
       s1 = f32x4.add(s1, f32x4.mul(v128.load(p1 + o), xv));
       s2 = f32x4.add(s2, f32x4.mul(v128.load(p2 + o), xv));
       s3 = f32x4.add(s3, f32x4.mul(v128.load(p3 + o), xv));
     }
+    s0 = f32x4.add(s0, u0);
+    s1 = f32x4.add(s1, u1);
+    s2 = f32x4.add(s2, u2);
+    s3 = f32x4.add(s3, u3);
     let t0 = hsum(s0);
     let t1 = hsum(s1);
     let t2 = hsum(s2);

@@ -16,11 +16,14 @@ export interface ArrayOptions<D extends DType> {
   shape?: readonly number[];
 }
 
-/** A new uninitialised (zeroed) array of a dtype and shape. */
+/**
+ * A new array whose contents are unspecified (zeros, or stale values when large storage is
+ * reused): for outputs that are about to be overwritten.
+ */
 export function empty<D extends DType = 'float64'>(shape: readonly number[] | number, dtype?: D): NDArray<D> {
   const s = checkShape(shape);
   const dt = checkDType(dtype ?? 'float64') as D;
-  return new NDArray(allocData(dt, sizeOf(s)), s);
+  return new NDArray(allocData(dt, sizeOf(s), false), s);
 }
 
 function nestedShape(x: NestedNumbers): number[] {
@@ -93,7 +96,9 @@ export function array<D extends DType = 'float64'>(
 
 /** An array of zeros. */
 export function zeros<D extends DType = 'float64'>(shape: readonly number[] | number, dtype?: D): NDArray<D> {
-  return empty(shape, dtype);
+  const s = checkShape(shape);
+  const dt = checkDType(dtype ?? 'float64') as D;
+  return new NDArray(allocData(dt, sizeOf(s)), s);
 }
 
 /** An array with every element `value`. */

@@ -28,6 +28,7 @@ export type { BinaryOp, Expr, Lambda, MathFunction } from './ir/types.js';
 export { isNDArray, NDArray } from './ndarray.js';
 export {
   broadcast,
+  broadcastInto,
   collect,
   dot,
   type Elementwise,

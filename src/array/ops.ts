@@ -27,10 +27,10 @@ function checkArray(op: string, x: unknown, arg: string): AnyArray {
  * @example
  * const C = await broadcast((a, b) => 2 * a / b, A, B); // Julia: 2 .* A ./ B
  */
-export async function broadcast<A extends AnyArray>(
+export async function broadcast<T extends readonly Operand[]>(
   fn: Elementwise | Lambda,
-  ...args: (A | number)[]
-): Promise<Same<A>> {
+  ...args: T
+): Promise<Same<Extract<T[number], AnyArray>>> {
   const lambda = lambdaOf(fn);
   if (lambda.params.length !== args.length)
     throw new ArgumentError(
@@ -46,7 +46,37 @@ export async function broadcast<A extends AnyArray>(
   const shape = broadcastShapes(arrays.map((a) => a.shape));
   const dtype = resultDType(arrays.map((a) => a.dtype));
   const backend = backendOf('broadcast', arrays);
-  return (await getKernel('broadcast', backend)(lambda, args as Operand[], { shape, dtype })) as Same<A>;
+  const out = await getKernel('broadcast', backend)(lambda, args, { shape, dtype });
+  return out as Same<Extract<T[number], AnyArray>>;
+}
+
+/**
+ * Like {@link broadcast}, but writes the result into `out` (Julia's `out .= f.(args...)`), which
+ * must have the broadcast shape and dtype and may be one of the arguments. Resolves to `out`.
+ *
+ * @example
+ * await broadcastInto(a, (x, y) => x + 3 * y, a, b); // a .+= 3 .* b
+ */
+export async function broadcastInto<A extends AnyArray>(
+  out: A,
+  fn: Elementwise | Lambda,
+  ...args: readonly Operand[]
+): Promise<A> {
+  checkArray('broadcastInto', out, 'out');
+  const lambda = lambdaOf(fn);
+  const arrays = args.filter((a): a is AnyArray => typeof a !== 'number');
+  const shape = broadcastShapes([out.shape, ...arrays.map((a) => a.shape)]);
+  if (!sameShape(shape, out.shape))
+    throw new ArgumentError(
+      `broadcastInto: out has shape [${out.shape}] but the result has shape [${shape}]`,
+    );
+  if (lambda.params.length !== args.length)
+    throw new ArgumentError(
+      `broadcastInto: the lambda takes ${lambda.params.length} parameters but ${args.length} arguments were given`,
+    );
+  const backend = backendOf('broadcastInto', [out, ...arrays]);
+  await getKernel('broadcast', backend)(lambda, args, { shape, dtype: out.dtype, into: out });
+  return out;
 }
 
 /**
@@ -160,7 +190,7 @@ export async function dot(x: AnyArray, y: AnyArray): Promise<number> {
  * @example
  * const y = await mul(M, v); // Julia: M * v
  */
-export async function mul<A extends AnyArray>(a: A, b: A): Promise<Same<A>> {
+export async function mul<A extends AnyArray, B extends AnyArray>(a: A, b: B): Promise<Same<A | B>> {
   checkArray('mul', a, 'a');
   checkArray('mul', b, 'b');
   if (a.shape.length !== 2 || (b.shape.length !== 1 && b.shape.length !== 2))
@@ -174,7 +204,7 @@ export async function mul<A extends AnyArray>(a: A, b: A): Promise<Same<A>> {
     );
   const shape = b.shape.length === 1 ? [m] : [m, b.shape[1] ?? 0];
   const dtype = resultDType([a.dtype, b.dtype]);
-  return (await getKernel('mul', backendOf('mul', [a, b]))(a, b, { shape, dtype })) as Same<A>;
+  return (await getKernel('mul', backendOf('mul', [a, b]))(a, b, { shape, dtype })) as Same<A | B>;
 }
 
 /** The transpose of a matrix (a vector becomes a 1×n matrix). */

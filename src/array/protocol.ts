@@ -51,6 +51,11 @@ export type Reducer = 'sum' | 'prod' | 'min' | 'max' | Lambda;
 export interface OutSpec {
   readonly shape: readonly number[];
   readonly dtype: DType;
+  /**
+   * For broadcast: an existing array of this shape and dtype, on the kernel's backend, to write
+   * into instead of allocating (`broadcastInto`). It may be one of the inputs.
+   */
+  readonly into?: AnyArray;
 }
 
 /**
@@ -58,7 +63,7 @@ export interface OutSpec {
  * broadcast or match, lambdas have the right arity, matrices have matching inner dimensions.
  */
 export interface OpKernels {
-  /** Elementwise `lambda` over `args` broadcast to `out.shape`, giving a new array of `out.dtype`. */
+  /** Elementwise `lambda` over `args` broadcast to `out.shape`: a new array of `out.dtype`, or `out.into`. */
   broadcast(lambda: Lambda, args: readonly Operand[], out: OutSpec): Awaitable<AnyArray>;
   /** Folds `map(x[i])` (or `x[i]` when map is null) with `reducer`, starting from `init` if given. */
   mapreduce(map: Lambda | null, reducer: Reducer, x: AnyArray, init: number | undefined): Awaitable<number>;

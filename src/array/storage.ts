@@ -8,8 +8,11 @@ import { ctorOf, type DType, type TypedArrayFor } from './dtype.js';
  */
 export const HEAP_THRESHOLD_BYTES = 1 << 20;
 
-/** A zero-filled TypedArray of `length` elements of `dtype`. */
-export function allocData<D extends DType>(dtype: D, length: number): TypedArrayFor[D] {
+/**
+ * A TypedArray of `length` elements of `dtype`, zero-filled unless `zero` is false (for outputs a
+ * kernel overwrites entirely; clearing them would cost a full extra pass over memory).
+ */
+export function allocData<D extends DType>(dtype: D, length: number, zero = true): TypedArrayFor[D] {
   const C = ctorOf(dtype);
   const bytes = length * C.BYTES_PER_ELEMENT;
   if (bytes >= HEAP_THRESHOLD_BYTES) {
@@ -18,7 +21,7 @@ export function allocData<D extends DType>(dtype: D, length: number): TypedArray
     if (offset >= 0) {
       const data = new C(heapBuffer(), offset, length) as TypedArrayFor[D];
       // Freed blocks are reused, so they must be cleared; the token lives as long as the data does.
-      data.fill(0);
+      if (zero) data.fill(0);
       keepAlive.set(data, token);
       return data;
     }

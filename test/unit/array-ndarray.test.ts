@@ -122,3 +122,19 @@ describe('registry and dispatch', () => {
     expect(() => backendOf('dot', [new FakeArray([2]), other])).toThrow(/'fake' and 'webgpu'/);
   });
 });
+
+describe('broadcastInto', () => {
+  it('writes in place, also into one of its inputs', async () => {
+    const { broadcastInto } = await import('../../src/array/index.js');
+    const a = array([1, 2, 3]);
+    const b = array([10, 20, 30]);
+    const r = await broadcastInto(a, (x: number, y: number) => x + 3 * y, a, b);
+    expect(r).toBe(a);
+    expect(Array.from(a.data)).toEqual([31, 62, 93]);
+    await expect(broadcastInto(zeros([2]), (x: number) => x, a)).rejects.toThrow(/do not broadcast/);
+    await expect(broadcastInto(zeros([3, 3]), (x: number) => x, zeros([3]))).resolves.toBeDefined();
+    await expect(broadcastInto(zeros([3]), (x: number) => x, zeros([2, 3]))).rejects.toThrow(
+      /out has shape \[3\]/,
+    );
+  });
+});

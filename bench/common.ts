@@ -1,0 +1,74 @@
+/** Helpers shared by the benchmarks: timing, peers run in the same process tree, tables, JSON results. */
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { cpus } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+/** The repository root (the folder with package.json), from src or from dist. */
+export function repoRoot(): string {
+  let dir = dirname(fileURLToPath(import.meta.url));
+  while (!existsSync(join(dir, 'package.json'))) {
+    const up = dirname(dir);
+    if (up === dir) throw new Error('bench: package.json not found above the benchmark');
+    dir = up;
+  }
+  return dir;
+}
+
+/** Seconds taken by the best of `repeats` runs of `fn`. */
+export async function bestOf(repeats: number, fn: () => Promise<unknown> | unknown): Promise<number> {
+  let best = Number.POSITIVE_INFINITY;
+  for (let i = 0; i < repeats; i++) {
+    const t0 = process.hrtime.bigint();
+    await fn();
+    best = Math.min(best, Number(process.hrtime.bigint() - t0) / 1e9);
+  }
+  return best;
+}
+
+/** Result of a peer program: its JSON output, or why it could not run. */
+export type PeerResult<T> = { ok: true; value: T } | { ok: false; reason: string };
+
+/** Runs a command that prints one JSON object on its last line of stdout. */
+export function runPeer<T>(cmd: string, args: string[], timeoutMs = 600_000): PeerResult<T> {
+  const r = spawnSync(cmd, args, { encoding: 'utf8', timeout: timeoutMs, maxBuffer: 1 << 24 });
+  if (r.error) return { ok: false, reason: `${cmd} could not run (${r.error.message})` };
+  if (r.status !== 0)
+    return {
+      ok: false,
+      reason: `${cmd} exited with ${r.status}: ${(r.stderr || r.stdout).trim().slice(-400)}`,
+    };
+  const last = r.stdout.trim().split('\n').pop() ?? '';
+  try {
+    return { ok: true, value: JSON.parse(last) as T };
+  } catch {
+    return { ok: false, reason: `${cmd} printed no JSON: ${last.slice(0, 200)}` };
+  }
+}
+
+/** Prints rows as an aligned table. */
+export function printTable(rows: Record<string, string | number>[]): void {
+  if (rows.length === 0) return;
+  const cols = Object.keys(rows[0]!);
+  const cell = (v: string | number | undefined) =>
+    typeof v === 'number' ? (Number.isInteger(v) ? String(v) : v.toPrecision(4)) : (v ?? '');
+  const widths = cols.map((c) => Math.max(c.length, ...rows.map((r) => cell(r[c]).length)));
+  const line = (vals: string[]) => vals.map((v, i) => v.padStart(widths[i]!)).join('  ');
+  console.log(line(cols));
+  console.log(line(widths.map((w) => '-'.repeat(w))));
+  for (const r of rows) console.log(line(cols.map((c) => cell(r[c]))));
+}
+
+/** Writes bench/results/<name>.json with the machine it ran on. */
+export function writeResult(name: string, data: unknown): string {
+  const dir = join(repoRoot(), 'bench', 'results');
+  mkdirSync(dir, { recursive: true });
+  const file = join(dir, `${name}.json`);
+  const machine = { cpu: cpus()[0]?.model ?? 'unknown', cores: cpus().length, node: process.version };
+  writeFileSync(
+    file,
+    `${JSON.stringify({ name, date: new Date().toISOString(), machine, ...(data as object) }, null, 2)}\n`,
+  );
+  return file;
+}

@@ -1,0 +1,73 @@
+/**
+ * A fused triad broadcast `(b, c, q) => b + q * c` against the STREAM triad measured in the same
+ * run (bench/peers/stream_triad.c, compiled here with the system cc; OpenMP with its default
+ * threads when the compiler supports it, else one thread). Bandwidth is counted as STREAM does:
+ * 24 bytes per element. Run: npm run build && npm run bench -- triad   (target: ≥ 70 % of STREAM)
+ */
+import { spawnSync } from 'node:child_process';
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { startThreads, threadCount } from '../kernels/wasm/pool.js';
+import { broadcast, broadcastInto, empty, rand } from '../src/array/index.js';
+import { bestOf, printTable, repoRoot, runPeer, writeResult } from './common.js';
+
+const N = Number(process.env.BENCH_N ?? 1 << 25);
+const REPEATS = 10;
+
+interface Stream {
+  seconds: number;
+  gbs: number;
+  threads: number;
+}
+
+function buildStream(): { exe?: string; flags: string; reason?: string } {
+  const dir = join(repoRoot(), 'bench', 'results');
+  mkdirSync(dir, { recursive: true });
+  const exe = join(dir, 'stream_triad');
+  const src = join(repoRoot(), 'bench', 'peers', 'stream_triad.c');
+  for (const flags of [['-fopenmp'], []]) {
+    const r = spawnSync('cc', ['-O3', '-march=native', ...flags, '-o', exe, src], { encoding: 'utf8' });
+    if (r.status === 0) return { exe, flags: flags.join(' ') || '(no OpenMP)' };
+  }
+  return { flags: '', reason: 'no working C compiler (cc)' };
+}
+
+const threads = await startThreads();
+const b = rand([N], { seed: 1 });
+const c = rand([N], { seed: 2 });
+const a = empty([N]);
+const triad = (x: number, y: number, q: number) => x + q * y;
+await broadcastInto(a, triad, b, c, 3);
+const into = await bestOf(REPEATS, () => broadcastInto(a, triad, b, c, 3));
+const alloc = await bestOf(REPEATS, () => broadcast(triad, b, c, 3));
+
+const build = buildStream();
+const stream = build.exe
+  ? runPeer<Stream>(build.exe, [String(N), String(REPEATS)])
+  : { ok: false as const, reason: build.reason ?? '' };
+const gbs = (s: number) => (24 * N) / s / 1e9;
+const rows: Record<string, string | number>[] = [
+  {
+    kernel: 'darray broadcastInto (in place)',
+    threads: threads ? threadCount() : 1,
+    'GB/s': gbs(into),
+    'of STREAM': stream.ok ? gbs(into) / stream.value.gbs : 'n/a',
+  },
+  {
+    kernel: 'darray broadcast (new output)',
+    threads: threads ? threadCount() : 1,
+    'GB/s': gbs(alloc),
+    'of STREAM': stream.ok ? gbs(alloc) / stream.value.gbs : 'n/a',
+  },
+];
+if (stream.ok)
+  rows.push({
+    kernel: `STREAM triad (C, cc ${build.flags})`,
+    threads: stream.value.threads,
+    'GB/s': stream.value.gbs,
+    'of STREAM': 1,
+  });
+console.log(`triad over ${N} float64 elements (3 × ${(N * 8) / 2 ** 20} MiB), best of ${REPEATS}`);
+printTable(rows);
+if (!stream.ok) console.log(`STREAM peer skipped: ${stream.reason}`);
+console.log(`results: ${writeResult('triad', { n: N, rows, streamNote: stream.ok ? '' : stream.reason })}`);
