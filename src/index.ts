@@ -8,6 +8,7 @@
  */
 
 export * from './array/index.js';
+export { Channel, ChannelClosedError, type Producer } from './channel.js';
 export { clusterCookie } from './cluster/cookie.js';
 export { LocalManager } from './cluster/local-manager.js';
 export type { ClusterManager, LaunchParams, ManageOp, WorkerConfig } from './cluster/manager.js';
@@ -16,6 +17,9 @@ export { myid, nprocs, nworkers, procs, workers } from './cluster/state.js';
 export { initWorker, startWorker } from './cluster/worker.js';
 export * from './errors.js';
 export * from './linalg/index.js';
+export { distributedFor } from './parallel/distributed-for.js';
+export { autoBatchSize, type PmapOptions, pmap, type RetryState } from './parallel/pmap.js';
+export { CachingPool, defaultWorkerPool, remote, WorkerPool } from './parallel/pool.js';
 export {
   fetchAny,
   fetchFrom,
@@ -34,7 +38,7 @@ export {
   RemoteException,
 } from './remote/exceptions.js';
 export { Future, fetch, isReady, put, wait } from './remote/future.js';
-
+export { type ChannelLike, RemoteChannel } from './remote/remote-channel.js';
 export { remoteRefCount } from './remote/store.js';
 
 import './remote/handler.js';

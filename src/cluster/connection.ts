@@ -26,6 +26,20 @@ export interface ConnectionOptions {
 }
 
 const HANDSHAKE_TIMEOUT_MS = 15_000;
+type PiggybackTake = (peer: number) => unknown;
+type PiggybackApply = (data: unknown, from: number) => void;
+let piggybackTake: PiggybackTake = () => undefined;
+let piggybackApply: PiggybackApply = () => {};
+
+/** Lets bookkeeping (distributed GC releases) ride on whatever message goes to a peer next. */
+export function setPiggyback(take: PiggybackTake, apply: PiggybackApply): void {
+  piggybackTake = take;
+  piggybackApply = apply;
+}
+
+/** Takes the bookkeeping waiting for `peer`, for a frame encoded outside a connection. */
+export const takePiggyback = (peer: number): unknown => piggybackTake(peer);
+
 /** Request ids are unique per process, so calls encoded before their connection exists can carry one. */
 let nextRequestId = 1;
 export const newRequestId = (): number => nextRequestId++;
@@ -160,6 +174,10 @@ export class Connection {
   }
 
   private write(env: Envelope, body?: unknown): void {
+    if (this.authed && env.k !== 'gc') {
+      const extra = piggybackTake(this.peer);
+      if (extra !== undefined) env.gc = extra;
+    }
     this.writeParts(encodeFrame(env, body, this.peer));
   }
 
@@ -215,6 +233,7 @@ export class Connection {
 
   private dispatch(frame: Frame): void {
     const { env } = frame;
+    if (env.gc !== undefined && env.k !== 'gc') piggybackApply(env.gc, this.peer);
     if (env.k === 'res') {
       const p = this.pending.get(env.id as number);
       if (!p) return;

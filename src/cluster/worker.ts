@@ -5,8 +5,8 @@
 import { createServer, type Server } from 'node:net';
 import { networkInterfaces } from 'node:os';
 import { createInterface } from 'node:readline';
-import { handleKind } from '../remote/handler.js';
 import { interruptRunning } from '../remote/interrupts.js';
+import { handleKind } from '../remote/kinds.js';
 import { clusterCookie } from './cookie.js';
 import { adopt, connectionTo, markGone, onProcessGone, wrapSocket } from './mesh.js';
 import { state, type Topology } from './state.js';

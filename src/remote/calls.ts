@@ -3,7 +3,7 @@
  * spawn/fetch shorthands. A call to this process runs here without copying its arguments; a call
  * elsewhere works on copies.
  */
-import { type Connection, newRequestId } from '../cluster/connection.js';
+import { type Connection, newRequestId, takePiggyback } from '../cluster/connection.js';
 import { connectionTo } from '../cluster/mesh.js';
 import { state, workers } from '../cluster/state.js';
 import { type Envelope, encodeFrame } from '../cluster/wire/frame.js';
@@ -18,6 +18,19 @@ import { settle } from './store.js';
 // biome-ignore lint/suspicious/noExplicitAny: shipped functions take any arguments; callers' types flow through the generics.
 type Fn = (...args: any[]) => unknown;
 type Result<F extends Fn> = Awaited<ReturnType<F>>;
+
+/** A WorkerPool, as seen from here (pools import this module, so they are recognised by shape). */
+export interface PoolLike {
+  remotecall<F extends Fn>(fn: F, ...args: Parameters<F>): Future<Result<F>>;
+  remotecallFetch<F extends Fn>(fn: F, ...args: Parameters<F>): Promise<Result<F>>;
+  remotecallWait<F extends Fn>(fn: F, ...args: Parameters<F>): Promise<Future<Result<F>>>;
+  remoteDo<F extends Fn>(fn: F, ...args: Parameters<F>): void;
+  withWorker<R>(work: (pid: number) => Promise<R>): Promise<R>;
+}
+
+function isPool(x: unknown): x is PoolLike {
+  return typeof x === 'object' && x !== null && typeof (x as PoolLike).withWorker === 'function';
+}
 
 function checkCall(fn: unknown, pid: unknown, verb: string): asserts fn is Fn {
   if (typeof fn !== 'function') {
@@ -60,6 +73,8 @@ function sendCall(
 ): Promise<unknown> | undefined {
   const id = newRequestId();
   env.id = id;
+  const gc = takePiggyback(pid);
+  if (gc !== undefined) env.gc = gc;
   let parts: Buffer[];
   try {
     parts = encodeFrame(env, [fn, args], pid);
@@ -99,7 +114,12 @@ function unsendable(verb: string, fn: Fn, args: unknown[], pid: number, err: Err
  *
  * @example const f = remotecall((n) => n * 2, 2, 21); await f.fetch() // 42
  */
-export function remotecall<F extends Fn>(fn: F, pid: number, ...args: Parameters<F>): Future<Result<F>> {
+export function remotecall<F extends Fn>(
+  fn: F,
+  pid: number | PoolLike,
+  ...args: Parameters<F>
+): Future<Result<F>> {
+  if (isPool(pid)) return pid.remotecall(fn, ...args);
   checkCall(fn, pid, 'remotecall');
   const f = new Future<Result<F>>(pid, newRRID());
   if (pid === state.myid) {
@@ -118,9 +138,10 @@ export function remotecall<F extends Fn>(fn: F, pid: number, ...args: Parameters
  */
 export async function remotecallFetch<F extends Fn>(
   fn: F,
-  pid: number,
+  pid: number | PoolLike,
   ...args: Parameters<F>
 ): Promise<Result<F>> {
+  if (isPool(pid)) return pid.remotecallFetch(fn, ...args);
   checkCall(fn, pid, 'remotecallFetch');
   if (pid === state.myid) {
     const r = await invoke(fn, args);
@@ -133,9 +154,10 @@ export async function remotecallFetch<F extends Fn>(
 /** Calls `fn(...args)` on `pid`, waits until it has finished, and returns a Future for its result. */
 export async function remotecallWait<F extends Fn>(
   fn: F,
-  pid: number,
+  pid: number | PoolLike,
   ...args: Parameters<F>
 ): Promise<Future<Result<F>>> {
+  if (isPool(pid)) return pid.remotecallWait(fn, ...args);
   checkCall(fn, pid, 'remotecallWait');
   if (pid === state.myid) {
     const f = remotecall(fn, pid, ...args);
@@ -148,7 +170,11 @@ export async function remotecallWait<F extends Fn>(
 }
 
 /** Runs `fn(...args)` on `pid` for its effect only: no result, no wait; errors print on that process. */
-export function remoteDo<F extends Fn>(fn: F, pid: number, ...args: Parameters<F>): void {
+export function remoteDo<F extends Fn>(fn: F, pid: number | PoolLike, ...args: Parameters<F>): void {
+  if (isPool(pid)) {
+    pid.remoteDo(fn, ...args);
+    return;
+  }
   checkCall(fn, pid, 'remoteDo');
   if (pid === state.myid) {
     void invoke(fn, args).then((r) => {

@@ -4,8 +4,9 @@
  */
 
 import { state } from '../cluster/state.js';
-import { registerWireType } from '../cluster/wire/codec.js';
+import { currentEncodeTarget, registerWireType } from '../cluster/wire/codec.js';
 import { type CapturedError, RemoteException } from './exceptions.js';
+import { holdFor, track, untrack } from './gc.js';
 import { ownerRequest } from './ref-client.js';
 import { isSettled, outcome, type RRID, removeClient, settle, whenSettled } from './store.js';
 
@@ -32,11 +33,26 @@ export class Future<T = unknown> {
    *
    * @example const f = new Future(2); await f.put(42); await f.fetch() // 42
    */
-  constructor(pid: number = state.myid, rr: RRID = newRRID()) {
+  constructor(pid: number = state.myid, rr: RRID = newRRID(), cached?: { value: T }) {
     this.where = pid;
     this.whence = rr[0];
     this.id = rr[1];
+    this.cache = cached;
+    // A Future that carries its value holds nothing remote; any other counts as a holder.
+    if (!cached) track(this, pid, rr);
   }
+
+  /**
+   * Releases this reference now instead of when it is garbage-collected; the owner frees the value
+   * once no process holds it. Fetching already does this.
+   */
+  finalize(): void {
+    if (this.released) return;
+    this.released = true;
+    untrack(this, this.rrid, false);
+  }
+
+  private released = false;
 
   get rrid(): RRID {
     return [this.whence, this.id];
@@ -45,11 +61,6 @@ export class Future<T = unknown> {
   /** @internal Records a delivery failure. */
   fail(error: Error): void {
     this.failure ??= { error };
-  }
-
-  /** @internal Fills the cache, e.g. from a serialized copy that carried the value. */
-  prime(value: T): void {
-    this.cache = { value };
   }
 
   /** @internal The cached value, if any. */
@@ -71,9 +82,13 @@ export class Future<T = unknown> {
   }
 
   private async fetchOnce(): Promise<T> {
+    if (this.released) throw new Error(`${this} was finalized; it can no longer be fetched`);
     try {
       const value = (await this.ask('fetch')) as T;
       this.cache = { value };
+      // The owner dropped our hold as it answered the fetch.
+      this.released = true;
+      untrack(this, this.rrid, true);
       return value;
     } finally {
       this.inflight = undefined;
@@ -102,7 +117,11 @@ export class Future<T = unknown> {
         `Future (${this.whence}, ${this.id}) already holds a value; a Future can be put only once`,
       );
     await this.ask('put', value);
-    if (this.where !== state.myid) this.cache = { value };
+    if (this.where !== state.myid) {
+      // We know the value now: keep it here and let the owner's copy go once no one else holds it.
+      this.cache = { value };
+      this.finalize();
+    }
     return this;
   }
 
@@ -156,11 +175,10 @@ registerWireType(
   Future,
   (f: Future) => {
     const c = f.peek();
-    return c ? [f.where, f.whence, f.id, 1, c.value] : [f.where, f.whence, f.id, 0];
+    if (c) return [f.where, f.whence, f.id, 1, c.value];
+    holdFor(f.where, f.rrid, currentEncodeTarget());
+    return [f.where, f.whence, f.id, 0];
   },
-  ([where, whence, id, has, value]: [number, number, number, number, unknown]) => {
-    const f = new Future(where, [whence, id]);
-    if (has) f.prime(value);
-    return f;
-  },
+  ([where, whence, id, has, value]: [number, number, number, number, unknown]) =>
+    new Future(where, [whence, id], has ? { value } : undefined),
 );

@@ -9,17 +9,12 @@ import type { Frame } from '../cluster/wire/frame.js';
 import { invoke } from './calls.js';
 import { capture, RemoteException } from './exceptions.js';
 import { localOp } from './future.js';
+import { kindHandler } from './kinds.js';
+import { type ChannelLike, channelOp, makeChannelHere } from './remote-channel.js';
 import type { RRID } from './store.js';
 import { settle } from './store.js';
 
 type Fn = (...args: unknown[]) => unknown;
-type Handler = (conn: Connection, frame: Frame) => void | Promise<void>;
-const extraHandlers = new Map<string, Handler>();
-
-/** Lets the cluster layer handle its own message kinds (join, peers, exit) through the same socket. */
-export function handleKind(kind: string, h: Handler): void {
-  extraHandlers.set(kind, h);
-}
 
 function reply(conn: Connection, id: number, ok: boolean, value: unknown, pid = state.myid): void {
   if (!conn.isOpen) return;
@@ -81,8 +76,16 @@ async function onRef(conn: Connection, frame: Frame): Promise<void> {
   const env = frame.env;
   const id = env.id as number;
   try {
-    const body = env.op === 'put' ? (frame.decodeBody() as [unknown])[0] : undefined;
-    const value = await localOp(env.rr as RRID, env.op as string, body, conn.peer);
+    const rr = env.rr as RRID;
+    let value: unknown;
+    if (env.op === 'ch') value = await channelOp(rr, env.verb as string, frame.decodeBody() as unknown[]);
+    else if (env.op === 'mkch') {
+      const [factory, args] = frame.decodeBody() as [(...a: never[]) => ChannelLike, unknown[]];
+      makeChannelHere(rr, factory, args);
+    } else {
+      const body = env.op === 'put' ? (frame.decodeBody() as [unknown])[0] : undefined;
+      value = await localOp(rr, env.op as string, body, conn.peer);
+    }
     reply(conn, id, true, value);
   } catch (err) {
     replyError(conn, id, err);
@@ -94,7 +97,7 @@ setMessageHandler((conn, frame) => {
   if (kind === 'call') void onCall(conn, frame);
   else if (kind === 'ref') void onRef(conn, frame);
   else {
-    const h = extraHandlers.get(kind);
+    const h = kindHandler(kind);
     if (h) {
       void (async () => {
         try {

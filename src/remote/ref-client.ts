@@ -7,10 +7,18 @@ import { type CapturedError, capture, RemoteException } from './exceptions.js';
 import type { RRID } from './store.js';
 
 /** Sends a reference operation to `pid` and returns the reply's value (or throws its error). */
-export async function ownerRequest(pid: number, op: string, rr: RRID, value?: unknown): Promise<unknown> {
+export async function ownerRequest(
+  pid: number,
+  op: string,
+  rr: RRID,
+  value?: unknown,
+  verb?: string,
+): Promise<unknown> {
   const c = connectionTo(pid);
   const conn: Connection = c instanceof Promise ? await c : c;
-  const reply = await conn.request({ k: 'ref', op, rr: [rr[0], rr[1]] }, op === 'put' ? [value] : undefined);
+  const env = { k: 'ref', op, rr: [rr[0], rr[1]], ...(verb ? { verb } : {}) };
+  const body = op === 'put' ? [value] : op === 'ch' ? value : undefined;
+  const reply = await conn.request(env, body);
   return unwrapReply(reply, pid);
 }
 

@@ -1,0 +1,175 @@
+/**
+ * RemoteChannel: a reference to a channel-like object that lives on one process (its owner).
+ * Every verb runs on the owner; a RemoteChannel sent elsewhere carries only its id, so every copy
+ * refers to the same store. Any object with the channel verbs can back it (see examples/).
+ */
+
+import { ChannelClosedError } from '../channel.js';
+import { connectionTo } from '../cluster/mesh.js';
+import { state } from '../cluster/state.js';
+import { currentEncodeTarget, registerWireType } from '../cluster/wire/codec.js';
+import { ArgumentError, describe } from '../errors.js';
+import { RemoteException } from './exceptions.js';
+import { newRRID } from './future.js';
+import { holdFor, track, untrack } from './gc.js';
+import { ownerRequest } from './ref-client.js';
+import { analyse } from './ship.js';
+import { outcome, type RRID, settle, whenSettled } from './store.js';
+
+/** The verbs a RemoteChannel forwards to its backing object. */
+export const CHANNEL_VERBS = ['put', 'take', 'fetch', 'isReady', 'wait', 'close'] as const;
+export type ChannelVerb = (typeof CHANNEL_VERBS)[number];
+
+/** What a backing store must provide: the channel verbs, each taking any arguments. */
+export type ChannelLike = { [V in ChannelVerb]?: (...args: never[]) => unknown };
+
+export class RemoteChannel<T = unknown> implements AsyncIterable<T> {
+  readonly where: number;
+  readonly whence: number;
+  readonly id: number;
+  private finalized = false;
+
+  /**
+   * Creates the backing object on `pid` (default: this process) by calling `factory(...args)` there.
+   *
+   * @example const jobs = new RemoteChannel(() => new Channel<number>(32), 1)
+   */
+  constructor(factory: (...args: never[]) => ChannelLike, pid: number = state.myid, ...args: unknown[]) {
+    if (typeof factory !== 'function') {
+      throw new ArgumentError(
+        `RemoteChannel: expected a function that makes the channel, e.g. () => new Channel(10), got ${describe(factory)}`,
+      );
+    }
+    const rr = newRRID();
+    this.where = pid;
+    this.whence = rr[0];
+    this.id = rr[1];
+    if (pid === state.myid) {
+      settle(rr, true, makeStore(factory, args));
+    } else {
+      analyse(factory, 'the channel factory passed to RemoteChannel');
+      // Fails at once for a dead or unknown pid; later verbs queue behind the creation on one connection.
+      const c = connectionTo(pid);
+      const create = (conn: Awaited<typeof c>) =>
+        conn.request({ k: 'ref', op: 'mkch', rr: [rr[0], rr[1]] }, [factory, args]);
+      const made = c instanceof Promise ? c.then(create) : create(c);
+      made.catch(() => {});
+      this.created = made.then(() => undefined);
+    }
+    track(this, pid, rr);
+  }
+
+  private created: Promise<void> | undefined;
+
+  /** @internal Builds a proxy for an existing remote channel (deserialization). */
+  static fromId<T>(where: number, rr: RRID): RemoteChannel<T> {
+    const rc = Object.create(RemoteChannel.prototype) as RemoteChannel<T>;
+    Object.assign(rc, { where, whence: rr[0], id: rr[1], finalized: false, created: undefined });
+    track(rc, where, rr);
+    return rc;
+  }
+
+  get rrid(): RRID {
+    return [this.whence, this.id];
+  }
+
+  private async call(verb: ChannelVerb, args: unknown[]): Promise<unknown> {
+    if (this.finalized) {
+      throw new ArgumentError(
+        `${this} was finalized; it can no longer ${verb}. Keep the RemoteChannel alive while in use`,
+      );
+    }
+    try {
+      if (this.where === state.myid) return await channelOp(this.rrid, verb, args);
+      if (this.created) await this.created;
+      return await ownerRequest(this.where, 'ch', this.rrid, args, verb);
+    } catch (err) {
+      // A closed channel reads the same locally and remotely, so `for await` and callers can test for it.
+      if (err instanceof RemoteException && err.captured.name === 'ChannelClosedError') {
+        throw new ChannelClosedError(`${verb} on ${this}`, err);
+      }
+      throw err;
+    }
+  }
+
+  put(...args: [T, ...unknown[]]): Promise<void> {
+    return this.call('put', args) as Promise<void>;
+  }
+  take(...args: unknown[]): Promise<T> {
+    return this.call('take', args) as Promise<T>;
+  }
+  fetch(...args: unknown[]): Promise<T> {
+    return this.call('fetch', args) as Promise<T>;
+  }
+  isReady(...args: unknown[]): Promise<boolean> {
+    return this.call('isReady', args) as Promise<boolean>;
+  }
+  wait(...args: unknown[]): Promise<void> {
+    return this.call('wait', args) as Promise<void>;
+  }
+  close(...args: unknown[]): Promise<void> {
+    return this.call('close', args) as Promise<void>;
+  }
+
+  /** Releases this reference now; the owner frees the channel once no process holds it. */
+  finalize(): void {
+    if (this.finalized) return;
+    this.finalized = true;
+    untrack(this, this.rrid, false);
+  }
+
+  /** Takes values until the channel is closed and empty. */
+  async *[Symbol.asyncIterator](): AsyncIterator<T> {
+    while (true) {
+      try {
+        yield await this.take();
+      } catch (err) {
+        if (err instanceof ChannelClosedError) return;
+        throw err;
+      }
+    }
+  }
+
+  toString(): string {
+    return `RemoteChannel(where=${this.where}, whence=${this.whence}, id=${this.id})`;
+  }
+}
+
+function makeStore(factory: (...args: never[]) => ChannelLike, args: unknown[]): ChannelLike {
+  const store = factory(...(args as never[]));
+  if (!store || typeof store !== 'object' || !CHANNEL_VERBS.some((v) => typeof store[v] === 'function')) {
+    throw new ArgumentError(
+      `RemoteChannel: the factory must return an object with channel verbs (${CHANNEL_VERBS.join(', ')}), got ${describe(store)}`,
+    );
+  }
+  return store;
+}
+
+/** Runs a channel verb on a backing object this process owns. */
+export async function channelOp(rr: RRID, verb: string, args: unknown[]): Promise<unknown> {
+  if (!(CHANNEL_VERBS as readonly string[]).includes(verb))
+    throw new ArgumentError(`unknown channel verb '${verb}'`);
+  const pending = whenSettled(rr);
+  if (pending) await pending;
+  const { value } = outcome(rr);
+  const fn = (value as ChannelLike)[verb as ChannelVerb];
+  if (typeof fn !== 'function') {
+    throw new ArgumentError(`the object behind this RemoteChannel has no '${verb}' method`);
+  }
+  return (fn as (...a: unknown[]) => unknown).apply(value, args);
+}
+
+/** Creates a channel's backing object on this process for a remote creator. */
+export function makeChannelHere(rr: RRID, factory: (...args: never[]) => ChannelLike, args: unknown[]): void {
+  settle(rr, true, makeStore(factory, args));
+}
+
+registerWireType(
+  5,
+  RemoteChannel,
+  (rc: RemoteChannel) => {
+    holdFor(rc.where, rc.rrid, currentEncodeTarget());
+    return [rc.where, rc.whence, rc.id];
+  },
+  ([where, whence, id]: [number, number, number]) => RemoteChannel.fromId(where, [whence, id]),
+);
