@@ -9,5 +9,7 @@ export default defineConfig({
     testTimeout: 60_000,
     hookTimeout: 60_000,
     pool: 'forks',
+    // Distributed-GC tests force collections to check that forgotten references are released.
+    execArgv: ['--expose-gc'],
   },
 });

@@ -86,7 +86,7 @@ function send(owner: number, gc: { add?: [RRID, number][]; del?: RRID[] }): void
   try {
     const c = connectionTo(owner);
     const go = (conn: { send: (env: { k: string; gc: unknown }) => void }) => conn.send({ k: 'gc', gc });
-    if (c instanceof Promise) c.then(go, () => {});
+    if (c instanceof Promise) c.then(go).catch(() => {});
     else go(c);
   } catch {
     // The owner is gone: nothing is left to release.

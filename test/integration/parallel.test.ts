@@ -1,0 +1,251 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  addprocs,
+  CachingPool,
+  defaultWorkerPool,
+  distributedFor,
+  Future,
+  myid,
+  pmap,
+  RemoteException,
+  remote,
+  remotecall,
+  remotecallFetch,
+  remotecallWait,
+  WorkerPool,
+  workers,
+} from '../../src/index.js';
+import { removeAllAndCheck } from './leaks.js';
+import { expectRefsBackTo, totalRemoteRefs } from './refs.js';
+
+let p2 = 0;
+let p3 = 0;
+let baseline = 0;
+
+beforeAll(async () => {
+  [p2, p3] = (await addprocs(2)) as [number, number];
+  baseline = await totalRemoteRefs();
+});
+afterAll(async () => {
+  await expectRefsBackTo(baseline);
+  await removeAllAndCheck();
+});
+
+describe('worker pools', () => {
+  it('WorkerPool hands out one worker per call and takes pools in place of pids', async () => {
+    const pool = new WorkerPool([p2, p3]);
+    expect(pool.workers).toEqual([p2, p3]);
+    const ids = await Promise.all([1, 2, 3, 4].map(() => remotecallFetch(() => myid(), pool)));
+    expect(new Set(ids)).toEqual(new Set([p2, p3]));
+    const f = remotecall((x: number) => x + 1, pool, 41);
+    expect(f).toBeInstanceOf(Future);
+    expect(await f.fetch()).toBe(42);
+    const w = await remotecallWait(() => 'waited', pool);
+    expect(await w.fetch()).toBe('waited');
+    expect(pool.isReady()).toBe(true);
+  });
+
+  it('take/put reserve workers, and a pooled call waits for a free one', async () => {
+    const pool = new WorkerPool([p2]);
+    const pid = await pool.take();
+    expect(pid).toBe(p2);
+    let ran = false;
+    const call = pool
+      .remotecallFetch(() => 'ok')
+      .then((v) => {
+        ran = true;
+        return v;
+      });
+    await new Promise((r) => setTimeout(r, 50));
+    expect(ran).toBe(false);
+    pool.put(pid);
+    expect(await call).toBe('ok');
+  });
+
+  it('defaultWorkerPool covers all workers, and remote(fn) runs on it', async () => {
+    expect(defaultWorkerPool().workers).toEqual(workers());
+    const square = remote((x: number) => x * x);
+    expect(await Promise.all([2, 3].map(square))).toEqual([4, 9]);
+  });
+
+  it('CachingPool sends a function to each worker once and clear() drops it', async () => {
+    const pool = new CachingPool([p2, p3]);
+    const fn = (x: number) => x * 3;
+    const got = await Promise.all([1, 2, 3, 4].map((x) => pool.remotecallFetch(fn, x)));
+    expect(got).toEqual([3, 6, 9, 12]);
+    await pool.clear();
+    // After clear the function is sent again on the next call.
+    expect(await pool.remotecallFetch(fn, 5)).toBe(15);
+    await pool.clear();
+  });
+
+  it('rejects bad pools', () => {
+    expect(() => new WorkerPool(5 as unknown as number[])).toThrow(/array of worker ids/);
+    expect(() => new WorkerPool([0])).toThrow(/worker id/);
+  });
+});
+
+describe('pmap', () => {
+  it('keeps input order and accepts any iterable', async () => {
+    expect(await pmap((x: number) => x * x, [1, 2, 3, 4, 5])).toEqual([1, 4, 9, 16, 25]);
+    expect(await pmap((x: number) => x + 1, new Set([1, 2]))).toEqual([2, 3]);
+    function* gen() {
+      yield 'a';
+      yield 'b';
+    }
+    expect(await pmap((s: string) => s.toUpperCase(), gen())).toEqual(['A', 'B']);
+    expect(await pmap((x: number) => x, [])).toEqual([]);
+  });
+
+  it('batches, including an automatic batch size', async () => {
+    const items = Array.from({ length: 1000 }, (_, i) => i);
+    const byBatch = await pmap((x: number) => [x, myid()], items, { batchSize: 100 });
+    expect(byBatch.map(([x]) => x)).toEqual(items);
+    const auto = await pmap((x: number) => x * 2, items, { batchSize: 'auto' });
+    expect(auto).toEqual(items.map((x) => x * 2));
+    // Both workers shared the work.
+    expect(new Set(byBatch.map(([, w]) => w))).toEqual(new Set([p2, p3]));
+  });
+
+  it('onError supplies a failed item value; without it pmap fails with the RemoteException', async () => {
+    const f = (x: number) => {
+      if (x % 2) throw new Error(`odd ${x}`);
+      return x;
+    };
+    expect(await pmap(f, [0, 1, 2, 3], { onError: (e) => (e as RemoteException).captured.message })).toEqual([
+      0,
+      'odd 1',
+      2,
+      'odd 3',
+    ]);
+    await expect(pmap(f, [0, 1, 2])).rejects.toBeInstanceOf(RemoteException);
+  });
+
+  it('retries per retryDelays and retryCheck', async () => {
+    // Fails the first two times per process, then succeeds.
+    const flaky = (x: number) => {
+      const g = globalThis as unknown as { tries?: number };
+      g.tries = (g.tries ?? 0) + 1;
+      if (g.tries <= 2) throw new Error('flaky');
+      return x;
+    };
+    const pool = new WorkerPool([p2]);
+    await remotecallFetch(() => {
+      (globalThis as unknown as { tries: number }).tries = 0;
+    }, p2);
+    expect(await pmap(flaky, [7], { pool, retryDelays: [1, 1, 1] })).toEqual([7]);
+    await remotecallFetch(() => {
+      (globalThis as unknown as { tries: number }).tries = 0;
+    }, p2);
+    await expect(pmap(flaky, [7], { pool, retryDelays: [1, 1, 1], retryCheck: () => false })).rejects.toThrow(
+      /flaky/,
+    );
+  });
+
+  it('an item whose worker dies is retried on a live worker; nothing hangs or is lost', async () => {
+    const [victim] = (await addprocs(1)) as [number];
+    const pool = new WorkerPool([p2, victim]);
+    const osPid = await remotecallFetch(() => process.pid, victim);
+    const items = Array.from({ length: 40 }, (_, i) => i);
+    const run = pmap(
+      async (x: number) => {
+        await new Promise((r) => setTimeout(r, 20));
+        return x * 10;
+      },
+      items,
+      { pool },
+    );
+    setTimeout(() => process.kill(osPid, 'SIGKILL'), 100);
+    expect(await run).toEqual(items.map((x) => x * 10));
+    expect(pool.workers).toEqual([p2]);
+  });
+
+  it('rejects bad input clearly', async () => {
+    await expect(pmap((x: number) => x, 5 as unknown as number[])).rejects.toThrow(/expected an iterable/);
+    await expect(pmap('f' as unknown as () => void, [1])).rejects.toThrow(/expected a function/);
+    await expect(pmap((x: number) => x, [1], { batchSize: 0 })).rejects.toThrow(/batchSize/);
+    await expect(pmap((x: number) => x, [1], { onError: 3 as unknown as () => number })).rejects.toThrow(
+      /onError must be a function/,
+    );
+  });
+});
+
+describe('distributedFor', () => {
+  it('reduces each chunk on its worker and combines the partials', async () => {
+    expect(
+      await distributedFor(
+        [0, 1000],
+        (i) => i,
+        (a, b) => a + b,
+      ),
+    ).toBe(499500);
+    expect(
+      await distributedFor(
+        [5, 6],
+        (i) => i * 2,
+        (a, b) => a + b,
+      ),
+    ).toBe(10);
+    const heads = await distributedFor(
+      [0, 20000],
+      () => Number(Math.random() < 0.5),
+      (a, b) => a + b,
+    );
+    expect(heads).toBeGreaterThan(9000);
+    expect(heads).toBeLessThan(11000);
+  });
+
+  it('uses contiguous chunks, one per worker', async () => {
+    const chunks = await distributedFor(
+      [0, 10],
+      (i) => [[myid(), i, i]] as [number, number, number][],
+      (a, b) => {
+        const last = a[a.length - 1] as [number, number, number];
+        const first = b[0] as [number, number, number];
+        if (last[0] === first[0]) return [...a.slice(0, -1), [last[0], last[1], first[2]], ...b.slice(1)];
+        return [...a, ...b];
+      },
+    );
+    expect(chunks).toEqual([
+      [p2, 0, 4],
+      [p3, 5, 9],
+    ]);
+  });
+
+  it('without a reducer returns one Future per worker at once', async () => {
+    const futures = distributedFor([0, 4], (i) => {
+      const g = globalThis as unknown as { seen?: number[] };
+      (g.seen ??= []).push(i);
+    });
+    expect(futures).toHaveLength(2);
+    for (const f of futures) expect(f).toBeInstanceOf(Future);
+    await Promise.all(futures.map((f) => f.fetch()));
+    const seen = await Promise.all(
+      [p2, p3].map((p) => remotecallFetch(() => (globalThis as unknown as { seen: number[] }).seen, p)),
+    );
+    expect(seen).toEqual([
+      [0, 1],
+      [2, 3],
+    ]);
+  });
+
+  it('rejects bad input clearly', async () => {
+    expect(() =>
+      distributedFor(
+        [3, 1],
+        (i) => i,
+        (a, b) => a + b,
+      ),
+    ).toThrow(/half-open range/);
+    expect(() =>
+      distributedFor([0, 3], (i) => i, 'plus' as unknown as (a: number, b: number) => number),
+    ).toThrow(/reducer must be a function/);
+    await expect(
+      distributedFor(
+        [0, 0],
+        (i) => i,
+        (a, b) => a + b,
+      ),
+    ).rejects.toThrow(/empty range/);
+  });
+});
