@@ -68,11 +68,11 @@ export function autoBatchSize(n: number, workers: number): number {
  *
  * @example const squares = await pmap((x: number) => x * x, [1, 2, 3]) // [1, 4, 9]
  */
-export async function pmap<T, R>(
+export async function pmap<T, R, E = never>(
   fn: (item: T) => R | Promise<R>,
   items: Iterable<T>,
-  opts: PmapOptions<R> = {},
-): Promise<Awaited<R>[]> {
+  opts: PmapOptions<E> = {},
+): Promise<(Awaited<R> | E)[]> {
   if (typeof fn !== 'function')
     throw new ArgumentError(`pmap: expected a function first, got ${describe(fn)}`);
   if (
@@ -107,7 +107,7 @@ export async function pmap<T, R>(
     if (f !== undefined && typeof f !== 'function')
       throw new ArgumentError(`pmap: ${name} must be a function, got ${describe(f)}`);
   }
-  const results = new Array<Awaited<R>>(n);
+  const results = new Array<Awaited<R> | E>(n);
   const attempts = new Array<number>(n).fill(0);
   const queue: number[][] = [];
   for (let i = 0; i < n; i += bs) queue.push(Array.from({ length: Math.min(bs, n - i) }, (_, k) => i + k));
@@ -120,7 +120,7 @@ export async function pmap<T, R>(
       : undefined;
   bar?.start(n, 0);
 
-  const finish = (i: number, value: Awaited<R>) => {
+  const finish = (i: number, value: Awaited<R> | E) => {
     results[i] = value;
     remaining--;
     bar?.increment();
@@ -143,7 +143,7 @@ export async function pmap<T, R>(
     }
     if (opts.onError) {
       try {
-        finish(i, opts.onError(err, list[i], i) as Awaited<R>);
+        finish(i, opts.onError(err, list[i], i));
       } catch (e) {
         failure ??= e as Error;
       }

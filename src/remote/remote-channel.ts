@@ -4,7 +4,7 @@
  * refers to the same store. Any object with the channel verbs can back it (see examples/).
  */
 
-import { ChannelClosedError } from '../channel.js';
+import { type Channel, ChannelClosedError } from '../channel.js';
 import { connectionTo } from '../cluster/mesh.js';
 import { state } from '../cluster/state.js';
 import { currentEncodeTarget, registerWireType } from '../cluster/wire/codec.js';
@@ -34,7 +34,11 @@ export class RemoteChannel<T = unknown> implements AsyncIterable<T> {
    *
    * @example const jobs = new RemoteChannel(() => new Channel<number>(32), 1)
    */
-  constructor(factory: (...args: never[]) => ChannelLike, pid: number = state.myid, ...args: unknown[]) {
+  constructor(
+    factory: (...args: never[]) => Channel<T> | ChannelLike,
+    pid: number = state.myid,
+    ...args: unknown[]
+  ) {
     if (typeof factory !== 'function') {
       throw new ArgumentError(
         `RemoteChannel: expected a function that makes the channel, e.g. () => new Channel(10), got ${describe(factory)}`,
@@ -135,8 +139,8 @@ export class RemoteChannel<T = unknown> implements AsyncIterable<T> {
   }
 }
 
-function makeStore(factory: (...args: never[]) => ChannelLike, args: unknown[]): ChannelLike {
-  const store = factory(...(args as never[]));
+function makeStore(factory: (...args: never[]) => unknown, args: unknown[]): ChannelLike {
+  const store = factory(...(args as never[])) as ChannelLike;
   if (!store || typeof store !== 'object' || !CHANNEL_VERBS.some((v) => typeof store[v] === 'function')) {
     throw new ArgumentError(
       `RemoteChannel: the factory must return an object with channel verbs (${CHANNEL_VERBS.join(', ')}), got ${describe(store)}`,

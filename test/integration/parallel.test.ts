@@ -199,7 +199,7 @@ describe('distributedFor', () => {
     const chunks = await distributedFor(
       [0, 10],
       (i) => [[myid(), i, i]] as [number, number, number][],
-      (a, b) => {
+      (a, b): [number, number, number][] => {
         const last = a[a.length - 1] as [number, number, number];
         const first = b[0] as [number, number, number];
         if (last[0] === first[0]) return [...a.slice(0, -1), [last[0], last[1], first[2]], ...b.slice(1)];
