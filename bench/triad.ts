@@ -9,10 +9,11 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { startThreads, threadCount } from '../kernels/wasm/pool.js';
 import { broadcast, broadcastInto, empty, rand } from '../src/array/index.js';
-import { bestOf, printTable, repoRoot, runPeer, writeResult } from './common.js';
+import { bestOf, type PeerResult, printTable, repoRoot, runPeer, writeResult } from './common.js';
 
 const N = Number(process.env.BENCH_N ?? 1 << 25);
-const REPEATS = 10;
+const REPEATS = 5;
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 4);
 
 interface Stream {
   seconds: number;
@@ -38,13 +39,20 @@ const c = rand([N], { seed: 2 });
 const a = empty([N]);
 const triad = (x: number, y: number, q: number) => x + q * y;
 await broadcastInto(a, triad, b, c, 3);
-const into = await bestOf(REPEATS, () => broadcastInto(a, triad, b, c, 3));
-const alloc = await bestOf(REPEATS, () => broadcast(triad, b, c, 3));
-
 const build = buildStream();
-const stream = build.exe
-  ? runPeer<Stream>(build.exe, [String(N), String(REPEATS)])
-  : { ok: false as const, reason: build.reason ?? '' };
+// This machine's bandwidth drifts with its neighbours, so the kernels alternate in rounds and each
+// keeps its best time.
+let into = Number.POSITIVE_INFINITY;
+let alloc = Number.POSITIVE_INFINITY;
+let stream: PeerResult<Stream> = { ok: false, reason: build.reason ?? '' };
+for (let round = 0; round < ROUNDS; round++) {
+  into = Math.min(into, await bestOf(REPEATS, () => broadcastInto(a, triad, b, c, 3)));
+  alloc = Math.min(alloc, await bestOf(3, () => broadcast(triad, b, c, 3)));
+  if (!build.exe) continue;
+  const s = runPeer<Stream>(build.exe, [String(N), String(REPEATS)]);
+  if (!s.ok) stream = s;
+  else if (!stream.ok || s.value.gbs > stream.value.gbs) stream = s;
+}
 const gbs = (s: number) => (24 * N) / s / 1e9;
 const rows: Record<string, string | number>[] = [
   {
@@ -67,7 +75,9 @@ if (stream.ok)
     'GB/s': stream.value.gbs,
     'of STREAM': 1,
   });
-console.log(`triad over ${N} float64 elements (3 × ${(N * 8) / 2 ** 20} MiB), best of ${REPEATS}`);
+console.log(
+  `triad over ${N} float64 elements (3 × ${(N * 8) / 2 ** 20} MiB), best of ${ROUNDS} rounds × ${REPEATS}`,
+);
 printTable(rows);
 if (!stream.ok) console.log(`STREAM peer skipped: ${stream.reason}`);
 console.log(`results: ${writeResult('triad', { n: N, rows, streamNote: stream.ok ? '' : stream.reason })}`);

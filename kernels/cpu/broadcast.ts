@@ -13,10 +13,9 @@ type Loop = (out: ArrayLike<number>, ...rest: unknown[]) => void;
 
 /**
  * Source of the flat loop for arguments that are scalars ('s') or arrays of the output's shape
- * ('a'): `(out, start, end, x0, x1, …) => void` writes `out[i]` for start <= i < end. Exported so
- * the worker pool can compile the same loop in another thread.
+ * ('a'): `(out, start, end, x0, x1, …) => void` writes `out[i]` for start <= i < end.
  */
-export function flatLoopSource(lambda: Lambda, layout: string): string {
+function flatLoopSource(lambda: Lambda, layout: string): string {
   const loads = [...layout].map((k, i) => `const p${i} = ${k === 'a' ? `x${i}[i]` : `x${i}`};`).join(' ');
   const params = [...layout].map((_, i) => `x${i}`).join(', ');
   return (
@@ -53,11 +52,6 @@ function stridedLoopSource(lambda: Lambda, layout: string): string {
 
 const loops = new Map<string, Loop>();
 
-/** The compiled flat loop (see flatLoopSource), cached per lambda and layout. */
-export function flatLoop(lambda: Lambda, layout: string): Loop {
-  return compiled('flat', lambda, layout);
-}
-
 function compiled(kind: 'flat' | 'strided', lambda: Lambda, layout: string): Loop {
   const k = `${kind}\u0000${layout}\u0000${lambda.source}`;
   let fn = loops.get(k);
@@ -69,15 +63,15 @@ function compiled(kind: 'flat' | 'strided', lambda: Lambda, layout: string): Loo
   return fn;
 }
 
-/** Hook for a parallel runner of flat loops over large outputs (the worker pool sets it). */
+/** Hook for a faster runner of flat broadcasts (WASM over the shared heap, threads); false declines. */
 export interface FlatRunner {
   run(lambda: Lambda, layout: string, out: NDArray, args: readonly Operand[]): boolean;
 }
-let parallel: FlatRunner | undefined;
+let runner: FlatRunner | undefined;
 
-/** Installs (or removes) the parallel runner used for large flat broadcasts. */
-export function setBroadcastRunner(runner: FlatRunner | undefined): void {
-  parallel = runner;
+/** Installs (or removes) the runner tried first for flat broadcasts. */
+export function setBroadcastRunner(r: FlatRunner | undefined): void {
+  runner = r;
 }
 
 /** The CPU kernel of `broadcast`: arguments are NDArrays or numbers, already shape-checked. */
@@ -87,7 +81,7 @@ export function broadcastCpu(lambda: Lambda, args: readonly Operand[], out: OutS
   const layout = args.map((a) => (typeof a === 'number' ? 's' : 'a')).join('');
   const data = args.map((a) => (typeof a === 'number' ? a : (a as NDArray).data));
   if (flat) {
-    if (parallel?.run(lambda, layout, result, args)) return result;
+    if (runner?.run(lambda, layout, result, args)) return result;
     compiled('flat', lambda, layout)(result.data, 0, result.size, ...data);
     return result;
   }

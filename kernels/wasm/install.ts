@@ -1,7 +1,7 @@
 /** Installs the WASM SIMD and worker-pool accelerators into the CPU kernels when they load. */
 import { setBroadcastRunner } from '../cpu/broadcast.js';
 import { setMatvecAccelerator } from '../cpu/mul.js';
-import { threadedBroadcast } from './broadcast.js';
+import { wasmBroadcast } from './broadcast.js';
 import { matvecWasm } from './matvec.js';
 import { wasmKernels } from './module.js';
 
@@ -9,7 +9,7 @@ import { wasmKernels } from './module.js';
 export function useAccelerators(on = true): boolean {
   if (on && wasmKernels()) {
     setMatvecAccelerator(matvecWasm);
-    setBroadcastRunner(threadedBroadcast);
+    setBroadcastRunner(wasmBroadcast);
     return true;
   }
   setMatvecAccelerator(undefined);

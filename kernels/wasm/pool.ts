@@ -4,8 +4,8 @@
  * finish, so a call costs a few microseconds of signalling rather than a message round trip.
  *
  * Control block per worker (Int32 slots): 0 request sequence, 1 done sequence, 2 op, 3 error flag,
- * 4 ready flag; Float64 slots 4..15 carry the arguments (ARGS). Flat broadcast loops travel as source text through a
- * text area and are compiled once per worker.
+ * 4 ready flag; Float64 slots 4..15 carry the arguments (ARGS). Broadcast loops, compiled to WASM
+ * modules, travel as bytes through a shared text area and are instantiated once per worker.
  */
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
@@ -18,7 +18,7 @@ const TEXT_BYTES = 1 << 16;
 export const ARGS = 4;
 
 /** Ops the workers understand. */
-export const PoolOp = { MatvecF64: 1, MatvecF32: 2, Flat: 3 } as const;
+export const PoolOp = { MatvecF64: 1, MatvecF32: 2, Broadcast: 3 } as const;
 /** An op code of {@link PoolOp}. */
 export type PoolOp = (typeof PoolOp)[keyof typeof PoolOp];
 
@@ -30,8 +30,8 @@ const k = new WebAssembly.Instance(module, { env }).exports;
 const I = new Int32Array(control, slot * ${SLOT_INTS * 4}, ${SLOT_INTS});
 const F = new Float64Array(control, slot * ${SLOT_INTS * 4}, ${SLOT_INTS / 2});
 const loops = new Map();
-const CTORS = [Float64Array, Float32Array, Int32Array, Uint8Array];
-function view(code, off, len) { return new CTORS[code](memory.buffer, off, len); }
+const math = { mod: (a, b) => a % b };
+for (const name of Object.getOwnPropertyNames(Math)) math[name] = Math[name];
 Atomics.store(I, 4, 1);
 let seen = 0;
 for (;;) {
@@ -44,16 +44,14 @@ for (;;) {
     else if (op === 2) k.matvec_f32(F[4], F[5], F[6], F[7], F[8], F[9]);
     else if (op === 3) {
       const id = F[4];
-      let fn = loops.get(id);
-      if (!fn) {
+      let run = loops.get(id);
+      if (!run) {
         const bytes = new Uint8Array(text, 0, F[5]).slice();
-        fn = new Function(new TextDecoder().decode(bytes))();
-        loops.set(id, fn);
+        run = new WebAssembly.Instance(new WebAssembly.Module(bytes), { env: { memory }, m: math }).exports.run;
+        loops.set(id, run);
       }
-      const out = view(F[7], F[8], F[9]);
-      const spec = JSON.parse(new TextDecoder().decode(new Uint8Array(text, ${TEXT_BYTES / 2}, F[12]).slice()));
-      const args = spec.map((s) => (Array.isArray(s) ? view(s[0], s[1], s[2]) : Number(s)));
-      fn(out, F[10], F[11], ...args);
+      const spec = JSON.parse(new TextDecoder().decode(new Uint8Array(text, ${TEXT_BYTES / 2}, F[9]).slice()));
+      run(F[6], F[7], F[8], ...spec.map(Number));
     }
     I[3] = 0;
   } catch (e) {
@@ -166,14 +164,15 @@ export function runParallel(
   if (failed) throw new Error('darray: a kernel failed in a worker thread');
 }
 
-/** Writes loop source text (once per loop id) and a JSON argument spec into the text area. */
-export function writeText(p: Pool, id: number, source: string, spec: string): [number, number] {
+/** Writes module bytes (once per loop id) and a JSON argument list into the text area. */
+export function writeText(p: Pool, id: number, module: Uint8Array, spec: string): [number, number] {
   const enc = new TextEncoder();
   const bytes = new Uint8Array(p.text);
   let srcLen = 0;
   if (p.sentLoop !== id) {
-    const s = enc.encode(source);
-    if (s.length > TEXT_BYTES / 2) throw new Error('darray: broadcast loop source too long for the pool');
+    const s = module;
+    if (s.length > TEXT_BYTES / 2)
+      throw new Error('darray: broadcast loop source module too large for the pool');
     bytes.set(s, 0);
     srcLen = s.length;
     p.sentLoop = id;

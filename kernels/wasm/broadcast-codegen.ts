@@ -1,0 +1,205 @@
+/**
+ * Compiles a broadcast lambda's IR straight to a WebAssembly module: one loop that reads each
+ * array argument at index i, evaluates the expression in f64 and stores into the output. Used for
+ * arrays in the shared heap, where it runs near memory bandwidth (the JS loop over typed arrays
+ * reaches about a third of it). Math functions without a WASM instruction are imported from JS.
+ */
+import type { DType } from '../../src/array/dtype.js';
+import type { Expr, Lambda } from '../../src/array/ir/types.js';
+
+const I32 = 0x7f;
+const F64 = 0x7c;
+
+// Loads as [opcode, log2 alignment, conversion to f64 (or none)], per dtype.
+const LOAD: Record<DType, [number, number, number[]]> = {
+  float64: [0x2b, 3, []],
+  float32: [0x2a, 2, [0xbb]],
+  int32: [0x28, 2, [0xb7]],
+  uint8: [0x2d, 0, [0xb8]],
+};
+const SHIFT: Record<DType, number> = { float64: 3, float32: 2, int32: 2, uint8: 0 };
+
+const NATIVE_UNARY: Partial<Record<string, number>> = {
+  abs: 0x99,
+  ceil: 0x9b,
+  floor: 0x9c,
+  trunc: 0x9d,
+  sqrt: 0x9f,
+};
+const ARITH: Partial<Record<string, number>> = { '+': 0xa0, '-': 0xa1, '*': 0xa2, '/': 0xa3 };
+const COMPARE: Partial<Record<string, number>> = {
+  '==': 0x61,
+  '!=': 0x62,
+  '<': 0x63,
+  '>': 0x64,
+  '<=': 0x65,
+  '>=': 0x66,
+};
+
+function uleb(n: number): number[] {
+  const out: number[] = [];
+  do {
+    let b = n & 0x7f;
+    n >>>= 7;
+    if (n !== 0) b |= 0x80;
+    out.push(b);
+  } while (n !== 0);
+  return out;
+}
+
+function sleb(n: number): number[] {
+  const out: number[] = [];
+  for (;;) {
+    const b = n & 0x7f;
+    n >>= 7;
+    if ((n === 0 && (b & 0x40) === 0) || (n === -1 && (b & 0x40) !== 0)) {
+      out.push(b);
+      return out;
+    }
+    out.push(b | 0x80);
+  }
+}
+
+function f64const(v: number): number[] {
+  return [0x44, ...new Uint8Array(new Float64Array([v]).buffer)];
+}
+
+const str = (s: string): number[] => [...uleb(s.length), ...new TextEncoder().encode(s)];
+const vec = (items: number[][]): number[] => [...uleb(items.length), ...items.flat()];
+const section = (id: number, body: number[]): number[] => [id, ...uleb(body.length), ...body];
+
+/** An imported JS function: its name on the `m` import object and its arity. */
+export interface WasmImport {
+  name: string;
+  arity: number;
+}
+
+/** A compiled loop: the module bytes and the JS functions it imports (by name, from Math or `mod`). */
+export interface BroadcastModule {
+  bytes: Uint8Array;
+  imports: WasmImport[];
+}
+
+/**
+ * Builds the module for `lambda` with arguments of `layout` ('a' array of dtype `dtypes[i]`, 's'
+ * scalar) writing `outDtype`. Export `run(out, start, end, ...args)`: byte pointers for arrays,
+ * f64 for scalars.
+ */
+export function broadcastModule(
+  lambda: Lambda,
+  layout: string,
+  dtypes: readonly (DType | null)[],
+  outDtype: DType,
+): BroadcastModule {
+  const nargs = layout.length;
+  const imports: WasmImport[] = [];
+  const importIndex = (name: string, arity: number): number => {
+    let i = imports.findIndex((x) => x.name === name && x.arity === arity);
+    if (i < 0) i = imports.push({ name, arity }) - 1;
+    return i;
+  };
+  // Locals: params 0 out, 1 start, 2 end, 3.. args; then i, one f64 per argument value, temps.
+  const iLocal = 3 + nargs;
+  const valueLocal = (k: number) => iLocal + 1 + k;
+  let temps = 0;
+  const newTemp = () => iLocal + 1 + nargs + temps++;
+  const get = (l: number) => [0x20, ...uleb(l)];
+  const set = (l: number) => [0x21, ...uleb(l)];
+  const truthy = (t: number) => [...get(t), ...f64const(0), 0x62, ...get(t), ...get(t), 0x61, 0x71];
+
+  const emit = (e: Expr): number[] => {
+    switch (e.kind) {
+      case 'num':
+        return f64const(e.value);
+      case 'param':
+        return get(valueLocal(e.index));
+      case 'neg':
+        return [...emit(e.arg), 0x9a];
+      case 'not': {
+        const t = newTemp();
+        return [...emit(e.arg), ...set(t), ...truthy(t), 0x45, 0xb8];
+      }
+      case 'binary': {
+        const l = emit(e.left);
+        const r = emit(e.right);
+        const a = ARITH[e.op];
+        if (a !== undefined) return [...l, ...r, a];
+        const c = COMPARE[e.op];
+        if (c !== undefined) return [...l, ...r, c, 0xb8];
+        return [...l, ...r, 0x10, ...uleb(importIndex(e.op === '%' ? 'mod' : 'pow', 2))];
+      }
+      case 'logical': {
+        const t = newTemp();
+        const a = [...emit(e.left), ...set(t)];
+        return e.op === '&&'
+          ? [...a, ...emit(e.right), ...get(t), ...truthy(t), 0x1b]
+          : [...a, ...get(t), ...emit(e.right), ...truthy(t), 0x1b];
+      }
+      case 'cond': {
+        const t = newTemp();
+        return [...emit(e.test), ...set(t), ...emit(e.ifTrue), ...emit(e.ifFalse), ...truthy(t), 0x1b];
+      }
+      case 'call': {
+        const args = e.args.map(emit);
+        const native = NATIVE_UNARY[e.fn];
+        if (native !== undefined) return [...args[0]!, native];
+        if (e.fn === 'fround') return [...args[0]!, 0xb6, 0xbb];
+        if (e.fn === 'min' || e.fn === 'max') {
+          const op = e.fn === 'min' ? 0xa4 : 0xa5;
+          return [...args[0]!, ...args.slice(1).flatMap((x) => [...x, op])];
+        }
+        return [...args.flat(), 0x10, ...uleb(importIndex(e.fn, args.length))];
+      }
+    }
+  };
+
+  const expr = emit(lambda.body);
+  const body: number[] = [...get(1), ...set(iLocal), 0x02, 0x40, 0x03, 0x40];
+  body.push(...get(iLocal), ...get(2), 0x4f, 0x0d, 0x01);
+  for (let k = 0; k < nargs; k++) {
+    const dt = dtypes[k];
+    if (layout[k] === 's' || !dt) body.push(...get(3 + k), ...set(valueLocal(k)));
+    else {
+      const [op, align, conv] = LOAD[dt];
+      const addr = [...get(3 + k), ...get(iLocal), 0x41, ...sleb(SHIFT[dt]), 0x74, 0x6a];
+      body.push(...addr, op, align, 0x00, ...conv, ...set(valueLocal(k)));
+    }
+  }
+  body.push(...get(0), ...get(iLocal), 0x41, ...sleb(SHIFT[outDtype]), 0x74, 0x6a);
+  body.push(...expr);
+  if (outDtype === 'float64') body.push(0x39, 3, 0);
+  else if (outDtype === 'float32') body.push(0xb6, 0x38, 2, 0);
+  else throw new Error(`broadcastModule: output dtype ${outDtype} is not supported`);
+  body.push(...get(iLocal), 0x41, 1, 0x6a, ...set(iLocal), 0x0c, 0x00, 0x0b, 0x0b, 0x0b);
+
+  const runParams = [I32, I32, I32, ...[...layout].map((k) => (k === 'a' ? I32 : F64))];
+  const types = [
+    [0x60, ...vec(runParams.map((t) => [t])), 0x00],
+    ...imports.map((im) => [0x60, ...vec(Array.from({ length: im.arity }, () => [F64])), 0x01, F64]),
+  ];
+  const importEntries = [
+    [...str('env'), ...str('memory'), 0x02, 0x03, ...uleb(1), ...uleb(65536)],
+    ...imports.map((im, i) => [...str('m'), ...str(im.name), 0x00, ...uleb(i + 1)]),
+  ];
+  const locals = vec([
+    [...uleb(1), I32],
+    [...uleb(nargs + temps), F64],
+  ]);
+  const code = [...locals, ...body];
+  const bytes = [
+    ...[0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00],
+    ...section(1, vec(types)),
+    ...section(2, vec(importEntries)),
+    ...section(3, vec([[0]])),
+    ...section(7, vec([[...str('run'), 0x00, ...uleb(imports.length)]])),
+    ...section(10, vec([[...uleb(code.length), ...code]])),
+  ];
+  return { bytes: new Uint8Array(bytes), imports };
+}
+
+/** The JS functions a broadcast module may import, on the `m` import object. */
+export function mathImports(): Record<string, unknown> {
+  const m: Record<string, unknown> = { mod: (a: number, b: number) => a % b };
+  for (const k of Object.getOwnPropertyNames(Math)) m[k] = (Math as unknown as Record<string, unknown>)[k];
+  return m;
+}

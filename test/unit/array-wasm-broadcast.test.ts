@@ -1,0 +1,86 @@
+// The IR → WASM broadcast compiler against the IR → JS loop, on random lambdas (fast-check).
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { setBroadcastRunner } from '../../kernels/cpu/broadcast.js';
+import { isResident } from '../../kernels/wasm/heap.js';
+import { useAccelerators } from '../../kernels/wasm/install.js';
+import { startThreads } from '../../kernels/wasm/pool.js';
+import { array, broadcast, type DType, type NDArray } from '../../src/array/index.js';
+
+// Large enough to live in the shared heap, where the WASM runner applies, and float64 outputs are split over threads.
+const N = (1 << 18) + 3;
+
+function sample(dtype: DType, seed: number): NDArray {
+  const vals = [0, -0, 1, -1, 0.5, -2.5, 2.5, 3, Number.NaN, Number.POSITIVE_INFINITY, 1e-3, 7.25, -100];
+  return array(
+    Array.from({ length: N }, (_, i) => vals[(i * 7 + seed) % vals.length]! + (i % 11) / 4),
+    { dtype },
+  );
+}
+
+const leaf = fc.constantFrom('a', 'b', 's', '0', '1', '2.5', '(-3)', 'Math.PI');
+const expr: fc.Arbitrary<string> = fc.letrec<{ e: string }>((tie) => ({
+  e: fc.oneof(
+    { depthSize: 'small', withCrossShrink: true },
+    leaf,
+    fc
+      .tuple(
+        tie('e'),
+        fc.constantFrom('+', '-', '*', '/', '%', '**', '<', '<=', '>', '>=', '===', '!=', '&&', '||'),
+        tie('e'),
+      )
+      .map(([l, op, r]) => `(${l} ${op} ${r})`),
+    tie('e').map((x) => `(- ${x})`),
+    tie('e').map((x) => `(!${x})`),
+    fc.tuple(tie('e'), tie('e'), tie('e')).map(([c, x, y]) => `(${c} ? ${x} : ${y})`),
+    fc
+      .tuple(
+        fc.constantFrom('sqrt', 'abs', 'floor', 'ceil', 'trunc', 'round', 'sign', 'sin', 'exp', 'fround'),
+        tie('e'),
+      )
+      .map(([f, x]) => `Math.${f}(${x})`),
+    fc
+      .tuple(fc.constantFrom('min', 'max', 'atan2', 'hypot', 'pow'), tie('e'), tie('e'))
+      .map(([f, x, y]) => `Math.${f}(${x}, ${y})`),
+  ),
+})).e;
+
+describe('broadcast compiled to WASM', () => {
+  it('gives bit-identical results to the JS loop', async () => {
+    await startThreads();
+    const inputs: [DType, DType][] = [
+      ['float64', 'float64'],
+      ['float32', 'float32'],
+      ['int32', 'float64'],
+      ['uint8', 'float32'],
+    ];
+    const arrays = inputs.map(([da, db], k) => [sample(da, k), sample(db, k + 3)] as const);
+    expect(isResident(arrays[0]![0].data)).toBe(true);
+    try {
+      await fc.assert(
+        fc.asyncProperty(
+          expr,
+          fc.integer({ min: 0, max: inputs.length - 1 }),
+          fc.double(),
+          async (body, k, s) => {
+            const [a, b] = arrays[k]!;
+            const src = `(a, b, s) => ${body}`;
+            useAccelerators(true);
+            const fast = await broadcast(src, a, b, s);
+            setBroadcastRunner(undefined);
+            const slow = await broadcast(src, a, b, s);
+            expect(fast.dtype).toBe(slow.dtype);
+            for (let i = 0; i < N; i++)
+              if (!Object.is(fast.data[i], slow.data[i]))
+                throw new Error(
+                  `${src} at ${i} (a=${a.data[i]}, b=${b.data[i]}, s=${s}): wasm ${fast.data[i]}, js ${slow.data[i]}`,
+                );
+          },
+        ),
+        { numRuns: 60 },
+      );
+    } finally {
+      useAccelerators(true);
+    }
+  });
+});
