@@ -2,6 +2,7 @@
  * Channel<T>: a waitable FIFO queue shared by async tasks, as Julia's Channel. Size 0 makes it
  * unbuffered: a put waits until a taker takes the value.
  */
+import { held } from './cluster/keepalive.js';
 import { ArgumentError, describe } from './errors.js';
 
 /** Thrown by put on a closed channel, and by take/fetch/wait once a closed channel is empty. */
@@ -94,7 +95,7 @@ export class Channel<T = unknown> implements AsyncIterable<T> {
       return Promise.resolve();
     }
     return new Promise<void>((resolve, reject) => {
-      this.putters.push({ value, resolve, reject });
+      this.putters.push({ value, ...held(resolve, reject) });
       this.notifyWatchers();
     });
   }
@@ -116,7 +117,7 @@ export class Channel<T = unknown> implements AsyncIterable<T> {
       return Promise.resolve(p.value);
     }
     if (this.closed) return Promise.reject(new ChannelClosedError('take', this.closeReason));
-    return new Promise<T>((resolve, reject) => this.takers.push({ resolve, reject }));
+    return new Promise<T>((resolve, reject) => this.takers.push(held(resolve, reject)));
   }
 
   /** Returns the oldest value without removing it, waiting for one if needed. */
@@ -134,7 +135,7 @@ export class Channel<T = unknown> implements AsyncIterable<T> {
   wait(): Promise<void> {
     if (this.isReady()) return Promise.resolve();
     if (this.closed) return Promise.reject(new ChannelClosedError('wait', this.closeReason));
-    return new Promise<void>((resolve, reject) => this.watchers.push({ resolve, reject }));
+    return new Promise<void>((resolve, reject) => this.watchers.push(held(resolve, reject)));
   }
 
   /** Closes the channel: puts fail from now on; takes drain what is left, then fail. */

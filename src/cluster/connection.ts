@@ -5,6 +5,7 @@
 import type { Socket } from 'node:net';
 import { ProcessExitedException } from '../remote/exceptions.js';
 import { mac, macEqual, nonce, PROTOCOL_VERSION } from './auth.js';
+import { isHeld } from './keepalive.js';
 import { type Envelope, encodeFrame, type Frame, FrameReader, parseFrame } from './wire/frame.js';
 
 interface Pending {
@@ -246,7 +247,7 @@ export class Connection {
   }
 
   private updateRef(): void {
-    if (this.opts.refWhileIdle || this.pending.size > 0 || !this.authed) this.socket.ref();
+    if (this.opts.refWhileIdle || this.pending.size > 0 || !this.authed || isHeld()) this.socket.ref();
     else this.socket.unref();
   }
 

@@ -7,6 +7,7 @@ import { ArgumentError } from '../errors.js';
 import { ProcessExitedException } from '../remote/exceptions.js';
 import { Connection } from './connection.js';
 import { clusterCookie } from './cookie.js';
+import { onHoldChange } from './keepalive.js';
 import { state } from './state.js';
 import type { Frame } from './wire/frame.js';
 
@@ -42,6 +43,11 @@ export function wrapSocket(socket: Socket, role: 'connector' | 'acceptor'): Conn
     log: (line) => process.stderr.write(`${line}\n`),
   });
 }
+
+// Waiting on other processes keeps the connections referenced; see keepalive.ts.
+onHoldChange(() => {
+  for (const conn of state.conns.values()) conn.settle();
+});
 
 /** Registers an authenticated connection as the way to reach its peer. */
 export function adopt(conn: Connection): void {

@@ -3,6 +3,7 @@
  * remotecall, values put into Futures. A value is created on first mention (a fetch may arrive
  * before the call that fills it) and freed when its last client has released it.
  */
+import { held } from '../cluster/keepalive.js';
 import { ArgumentError } from '../errors.js';
 import type { CapturedError } from './exceptions.js';
 
@@ -59,7 +60,8 @@ export function settle(rr: RRID, ok: boolean, value: unknown): void {
 export function whenSettled(rr: RRID): Promise<void> | undefined {
   const s = slotFor(rr);
   if (s.done) return undefined;
-  return new Promise<void>((resolve) => s.waiters.push(resolve));
+  // Waiting for a value another process will put keeps an idle master alive.
+  return new Promise<void>((resolve) => s.waiters.push(held(resolve, () => {}).resolve));
 }
 
 /** The outcome held by a settled reference. */

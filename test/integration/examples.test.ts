@@ -1,0 +1,35 @@
+import { execFileSync } from 'node:child_process';
+import { describe, expect, it } from 'vitest';
+
+const dist = new URL('../../dist/examples/', import.meta.url).pathname;
+const run = (name: string, ...args: string[]) =>
+  execFileSync(process.execPath, [`${dist}${name}.js`, ...args], { encoding: 'utf8', timeout: 60_000 });
+
+describe('examples run with one command each', () => {
+  it('jobs-results: four workers drain a job channel and report every job', () => {
+    const out = run('jobs-results');
+    for (let j = 1; j <= 12; j++)
+      expect(out).toMatch(new RegExp(`^${j} finished in [\\d.]+ seconds on worker [2-5]$`, 'm'));
+    expect(out).toMatch(/total work time/);
+  });
+
+  it('count-heads: distributedFor sums coin flips', () => {
+    const out = run('count-heads', '200000');
+    const m = /^(\d+) heads in 200000 flips/m.exec(out);
+    expect(m).not.toBeNull();
+    expect(Math.abs(Number(m?.[1]) - 100000)).toBeLessThan(2000);
+  });
+
+  it('pmap-matrices: one dominant eigenvalue per matrix', () => {
+    const out = run('pmap-matrices');
+    const m = /dominant eigenvalues: (.*)$/m.exec(out);
+    const values = (m?.[1] ?? '').split(', ').map(Number);
+    expect(values).toHaveLength(8);
+    // A 200×200 matrix of uniform [0, 1) entries has a dominant eigenvalue near 200 / 2.
+    for (const v of values) expect(Math.abs(v - 100)).toBeLessThan(3);
+  });
+
+  it('dict-channel: a RemoteChannel backed by a user-defined store', () => {
+    expect(run('dict-channel')).toMatch(/from-2 => 2000\nfrom-3 => 3000/);
+  });
+});
