@@ -9,6 +9,37 @@ import type { Expr, Lambda } from '../../src/array/ir/types.js';
 
 const I32 = 0x7f;
 const F64 = 0x7c;
+const V128 = 0x7b;
+
+// f64x2 instructions (after the 0xfd prefix) for the ops that have one with the same IEEE result
+// as the scalar instruction; expressions using only these run two elements per step.
+const SIMD = (op: number): number[] => [0xfd, ...uleb(op)];
+const VEC_ARITH: Partial<Record<string, number>> = { '+': 0xf0, '-': 0xf1, '*': 0xf2, '/': 0xf3 };
+const VEC_UNARY: Partial<Record<string, number>> = {
+  abs: 0xec,
+  sqrt: 0xef,
+  ceil: 0x74,
+  floor: 0x75,
+  trunc: 0x7a,
+};
+
+function vectorizable(e: Expr): boolean {
+  switch (e.kind) {
+    case 'num':
+    case 'param':
+      return true;
+    case 'neg':
+      return vectorizable(e.arg);
+    case 'binary':
+      return VEC_ARITH[e.op] !== undefined && vectorizable(e.left) && vectorizable(e.right);
+    case 'call':
+      return (
+        (VEC_UNARY[e.fn] !== undefined || e.fn === 'min' || e.fn === 'max') && e.args.every(vectorizable)
+      );
+    default:
+      return false;
+  }
+}
 
 // Loads as [opcode, log2 alignment, conversion to f64 (or none)], per dtype.
 const LOAD: Record<DType, [number, number, number[]]> = {
@@ -154,7 +185,59 @@ export function broadcastModule(
   };
 
   const expr = emit(lambda.body);
-  const body: number[] = [...get(1), ...set(iLocal), 0x02, 0x40, 0x03, 0x40];
+  const vecLocal = (k: number) => iLocal + 1 + nargs + temps + k;
+  const emitVec = (e: Expr): number[] => {
+    switch (e.kind) {
+      case 'num':
+        return [...f64const(e.value), ...SIMD(0x14)];
+      case 'param':
+        return get(vecLocal(e.index));
+      case 'neg':
+        return [...emitVec(e.arg), ...SIMD(0xed)];
+      case 'binary':
+        return [...emitVec(e.left), ...emitVec(e.right), ...SIMD(VEC_ARITH[e.op]!)];
+      case 'call': {
+        const args = e.args.map(emitVec);
+        if (e.fn === 'min' || e.fn === 'max') {
+          const op = SIMD(e.fn === 'min' ? 0xf4 : 0xf5);
+          return [...args[0]!, ...args.slice(1).flatMap((x) => [...x, ...op])];
+        }
+        return [...args[0]!, ...SIMD(VEC_UNARY[e.fn]!)];
+      }
+      default:
+        throw new Error('broadcastModule: not vectorizable');
+    }
+  };
+  const useVec =
+    outDtype === 'float64' &&
+    [...layout].every((k, i) => k === 's' || dtypes[i] === 'float64') &&
+    vectorizable(lambda.body);
+  const body: number[] = [...get(1), ...set(iLocal)];
+  if (useVec) {
+    // Two elements per step while i + 1 < end; the scalar loop below finishes any odd one.
+    const vexpr = emitVec(lambda.body);
+    for (let k = 0; k < nargs; k++)
+      if (layout[k] === 's') body.push(...get(3 + k), ...SIMD(0x14), ...set(vecLocal(k)));
+    body.push(0x02, 0x40, 0x03, 0x40);
+    body.push(...get(iLocal), 0x41, 1, 0x6a, ...get(2), 0x4f, 0x0d, 0x01);
+    for (let k = 0; k < nargs; k++)
+      if (layout[k] === 'a')
+        body.push(
+          ...get(3 + k),
+          ...get(iLocal),
+          0x41,
+          3,
+          0x74,
+          0x6a,
+          ...SIMD(0x00),
+          3,
+          0,
+          ...set(vecLocal(k)),
+        );
+    body.push(...get(0), ...get(iLocal), 0x41, 3, 0x74, 0x6a, ...vexpr, ...SIMD(0x0b), 3, 0);
+    body.push(...get(iLocal), 0x41, 2, 0x6a, ...set(iLocal), 0x0c, 0x00, 0x0b, 0x0b);
+  }
+  body.push(0x02, 0x40, 0x03, 0x40);
   body.push(...get(iLocal), ...get(2), 0x4f, 0x0d, 0x01);
   for (let k = 0; k < nargs; k++) {
     const dt = dtypes[k];
@@ -184,6 +267,7 @@ export function broadcastModule(
   const locals = vec([
     [...uleb(1), I32],
     [...uleb(nargs + temps), F64],
+    [...uleb(nargs), V128],
   ]);
   const code = [...locals, ...body];
   const bytes = [

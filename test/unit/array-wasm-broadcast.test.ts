@@ -83,4 +83,28 @@ describe('broadcast compiled to WASM', () => {
       useAccelerators(true);
     }
   });
+
+  it('vectorised (f64x2) lambdas match the JS loop, odd lengths included', async () => {
+    const a = sample('float64', 1);
+    const b = sample('float64', 2);
+    const lambdas = [
+      '(a, b, s) => a + s * b',
+      '(a, b, s) => -(a - b) / (s * s + 1)',
+      '(a, b, s) => Math.sqrt(Math.abs(a)) + Math.floor(b) - Math.ceil(a * s) + Math.trunc(b / 3)',
+      '(a, b, s) => Math.min(a, b, s) * Math.max(a, -b)',
+    ];
+    try {
+      for (const src of lambdas) {
+        useAccelerators(true);
+        const fast = await broadcast(src, a, b, 0.75);
+        setBroadcastRunner(undefined);
+        const slow = await broadcast(src, a, b, 0.75);
+        for (let i = 0; i < N; i++)
+          if (!Object.is(fast.data[i], slow.data[i]))
+            throw new Error(`${src} at ${i}: ${fast.data[i]} vs ${slow.data[i]}`);
+      }
+    } finally {
+      useAccelerators(true);
+    }
+  });
 });
