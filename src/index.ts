@@ -7,6 +7,7 @@
  * console.log(await remotecallFetch(() => myid(), p)); // 2
  */
 
+export * from '../darray/index.js';
 export * from './array/index.js';
 export { Channel, ChannelClosedError, type Producer } from './channel.js';
 export { clusterCookie } from './cluster/cookie.js';

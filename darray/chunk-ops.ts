@@ -1,0 +1,246 @@
+/**
+ * What owners run for DArray operations. The master sends each owner one command per operation;
+ * a command that makes a chunk stores it (as a promise) at once, so commands sent without waiting
+ * run in order and errors reach whoever reads the chunk next.
+ */
+
+import { exprToJs } from '../kernels/cpu/expr.js';
+import { array, fill, ones, rand, randn, zeros } from '../src/array/create.js';
+import type { DType } from '../src/array/dtype.js';
+import type { Lambda } from '../src/array/ir/types.js';
+import { NDArray } from '../src/array/ndarray.js';
+import { broadcast, collect, dot, mapreduce, mul, norm, transpose } from '../src/array/ops.js';
+import type { AnyArray, Operand, Reducer } from '../src/array/protocol.js';
+import { state } from '../src/cluster/state.js';
+import { registerBuiltin } from '../src/remote/ship.js';
+import { allgather, reduceTo } from './collectives.js';
+import type { DArray } from './darray.js';
+import { fetchBox, upload } from './fetch-box.js';
+import { type Box, boxShape, projectBox } from './layout.js';
+import { chunkEntry, putChunk } from './store.js';
+
+type Init = (box: Box) => unknown;
+
+function toNDArray(x: unknown, dtype: DType, shape: number[]): NDArray {
+  if (x instanceof NDArray) return x;
+  if (x && typeof x === 'object' && 'backend' in x)
+    throw new Error('DArray.init: the init function must return host data');
+  return array(x as number[], { dtype, shape });
+}
+
+export const storeHere = registerBuiltin(
+  'darrayStore',
+  (id: string, box: Box, data: NDArray, backend: string): void => putChunk(id, box, upload(data, backend)),
+);
+
+export const initHere = registerBuiltin(
+  'darrayInit',
+  (id: string, box: Box, init: Init, dtype: DType, backend: string): void =>
+    putChunk(id, box, (async () => upload(toNDArray(await init(box), dtype, boxShape(box)), backend))()),
+);
+
+export type FillKind = ['zeros'] | ['ones'] | ['fill', number] | ['rand', number] | ['randn', number];
+
+export const fillHere = registerBuiltin(
+  'darrayFill',
+  (id: string, box: Box, kind: FillKind, dtype: DType, backend: string): void => {
+    const shape = boxShape(box);
+    const make = (): NDArray => {
+      switch (kind[0]) {
+        case 'zeros':
+          return zeros(shape, dtype);
+        case 'ones':
+          return ones(shape, dtype);
+        case 'fill':
+          return fill(shape, kind[1], dtype);
+        case 'rand':
+          return rand(shape, { dtype, seed: kind[1] });
+        case 'randn':
+          return randn(shape, { dtype, seed: kind[1] });
+      }
+    };
+    putChunk(id, box, (async () => upload(make(), backend))());
+  },
+);
+
+/** An operand of a distributed broadcast as sent to one owner. */
+export type ChunkOperand = { d: DArray } | { n: number } | { h: NDArray };
+
+export const broadcastHere = registerBuiltin(
+  'darrayBroadcast',
+  (outId: string, outBox: Box, lambda: Lambda, operands: ChunkOperand[], backend: string): void => {
+    putChunk(
+      outId,
+      outBox,
+      (async () => {
+        const args: Operand[] = await Promise.all(
+          operands.map(async (o) => {
+            if ('n' in o) return o.n;
+            if ('h' in o) return backend === 'cpu' ? o.h : upload(o.h, backend);
+            const part = await fetchBox(o.d, projectBox(outBox, o.d.shape));
+            return part.backend === backend ? part : upload(part as NDArray, backend);
+          }),
+        );
+        return broadcast(lambda, ...args);
+      })(),
+    );
+  },
+);
+
+/** The kinds of per-chunk reduction, with what combines the partials. */
+export type ReduceSpec =
+  | { kind: 'mapreduce'; map: Lambda | null; reducer: Reducer }
+  | { kind: 'norm'; p: number }
+  | { kind: 'dot'; other: DArray };
+
+async function partial(spec: ReduceSpec, d: DArray, box: Box): Promise<number | undefined> {
+  const chunk = await chunkEntry(d.id).array;
+  if (chunk.shape.some((n) => n === 0)) return undefined;
+  switch (spec.kind) {
+    case 'mapreduce':
+      return mapreduce(spec.map, spec.reducer, chunk);
+    case 'norm':
+      return norm(chunk, spec.p);
+    case 'dot': {
+      const other = await fetchBox(spec.other, box);
+      return dot(
+        chunk,
+        other.backend === chunk.backend ? other : await upload(other as NDArray, chunk.backend),
+      );
+    }
+  }
+}
+
+/** Combines two partials; undefined stands for an empty chunk. */
+export function combineFor(
+  spec: ReduceSpec,
+): (a: number | undefined, b: number | undefined) => number | undefined {
+  const f = ((): ((a: number, b: number) => number) => {
+    if (spec.kind === 'dot') return (a, b) => a + b;
+    if (spec.kind === 'norm') {
+      const p = spec.p;
+      if (p === Number.POSITIVE_INFINITY) return Math.max;
+      if (p === 1) return (a, b) => a + b;
+      if (p === 2) return Math.hypot;
+      // Scaled so that partial norms combine without overflow: m·((a/m)^p + (b/m)^p)^(1/p).
+      return (a, b) => {
+        const m = Math.max(a, b);
+        return m === 0 ? 0 : m * ((a / m) ** p + (b / m) ** p) ** (1 / p);
+      };
+    }
+    const r = spec.reducer;
+    if (r === 'sum') return (a, b) => a + b;
+    if (r === 'prod') return (a, b) => a * b;
+    if (r === 'min') return Math.min;
+    if (r === 'max') return Math.max;
+    return lambdaFunction(r);
+  })();
+  return (a, b) => (a === undefined ? b : b === undefined ? a : f(a, b));
+}
+
+const compiledReducers = new Map<string, (a: number, b: number) => number>();
+/** The reducer lambda as a JS function of two numbers, compiled by the CPU code generator. */
+function lambdaFunction(l: Lambda): (a: number, b: number) => number {
+  let f = compiledReducers.get(l.source);
+  if (!f) {
+    f = new Function('p0', 'p1', `"use strict"; return ${exprToJs(l.body)};`) as (
+      a: number,
+      b: number,
+    ) => number;
+    compiledReducers.set(l.source, f);
+  }
+  return f;
+}
+
+export const reduceHere = registerBuiltin(
+  'darrayReduce',
+  async (tag: string, d: DArray, spec: ReduceSpec): Promise<number | undefined> => {
+    const c = d.pids.indexOf(myidOf());
+    const box = d.indices[c] as Box;
+    const mine = await partial(spec, d, box).catch((err: Error) => ({
+      error: `${err.name}: ${err.message}`,
+    }));
+    const root = d.pids[0] as number;
+    const combine = combineFor(spec);
+    type Part = number | undefined | { error: string };
+    const merged = await reduceTo<Part>(
+      mine,
+      (a, b) => {
+        if (typeof a === 'object') return a;
+        if (typeof b === 'object') return b;
+        return combine(a, b);
+      },
+      root,
+      { group: d.pids, tag },
+    );
+    if (merged && typeof merged === 'object') throw new Error(merged.error);
+    return merged;
+  },
+);
+
+export const mulHere = registerBuiltin(
+  'darrayMul',
+  (outId: string, outBox: Box, tag: string, a: DArray, b: DArray | NDArray, backend: string): void => {
+    putChunk(
+      outId,
+      outBox,
+      (async () => {
+        const k = a.shape[1] as number;
+        const rows = outBox[0] as [number, number];
+        const left = await fetchBox(a, [rows, [0, k]]);
+        let right: AnyArray;
+        if (b instanceof NDArray) right = b;
+        else if (canAllgather(a, b)) {
+          // The vector lives where the matrix rows do: each owner sends its piece to the others once.
+          const mineBox = b.indices[b.pids.indexOf(myidOf())] as Box;
+          const piece = await fetchBox(b, mineBox);
+          const host = piece instanceof NDArray ? piece : await collect(piece);
+          const parts = await allgather(host, { group: b.pids, tag });
+          right = concatRows(parts, b.dtype, b.shape);
+        } else
+          right = await fetchBox(
+            b,
+            b.shape.map((n) => [0, n] as [number, number]),
+          );
+        const l = left.backend === backend ? left : await upload(left as NDArray, backend);
+        const r = right.backend === backend ? right : await upload(right as NDArray, backend);
+        return mul(l, r);
+      })(),
+    );
+  },
+);
+
+function canAllgather(a: DArray, b: DArray): boolean {
+  const rowOwners = a.pids.slice(0, a.layout.dist[0]);
+  return b.ndim === 1 && b.pids.length === rowOwners.length && b.pids.every((p, i) => p === rowOwners[i]);
+}
+
+function concatRows(parts: NDArray[], dtype: DType, shape: readonly number[]): NDArray {
+  const out = zeros([...shape], dtype);
+  let at = 0;
+  for (const p of parts) {
+    (out.data as Float64Array).set(p.data as Float64Array, at);
+    at += p.size;
+  }
+  return out;
+}
+
+export const transposeHere = registerBuiltin(
+  'darrayTranspose',
+  (outId: string, outBox: Box, a: DArray, backend: string): void => {
+    putChunk(
+      outId,
+      outBox,
+      (async () => {
+        // A vector becomes a 1×n matrix: its box is the second range of the output box.
+        const src = await fetchBox(a, a.ndim === 1 ? [outBox[1] as [number, number]] : [...outBox].reverse());
+        const local = src.backend === backend ? src : await upload(src as NDArray, backend);
+        return transpose(local);
+      })(),
+    );
+  },
+);
+
+function myidOf(): number {
+  return state.myid;
+}

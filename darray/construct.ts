@@ -1,0 +1,132 @@
+/** Making DArrays: distribute a host array, or build each chunk on its owner. */
+import { array } from '../src/array/create.js';
+import type { DType } from '../src/array/dtype.js';
+import { isNDArray, type NDArray } from '../src/array/ndarray.js';
+import { collect } from '../src/array/ops.js';
+import type { AnyArray } from '../src/array/protocol.js';
+import { workers } from '../src/cluster/state.js';
+import { ArgumentError, describe } from '../src/errors.js';
+import { remoteDo } from '../src/remote/calls.js';
+import { analyse } from '../src/remote/ship.js';
+import { sliceBox } from './box.js';
+import { type FillKind, fillHere, initHere, storeHere } from './chunk-ops.js';
+import { DArray, newDArrayId } from './darray.js';
+import { chunkBox, makeLayout } from './layout.js';
+
+export const CHUNK_BACKENDS = ['cpu', 'webgpu', 'tfjs', 'gpujs'] as const;
+
+export interface DistOptions {
+  /** Owners of the chunks (default: all workers). */
+  procs?: readonly number[];
+  /** Chunks per dimension (default: defaultDist). */
+  dist?: readonly number[];
+  /** Where each owner keeps its chunk: 'cpu' (default) or a GPU backend. */
+  backend?: string;
+}
+
+function checkBackend(backend: string | undefined): string {
+  const b = backend ?? 'cpu';
+  if (!(CHUNK_BACKENDS as readonly string[]).includes(b)) {
+    throw new ArgumentError(
+      `DArray: backend must be one of ${CHUNK_BACKENDS.join(', ')}, got ${describe(backend)}`,
+    );
+  }
+  return b;
+}
+
+/** GPU chunks hold float32 (as gpu() converts float64), so the DArray says so. */
+const chunkDType = (dtype: DType, backend: string): DType =>
+  backend !== 'cpu' && dtype === 'float64' ? 'float32' : dtype;
+
+/**
+ * Splits a host array across workers, sending each owner only its own slice.
+ *
+ * @example const dA = await distribute(rand([8192, 8192]), { procs: workers() })
+ */
+export async function distribute(
+  A: AnyArray | NDArray | number[] | number[][],
+  opts: DistOptions = {},
+): Promise<DArray> {
+  const backend = checkBackend(opts.backend);
+  let host: NDArray;
+  if (isNDArray(A)) host = A;
+  else if (Array.isArray(A)) host = array(A);
+  else if (A && typeof A === 'object' && 'backend' in A) host = await collect(A);
+  else throw new ArgumentError(`distribute: expected an array, got ${describe(A)}`);
+  const layout = makeLayout(host.shape, opts.procs ?? workers(), opts.dist);
+  const id = newDArrayId();
+  layout.pids.forEach((p, c) => {
+    const box = chunkBox(layout, c);
+    remoteDo(storeHere, p, id, box, sliceBox(host, box), backend);
+  });
+  return new DArray(id, chunkDType(host.dtype, backend), layout, backend);
+}
+
+export interface InitOptions extends DistOptions {
+  dtype?: DType;
+}
+
+/**
+ * Builds each chunk on its owner by calling `init(box)` there, where box holds the chunk's index
+ * ranges [lo, hi) per dimension (Julia's `DArray(init, dims, procs, dist)`).
+ *
+ * @example const d = await darrayInit((box) => zeros(box.map(([lo, hi]) => hi - lo)), [100, 100])
+ */
+export async function darrayInit(
+  init: (box: [number, number][]) => unknown,
+  dims: readonly number[],
+  opts: InitOptions = {},
+): Promise<DArray> {
+  if (typeof init !== 'function') {
+    throw new ArgumentError(
+      `DArray.init: expected a function of the chunk's index ranges, got ${describe(init)}`,
+    );
+  }
+  analyse(init, 'the init function passed to DArray.init');
+  const backend = checkBackend(opts.backend);
+  const dtype = opts.dtype ?? 'float64';
+  const layout = makeLayout(dims, opts.procs ?? workers(), opts.dist);
+  const id = newDArrayId();
+  layout.pids.forEach((p, c) => {
+    remoteDo(initHere, p, id, chunkBox(layout, c), init, dtype, backend);
+  });
+  return new DArray(id, chunkDType(dtype, backend), layout, backend);
+}
+
+function filled(kind: FillKind, dims: readonly number[], opts: InitOptions): DArray {
+  const backend = checkBackend(opts.backend);
+  const dtype = opts.dtype ?? 'float64';
+  const layout = makeLayout(dims, opts.procs ?? workers(), opts.dist);
+  const id = newDArrayId();
+  layout.pids.forEach((p, c) => {
+    // Each chunk of a random DArray draws from its own seed, so chunks are independent streams.
+    const k: FillKind = kind[0] === 'rand' || kind[0] === 'randn' ? [kind[0], kind[1] + c * 7919] : kind;
+    remoteDo(fillHere, p, id, chunkBox(layout, c), k, dtype, backend);
+  });
+  return new DArray(id, chunkDType(dtype, backend), layout, backend);
+}
+
+/** A DArray of zeros. */
+export const dzeros = async (dims: readonly number[], opts: InitOptions = {}): Promise<DArray> =>
+  filled(['zeros'], dims, opts);
+/** A DArray of ones. */
+export const dones = async (dims: readonly number[], opts: InitOptions = {}): Promise<DArray> =>
+  filled(['ones'], dims, opts);
+/** A DArray filled with `value`. */
+export const dfill = async (
+  dims: readonly number[],
+  value: number,
+  opts: InitOptions = {},
+): Promise<DArray> => filled(['fill', value], dims, opts);
+/** A DArray of uniform random numbers in [0, 1); `seed` makes it reproducible. */
+export const drand = async (
+  dims: readonly number[],
+  opts: InitOptions & { seed?: number } = {},
+): Promise<DArray> => filled(['rand', opts.seed ?? Math.floor(Math.random() * 2 ** 31)], dims, opts);
+/** A DArray of standard normal random numbers; `seed` makes it reproducible. */
+export const drandn = async (
+  dims: readonly number[],
+  opts: InitOptions & { seed?: number } = {},
+): Promise<DArray> => filled(['randn', opts.seed ?? Math.floor(Math.random() * 2 ** 31)], dims, opts);
+
+DArray.init = darrayInit;

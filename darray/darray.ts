@@ -1,0 +1,150 @@
+/**
+ * DArray: an array cut into chunks that live on worker processes (DistributedArrays.jl). The
+ * handle holds only the id and the layout; each owner keeps its chunk as an NDArray or, with a GPU
+ * backend, a GPUArray on its own device. Operations run where the chunks are.
+ */
+import type { DType } from '../src/array/dtype.js';
+import type { AnyArray } from '../src/array/protocol.js';
+import { state } from '../src/cluster/state.js';
+import { registerWireType } from '../src/cluster/wire/codec.js';
+import { remoteDo } from '../src/remote/calls.js';
+import { registerBuiltin } from '../src/remote/ship.js';
+import { type Box, boxes, chunkBox, type Layout } from './layout.js';
+import { chunkEntry, freeChunks, hasChunk } from './store.js';
+
+let serial = 0;
+/** A process-unique id for a new DArray. */
+export const newDArrayId = (): string => `${state.myid}.${++serial}`;
+
+export const freeHere = registerBuiltin('darrayFree', (ids: string[]): void => freeChunks(ids));
+
+/** Frees the chunks of a DArray on its owners (used by close() and, as a safety net, by the GC). */
+function freeOn(pids: readonly number[], id: string): void {
+  for (const p of new Set(pids)) {
+    if (state.gone.has(p)) continue;
+    try {
+      remoteDo(freeHere, p, [id]);
+    } catch {
+      // The owner is gone; its chunks went with it.
+    }
+  }
+}
+
+const registry = new FinalizationRegistry<{ pids: readonly number[]; id: string }>(({ pids, id }) =>
+  freeOn(pids, id),
+);
+
+export class DArray implements AnyArray {
+  /** The op registry dispatches DArrays to the distributed kernels. */
+  readonly backend = 'darray';
+  readonly shape: readonly number[];
+  private closed = false;
+
+  /**
+   * Builds each chunk on its owner from `init(box)` (Julia's `DArray(init, dims, procs, dist)`).
+   * Set by construct.ts, which depends on this class.
+   */
+  static init: (
+    init: (box: [number, number][]) => unknown,
+    dims: readonly number[],
+    opts?: { procs?: readonly number[]; dist?: readonly number[]; backend?: string; dtype?: DType },
+  ) => Promise<DArray>;
+
+  /**
+   * @internal Use distribute, DArray.init, dzeros, dones, drand or dfill.
+   * `owned`: this handle frees the chunks when closed or collected (copies sent elsewhere do not).
+   */
+  constructor(
+    readonly id: string,
+    readonly dtype: DType,
+    readonly layout: Layout,
+    /** Where each chunk lives on its worker: 'cpu' (NDArray) or a GPU backend (GPUArray). */
+    readonly chunkBackend: string,
+    owned = true,
+  ) {
+    this.shape = layout.dims;
+    if (owned) registry.register(this, { pids: layout.pids, id }, this);
+  }
+
+  get dims(): readonly number[] {
+    return this.layout.dims;
+  }
+  /** Owner of each chunk, row-major over the chunk grid. */
+  get pids(): readonly number[] {
+    return this.layout.pids;
+  }
+  /** Index ranges [lo, hi) per dimension of each chunk. */
+  get indices(): Box[] {
+    return boxes(this.layout);
+  }
+  /** Cut points per dimension. */
+  get cuts(): readonly (readonly number[])[] {
+    return this.layout.cuts;
+  }
+  get size(): number {
+    return this.shape.reduce((a, b) => a * b, 1);
+  }
+  get ndim(): number {
+    return this.shape.length;
+  }
+  get isClosed(): boolean {
+    return this.closed;
+  }
+
+  /** Frees the chunks on every owner. Using the DArray afterwards is an error. */
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    registry.unregister(this);
+    freeOn(this.layout.pids, this.id);
+  }
+
+  [Symbol.dispose](): void {
+    this.close();
+  }
+
+  toString(): string {
+    return `DArray(${this.id}, [${this.shape.join('×')}] ${this.dtype}, chunks on [${this.pids.join(', ')}], ${this.chunkBackend})`;
+  }
+}
+
+/** Throws a clear error for a closed DArray. */
+export function checkOpen(d: DArray, op: string): void {
+  if (d.isClosed) throw new Error(`${op}: ${d} was closed; its chunks are gone`);
+}
+
+/**
+ * The chunk of `d` held by this process (inside a worker), as an NDArray or GPUArray.
+ *
+ * @example await remotecallFetch((d) => localpart(d).then((a) => a.shape), 2, dA)
+ */
+export async function localpart(d: DArray): Promise<AnyArray> {
+  if (!hasChunk(d.id)) {
+    throw new Error(
+      `localpart: process ${state.myid} holds no chunk of ${d}; its owners are [${d.pids.join(', ')}]`,
+    );
+  }
+  return chunkEntry(d.id).array;
+}
+
+/** The index ranges [lo, hi) of this process's chunk of `d`, or an empty list if it holds none. */
+export function localindices(d: DArray): Box {
+  const c = d.pids.indexOf(state.myid);
+  return c < 0 ? [] : chunkBox(d.layout, c);
+}
+
+// A DArray crosses the wire as its id and layout only; the copy does not own the chunks.
+registerWireType(
+  21,
+  DArray,
+  (d: DArray) => [d.id, d.dtype, d.layout.dims, d.layout.dist, d.layout.cuts, d.layout.pids, d.chunkBackend],
+  ([id, dtype, dims, dist, cuts, pids, cb]: [
+    string,
+    DType,
+    number[],
+    number[],
+    number[][],
+    number[],
+    string,
+  ]) => new DArray(id, dtype, { dims, dist, cuts, pids }, cb, false),
+);

@@ -1,0 +1,138 @@
+/**
+ * How a DArray is cut into chunks: per dimension a list of cut points (`cuts[d]`, from 0 to
+ * dims[d]), a grid of chunks (`dist[d]` along dimension d), and one owner pid per chunk in
+ * row-major order over the grid, as in DistributedArrays.jl (0-based, half-open ranges).
+ */
+import { ArgumentError, describe } from '../src/errors.js';
+
+/** A half-open index range [lo, hi) per dimension. */
+export type Box = [lo: number, hi: number][];
+
+export interface Layout {
+  readonly dims: readonly number[];
+  readonly dist: readonly number[];
+  readonly cuts: readonly (readonly number[])[];
+  /** Owner of each chunk, row-major over the chunk grid. */
+  readonly pids: readonly number[];
+}
+
+/** Chunks per dimension for `nprocs` processes: the whole count along the largest dimension that can take it. */
+export function defaultDist(dims: readonly number[], nprocs: number): number[] {
+  if (dims.length === 0) return [];
+  const dist = dims.map(() => 1);
+  // Split along the first dimension (rows) when it is long enough, as row blocks suit matvec and
+  // keep chunks contiguous in row-major order; otherwise factor the count over the dimensions.
+  let left = nprocs;
+  const order = dims.map((_, d) => d);
+  for (const d of order) {
+    if (left <= 1) break;
+    const take = largestDivisorAtMost(left, dims[d] as number);
+    dist[d] = take;
+    left /= take;
+  }
+  return dist;
+}
+
+function largestDivisorAtMost(n: number, cap: number): number {
+  for (let k = Math.min(n, Math.max(1, cap)); k >= 1; k--) if (n % k === 0) return k;
+  return 1;
+}
+
+/** Cut points splitting `n` into `parts` nearly equal ranges (the larger ones first). */
+export function defaultCuts(n: number, parts: number): number[] {
+  const cuts = [0];
+  for (let k = 1; k <= parts; k++) cuts.push(Math.floor((k * n) / parts));
+  return cuts;
+}
+
+/** Builds and checks a layout from dims, owner pids and (optionally) chunks per dimension. */
+export function makeLayout(
+  dims: readonly number[],
+  pids: readonly number[],
+  dist?: readonly number[],
+): Layout {
+  if (!Array.isArray(dims) || !dims.every((d) => Number.isInteger(d) && d >= 0)) {
+    throw new ArgumentError(`DArray: dims must be an array of non-negative integers, got ${describe(dims)}`);
+  }
+  if (!Array.isArray(pids) || pids.length === 0 || !pids.every((p) => Number.isInteger(p) && p >= 1)) {
+    throw new ArgumentError(`DArray: procs must be a non-empty array of process ids, got ${describe(pids)}`);
+  }
+  const d = dist ? [...dist] : defaultDist(dims, pids.length);
+  if (d.length !== dims.length || !d.every((k) => Number.isInteger(k) && k >= 1)) {
+    throw new ArgumentError(
+      `DArray: dist must give a positive number of chunks for each of the ${dims.length} dimensions, got ${describe(dist)}`,
+    );
+  }
+  const nchunks = d.reduce((a, b) => a * b, 1);
+  if (nchunks > pids.length) {
+    throw new ArgumentError(
+      `DArray: dist [${d.join(', ')}] makes ${nchunks} chunks but only ${pids.length} processes were given; pass more procs or a smaller dist`,
+    );
+  }
+  return {
+    dims: [...dims],
+    dist: d,
+    cuts: dims.map((n, k) => defaultCuts(n, d[k] as number)),
+    pids: pids.slice(0, nchunks),
+  };
+}
+
+/** Grid coordinates of chunk `c` (row-major). */
+export function chunkCoords(layout: Layout, c: number): number[] {
+  const coords: number[] = [];
+  let rem = c;
+  for (let k = layout.dist.length - 1; k >= 0; k--) {
+    const n = layout.dist[k] as number;
+    coords[k] = rem % n;
+    rem = Math.floor(rem / n);
+  }
+  return coords;
+}
+
+/** The index box chunk `c` covers. */
+export function chunkBox(layout: Layout, c: number): Box {
+  return chunkCoords(layout, c).map((i, k) => {
+    const cuts = layout.cuts[k] as readonly number[];
+    return [cuts[i] as number, cuts[i + 1] as number];
+  });
+}
+
+/** Every chunk's box, in chunk order. */
+export function boxes(layout: Layout): Box[] {
+  return layout.pids.map((_, c) => chunkBox(layout, c));
+}
+
+export const boxShape = (box: Box): number[] => box.map(([lo, hi]) => hi - lo);
+export const boxSize = (box: Box): number => box.reduce((s, [lo, hi]) => s * (hi - lo), 1);
+
+/** The overlap of two boxes, or undefined when they do not meet. */
+export function intersect(a: Box, b: Box): Box | undefined {
+  const out: Box = [];
+  for (let k = 0; k < a.length; k++) {
+    const lo = Math.max((a[k] as [number, number])[0], (b[k] as [number, number])[0]);
+    const hi = Math.min((a[k] as [number, number])[1], (b[k] as [number, number])[1]);
+    if (hi <= lo) return undefined;
+    out.push([lo, hi]);
+  }
+  return out;
+}
+
+export function sameLayout(a: Layout, b: Layout): boolean {
+  const eq = (x: readonly number[], y: readonly number[]) =>
+    x.length === y.length && x.every((v, i) => v === y[i]);
+  return (
+    eq(a.dims, b.dims) &&
+    eq(a.pids, b.pids) &&
+    a.cuts.length === b.cuts.length &&
+    a.cuts.every((c, k) => eq(c, b.cuts[k] as number[]))
+  );
+}
+
+/**
+ * The part of an operand of shape `shape` that an output box needs under NumPy broadcasting:
+ * dimensions are right-aligned, and a dimension of length 1 is read at index 0.
+ */
+export function projectBox(outBox: Box, shape: readonly number[]): Box {
+  const offset = outBox.length - shape.length;
+  return shape.map((n, k) => (n === 1 ? [0, 1] : (outBox[k + offset] as [number, number])));
+}
