@@ -45,6 +45,7 @@ export {
   transpose,
 } from './ops.js';
 export type { AnyArray, Awaitable, Operand, OpKernels, OpName, OutSpec, Reducer, Same } from './protocol.js';
+export { release } from './protocol.js';
 export {
   type Backend,
   backendNames,

@@ -33,6 +33,17 @@ export interface AnyArray {
   readonly backend: string;
   readonly dtype: DType;
   readonly shape: readonly number[];
+  /**
+   * Frees device or remote memory at once (GPU buffers, DArray chunks on workers). Optional: host
+   * arrays are left to the garbage collector. Generic algorithms call {@link release} on their
+   * temporaries so that GPU and distributed runs do not wait for the GC.
+   */
+  dispose?(): void;
+}
+
+/** Frees a temporary array made inside an algorithm, unless it is one of `keep` (the caller's own). */
+export function release(x: AnyArray | undefined, ...keep: readonly unknown[]): void {
+  if (x && !keep.includes(x)) x.dispose?.();
 }
 
 /** An argument of broadcast: an array of any type or a plain number. */

@@ -1,7 +1,7 @@
 /** Conjugate gradients for symmetric positive definite systems, written once against the protocol. */
 
 import { broadcast, dot, mul, norm } from '../array/ops.js';
-import type { AnyArray, Same } from '../array/protocol.js';
+import { type AnyArray, release, type Same } from '../array/protocol.js';
 import { ArgumentError } from '../errors.js';
 
 /** Options of {@link cg}. */
@@ -39,7 +39,12 @@ export async function cg<A extends AnyArray>(
   const maxIter = options.maxIter ?? Math.max(n, 1);
   if (b.shape.length !== 1) throw new ArgumentError(`cg: b must be a vector, got shape [${b.shape}]`);
   let x: AnyArray = options.x0 ?? (await broadcast((t: number) => 0 * t, b));
-  let r: AnyArray = options.x0 ? await broadcast((bi: number, ai: number) => bi - ai, b, await mul(A, x)) : b;
+  let r: AnyArray = b;
+  if (options.x0) {
+    const Ax = await mul(A, x);
+    r = await broadcast((bi: number, ai: number) => bi - ai, b, Ax);
+    release(Ax);
+  }
   let p: AnyArray = r;
   let rr = await dot(r, r);
   const stop = rtol * (await norm(b));
@@ -47,10 +52,23 @@ export async function cg<A extends AnyArray>(
   while (Math.sqrt(rr) > stop && k < maxIter) {
     const Ap = await mul(A, p);
     const alpha = rr / (await dot(p, Ap));
-    x = await broadcast((xi: number, pi: number, a: number) => xi + a * pi, x, p, alpha);
-    r = await broadcast((ri: number, api: number, a: number) => ri - a * api, r, Ap, alpha);
-    const rrNext = await dot(r, r);
-    p = await broadcast((ri: number, pi: number, beta: number) => ri + beta * pi, r, p, rrNext / rr);
+    const xNext = await broadcast((xi: number, pi: number, a: number) => xi + a * pi, x, p, alpha);
+    const rNext = await broadcast((ri: number, api: number, a: number) => ri - a * api, r, Ap, alpha);
+    release(Ap);
+    release(x, options.x0);
+    const rrNext = await dot(rNext, rNext);
+    const pNext = await broadcast(
+      (ri: number, pi: number, beta: number) => ri + beta * pi,
+      rNext,
+      p,
+      rrNext / rr,
+    );
+    // Temporaries on a GPU or on workers are freed now rather than when the GC gets to them.
+    if (p !== r) release(p, b);
+    release(r, b);
+    x = xNext;
+    r = rNext;
+    p = pNext;
     rr = rrNext;
     k++;
   }

@@ -1,7 +1,7 @@
 /** The power method, written once against the array protocol (NDArray, GPUArray, DArray alike). */
 
 import { broadcast, mul, norm } from '../array/ops.js';
-import type { AnyArray, Same } from '../array/protocol.js';
+import { type AnyArray, release, type Same } from '../array/protocol.js';
 import { ArgumentError } from '../errors.js';
 
 /** Options of {@link powerMethod}. */
@@ -28,8 +28,14 @@ export async function powerMethod<A extends AnyArray>(
   let x = v as AnyArray;
   for (let i = 0; i < iters; i++) {
     const y = await mul(M, x);
-    x = await broadcast((a: number, s: number) => a / s, y, await norm(y));
+    const next = await broadcast((a: number, s: number) => a / s, y, await norm(y));
+    // Temporaries on a GPU or on workers are freed now rather than when the GC gets to them.
+    release(y);
+    release(x, v);
+    x = next;
   }
-  const lambda = (await norm(await mul(M, x))) / (await norm(x));
+  const Mx = await mul(M, x);
+  const lambda = (await norm(Mx)) / (await norm(x));
+  release(Mx);
   return [x as Same<A>, lambda];
 }
