@@ -1,8 +1,9 @@
 /** Helpers shared by the benchmarks: timing, peers run in the same process tree, tables, JSON results. */
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { dirname, join } from 'node:path';
+import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 
 /** The repository root (the folder with package.json), from src or from dist. */
@@ -71,4 +72,52 @@ export function writeResult(name: string, data: unknown): string {
     `${JSON.stringify({ name, date: new Date().toISOString(), machine, ...(data as object) }, null, 2)}\n`,
   );
   return file;
+}
+
+/**
+ * A peer process that answers one JSON line per request line, so a benchmark can alternate it
+ * with darray in rounds (this machine's bandwidth drifts, and both sides should see the same drift).
+ */
+export class PeerProcess {
+  private readonly lines: AsyncIterator<string>;
+  private readonly child;
+  private stderr = '';
+
+  private constructor(cmd: string, args: string[]) {
+    this.child = spawn(cmd, args, { stdio: ['pipe', 'pipe', 'pipe'] });
+    this.child.stderr.on('data', (d: Buffer) => {
+      this.stderr += d.toString();
+    });
+    this.lines = createInterface({ input: this.child.stdout })[Symbol.asyncIterator]();
+  }
+
+  /** Starts `cmd` and reads its first JSON line (its description), or says why it could not. */
+  static async start<H>(cmd: string, args: string[]): Promise<PeerResult<{ peer: PeerProcess; hello: H }>> {
+    const peer = new PeerProcess(cmd, args);
+    const failed = new Promise<never>((_, reject) => peer.child.on('error', reject));
+    try {
+      const hello = await Promise.race([peer.next<H>(), failed]);
+      return { ok: true, value: { peer, hello } };
+    } catch (e) {
+      peer.close();
+      return { ok: false, reason: `${cmd} could not run (${(e as Error).message})` };
+    }
+  }
+
+  private async next<T>(): Promise<T> {
+    const r = await this.lines.next();
+    if (r.done) throw new Error(`peer exited: ${this.stderr.trim().slice(-400)}`);
+    return JSON.parse(r.value) as T;
+  }
+
+  /** Sends one request line and returns the parsed answer. */
+  request<T>(line = 'run'): Promise<T> {
+    this.child.stdin.write(`${line}\n`);
+    return this.next<T>();
+  }
+
+  close(): void {
+    this.child.stdin.end();
+    this.child.kill();
+  }
 }

@@ -1,7 +1,9 @@
-"""NumPy peer of bench/powermethod-cpu.ts: the Julia manual's power_method, 100 iterations.
+"""NumPy peer of bench/powermethod-cpu.ts: the Julia manual's power_method.
 
-Usage: python3 powermethod.py N DTYPE ITERS. Prints one JSON line: seconds (best of 3), lambda and
-the BLAS thread count NumPy runs with (its default; nothing is pinned).
+Usage: python3 powermethod.py N DTYPE ITERS. Builds the matrix once, prints a JSON line with the
+BLAS thread count NumPy runs with (its default; nothing is pinned), then for each line "run" on
+stdin runs power_method once and prints {"seconds", "lambda"}, so the benchmark can alternate it
+with darray in rounds while both have their data in memory.
 """
 import json, sys, time
 import numpy as np
@@ -14,8 +16,9 @@ def blas_threads():
     except Exception:
         pass
     import ctypes, glob, os
-    for lib in glob.glob(os.path.join(os.path.dirname(np.__file__), "..", "scipy_openblas*", "lib", "*.so*")) + \
-            glob.glob(os.path.join(os.path.dirname(np.__file__), "..", "numpy.libs", "*openblas*.so*")):
+    here = os.path.dirname(np.__file__)
+    for lib in glob.glob(os.path.join(here, "..", "scipy_openblas*", "lib", "*.so*")) + \
+            glob.glob(os.path.join(here, "..", "numpy.libs", "*openblas*.so*")):
         try:
             h = ctypes.CDLL(lib)
         except OSError:
@@ -39,12 +42,13 @@ def main():
         return v, np.linalg.norm(M @ v) / np.linalg.norm(v)
 
     power_method(M, v0.copy())
-    best = float("inf")
-    for _ in range(3):
+    print(json.dumps({"threads": blas_threads(), "numpy": np.__version__}), flush=True)
+    for line in sys.stdin:
+        if line.strip() != "run":
+            break
         t = time.perf_counter()
         _, lam = power_method(M, v0.copy())
-        best = min(best, time.perf_counter() - t)
-    print(json.dumps({"seconds": best, "lambda": float(lam), "threads": blas_threads(), "numpy": np.__version__}))
+        print(json.dumps({"seconds": time.perf_counter() - t, "lambda": float(lam)}), flush=True)
 
 
 main()

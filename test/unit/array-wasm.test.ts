@@ -60,3 +60,11 @@ describe('WASM kernels and worker pool', () => {
     expect(heapStats().top % 64).toBe(0);
   });
 });
+
+describe('kernelStatus', () => {
+  it('reports the loaded kernels and the thread count', async () => {
+    const { kernelStatus, startKernelThreads } = await import('../../src/array/index.js');
+    expect(kernelStatus()).toEqual({ wasm: true, reason: '', threads: threadCount() });
+    expect(await startKernelThreads()).toBe(threadCount() > 1);
+  });
+});
