@@ -115,14 +115,31 @@ export function release(offset: number, bytes: number): void {
   }
 }
 
+const owned = new WeakMap<object, Block>();
+
 /**
  * Allocates `bytes` in the shared memory and ties the block's life to `owner`: it is released when
- * `owner` is garbage-collected. Returns the byte offset, or -1 when the memory is unavailable or full.
+ * `owner` is garbage-collected, or earlier by {@link releaseFor}. Returns the byte offset, or -1
+ * when the memory is unavailable or full.
  */
 export function allocateFor(owner: object, bytes: number): number {
   const offset = allocate(bytes);
-  if (offset >= 0) registry.register(owner, { offset, size: bytes });
+  if (offset >= 0) {
+    const block = { offset, size: bytes };
+    owned.set(owner, block);
+    registry.register(owner, block, owner);
+  }
   return offset;
+}
+
+/** Releases the block of `owner` now (it must no longer be used); false if it has none. */
+export function releaseFor(owner: object): boolean {
+  const b = owned.get(owner);
+  if (!b) return false;
+  owned.delete(owner);
+  registry.unregister(owner);
+  release(b.offset, b.size);
+  return true;
 }
 
 /** Bytes in use and reserved, for tests and diagnostics. */

@@ -2,6 +2,7 @@
 import { ArgumentError, describe } from '../errors.js';
 import { type DType, dtypeOfData, type TypedArray, type TypedArrayFor } from './dtype.js';
 import { sizeOf, stridesOf } from './shape.js';
+import { freeData } from './storage.js';
 
 /**
  * A dense row-major array on the host (the CPU backend's array type).
@@ -22,6 +23,8 @@ export class NDArray<D extends DType = DType> {
   readonly size: number;
   /** The array this one is a view of, kept so the shared storage outlives the view. */
   readonly base: NDArray | undefined;
+  // Set once a view of this array exists; dispose() then leaves the storage to the GC.
+  private viewed = false;
 
   /** Wraps `data` (not copied) with `shape`; the dtype comes from the TypedArray's type. */
   constructor(data: TypedArrayFor[D], shape: readonly number[] = [data.length], base?: NDArray) {
@@ -88,12 +91,32 @@ export class NDArray<D extends DType = DType> {
       throw new ArgumentError(`NDArray.rows: expected 0 <= start <= end <= ${n}, got ${start}, ${end}`);
     const inner = this.size / n || sizeOf(this.shape.slice(1));
     const data = this.data.subarray(start * inner, end * inner) as TypedArrayFor[D];
+    this.markViewed();
     return new NDArray(data, [end - start, ...this.shape.slice(1)], this.base ?? (this as NDArray));
   }
 
   /** The same data with another shape of the same size (no copy). */
   reshape(shape: readonly number[]): NDArray<D> {
+    this.markViewed();
     return new NDArray(this.data, shape, this.base ?? (this as NDArray));
+  }
+
+  private markViewed(): void {
+    this.viewed = true;
+    if (this.base) this.base.viewed = true;
+  }
+
+  /**
+   * Returns large storage (arrays in the shared WASM heap) to the allocator now instead of when the
+   * GC collects the array; the array must not be used afterwards. Does nothing for small arrays,
+   * views, or arrays that have views. Generic algorithms call it on their temporaries.
+   */
+  dispose(): void {
+    if (!this.base && !this.viewed) freeData(this.data);
+  }
+
+  [Symbol.dispose](): void {
+    this.dispose();
   }
 
   /** The elements as nested JS arrays (a number for a 0-d array). */

@@ -1,5 +1,5 @@
 /** Where array data is allocated: small arrays on the JS heap, large ones in shared WASM memory. */
-import { allocateFor, heapBuffer } from '../../kernels/wasm/heap.js';
+import { allocateFor, heapBuffer, releaseFor } from '../../kernels/wasm/heap.js';
 import { ctorOf, type DType, type TypedArrayFor } from './dtype.js';
 
 /**
@@ -32,3 +32,14 @@ export function allocData<D extends DType>(dtype: D, length: number, zero = true
 // The allocation token is referenced only from its data, so the block is released exactly when
 // the TypedArray that owns it is collected.
 const keepAlive = new WeakMap<object, object>();
+
+/**
+ * Returns the heap block of `data` to the allocator at once. Only for data made by allocData and
+ * never used again (no views of it either); false for anything else, which the GC handles.
+ */
+export function freeData(data: object): boolean {
+  const token = keepAlive.get(data);
+  if (!token) return false;
+  keepAlive.delete(data);
+  return releaseFor(token);
+}

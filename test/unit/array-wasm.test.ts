@@ -68,3 +68,20 @@ describe('kernelStatus', () => {
     expect(await startKernelThreads()).toBe(threadCount() > 1);
   });
 });
+
+describe('NDArray.dispose', () => {
+  it('returns heap storage at once, but never under a view', async () => {
+    const { rand: r } = await import('../../src/array/index.js');
+    const a = r([1 << 18], { seed: 5 });
+    const offset = a.data.byteOffset;
+    a.dispose();
+    const b = r([1 << 18], { seed: 6 });
+    expect(b.data.byteOffset).toBeLessThanOrEqual(offset);
+    const c = r([1 << 18], { seed: 7 });
+    const view = c.rows(0, 10);
+    c.dispose();
+    const d = r([1 << 18], { seed: 8 });
+    expect(d.data.byteOffset).not.toBe(c.data.byteOffset);
+    expect(view.data[0]).toBe(c.data[0]);
+  });
+});
