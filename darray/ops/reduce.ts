@@ -6,6 +6,7 @@ import type { Lambda } from '../../src/array/ir/types.js';
 import type { AnyArray, Reducer } from '../../src/array/protocol.js';
 import { ArgumentError } from '../../src/errors.js';
 import { remotecallFetch, remoteDo } from '../../src/remote/calls.js';
+import { ProcessExitedException, RemoteException } from '../../src/remote/exceptions.js';
 import { combineFor, type ReduceSpec, reduceHere } from '../chunk-ops.js';
 import type { DArray } from '../darray.js';
 import { asDArray, firstDArray, opTag } from './shared.js';
@@ -14,7 +15,16 @@ async function reduceOn(d: DArray, spec: ReduceSpec): Promise<number | undefined
   const tag = opTag(spec.kind);
   const root = d.pids[0] as number;
   for (const p of d.pids.slice(1)) remoteDo(reduceHere, p, tag, d, spec);
-  return remotecallFetch(reduceHere, root, tag, d, spec);
+  try {
+    return await remotecallFetch(reduceHere, root, tag, d, spec);
+  } catch (err) {
+    // A peer that died while the root waited for its partial is reported as itself, not wrapped.
+    if (err instanceof RemoteException && err.captured.name === 'ProcessExitedException') {
+      const pid = Number(/worker (\d+)/.exec(err.captured.message)?.[1] ?? err.pid);
+      throw new ProcessExitedException(pid, `during ${spec.kind} on ${d}`);
+    }
+    throw err;
+  }
 }
 
 export async function darrayMapreduce(

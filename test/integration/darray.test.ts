@@ -1,0 +1,262 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { encodeBody } from '../../src/cluster/wire/codec.js';
+import {
+  addprocs,
+  allgather,
+  allreduce,
+  array,
+  barrier,
+  bcast,
+  broadcast,
+  collect,
+  DArray,
+  dfill,
+  distribute,
+  dones,
+  drand,
+  dzeros,
+  isApprox,
+  localindices,
+  localpart,
+  mul,
+  norm,
+  ProcessExitedException,
+  powerMethod,
+  rand,
+  remotecallFetch,
+  sum,
+  zeros,
+} from '../../src/index.js';
+import { chunkCounts, expectNoChunksLeft } from './darray-leaks.js';
+import { removeAllAndCheck } from './leaks.js';
+import { expectRefsBackTo, totalRemoteRefs } from './refs.js';
+
+let p2 = 0;
+let p3 = 0;
+let baseline = 0;
+
+beforeAll(async () => {
+  [p2, p3] = (await addprocs(2)) as [number, number];
+  baseline = await totalRemoteRefs();
+});
+afterAll(async () => {
+  await expectNoChunksLeft();
+  await expectRefsBackTo(baseline);
+  await removeAllAndCheck();
+});
+
+describe('DArray layout and construction', () => {
+  it('splits rows evenly, or nearly when n is not divisible by the worker count', async () => {
+    const A = rand([7, 3], { seed: 1 });
+    const d = await distribute(A);
+    expect(d.pids).toEqual([p2, p3]);
+    expect(d.indices).toEqual([
+      [
+        [0, 3],
+        [0, 3],
+      ],
+      [
+        [3, 7],
+        [0, 3],
+      ],
+    ]);
+    expect(d.cuts).toEqual([
+      [0, 3, 7],
+      [0, 3],
+    ]);
+    expect((await collect(d)).data).toEqual(A.data);
+    // Each owner holds only its own slice.
+    expect(await remotecallFetch(async (x: DArray) => (await localpart(x)).shape, p3, d)).toEqual([4, 3]);
+    expect(await remotecallFetch((x: DArray) => localindices(x), p2, d)).toEqual([
+      [0, 3],
+      [0, 3],
+    ]);
+    d.close();
+  });
+
+  it('works on a single worker and with 2-d distributions', async () => {
+    const A = rand([6, 8], { seed: 2 });
+    const one = await distribute(A, { procs: [p3] });
+    expect(one.pids).toEqual([p3]);
+    expect(await sum(one)).toBeCloseTo(await sum(A), 12);
+    const cols = await distribute(A, { dist: [1, 2] });
+    expect(cols.indices).toEqual([
+      [
+        [0, 6],
+        [0, 4],
+      ],
+      [
+        [0, 6],
+        [4, 8],
+      ],
+    ]);
+    const v = rand([8], { seed: 3 });
+    expect(await isApprox(await collect(await mul(cols, v)), await mul(A, v))).toBe(true);
+    expect((await collect(await broadcast((x: number) => x * 2, cols))).data).toEqual(
+      A.data.map((x) => x * 2),
+    );
+    one.close();
+    cols.close();
+  });
+
+  it('DArray.init builds each chunk on its owner; dzeros, dones, dfill, drand', async () => {
+    const d = await DArray.init(
+      (box) => {
+        const [[r0, r1], [c0, c1]] = box as [[number, number], [number, number]];
+        const rows: number[][] = [];
+        for (let i = r0; i < r1; i++) rows.push(Array.from({ length: c1 - c0 }, (_, j) => 10 * i + (c0 + j)));
+        return rows;
+      },
+      [4, 3],
+    );
+    expect(Array.from((await collect(d)).data)).toEqual([0, 1, 2, 10, 11, 12, 20, 21, 22, 30, 31, 32]);
+    const z = await dzeros([5]);
+    const o = await dones([5], { dtype: 'float32' });
+    const f = await dfill([2, 2], 7);
+    const r = await drand([1000], { seed: 9 });
+    expect(Array.from((await collect(z)).data)).toEqual([0, 0, 0, 0, 0]);
+    expect(o.dtype).toBe('float32');
+    expect(await sum(o)).toBe(5);
+    expect(await sum(f)).toBe(28);
+    const rs = await sum(r);
+    expect(rs).toBeGreaterThan(400);
+    expect(rs).toBeLessThan(600);
+    for (const x of [d, z, o, f, r]) x.close();
+  });
+
+  it('a DArray passed to a remote call carries only its id and layout', async () => {
+    const d = await distribute(zeros([1 << 16]));
+    expect(encodeBody(d).bytes.length).toBeLessThan(300);
+    expect(encodeBody(d).bufs).toHaveLength(0);
+    expect(await remotecallFetch((x: DArray) => [x.id, x.shape], p2, d)).toEqual([d.id, [1 << 16]]);
+    d.close();
+  });
+
+  it('close() frees the chunks on every worker, and a closed DArray is refused', async () => {
+    const before = await chunkCounts();
+    const d = await distribute(rand([10], { seed: 4 }));
+    await sum(d);
+    expect((await chunkCounts()).reduce((a, b) => a + b, 0)).toBe(before.reduce((a, b) => a + b, 0) + 2);
+    d.close();
+    await expect(sum(d)).rejects.toThrow(/was closed/);
+    await new Promise((r) => setTimeout(r, 50));
+    expect(await chunkCounts()).toEqual(before);
+  });
+
+  it('rejects bad layouts with clear messages', async () => {
+    await expect(distribute(rand([4]), { dist: [3] })).rejects.toThrow(/makes 3 chunks but only 2 processes/);
+    await expect(distribute(rand([4]), { backend: 'cuda' })).rejects.toThrow(/backend must be one of/);
+    await expect(distribute('x' as unknown as number[])).rejects.toThrow(/expected an array/);
+  });
+});
+
+describe('DArray operations', () => {
+  it("the manual's 2 .* dA ./ dB on aligned DArrays moves no data and matches the host", async () => {
+    const A = rand([1000], { seed: 5 });
+    const B = rand([1000], { seed: 6 });
+    const dA = await distribute(A);
+    const dB = await distribute(B);
+    const dC = await broadcast((a: number, b: number) => (2 * a) / b, dA, dB);
+    expect(dC).toBeInstanceOf(DArray);
+    expect(dC.pids).toEqual(dA.pids);
+    expect(
+      await isApprox(await collect(dC), await broadcast((a: number, b: number) => (2 * a) / b, A, B)),
+    ).toBe(true);
+    for (const x of [dA, dB, dC]) x.close();
+  });
+
+  it('misaligned operands are redistributed between workers', async () => {
+    const A = rand([9, 4], { seed: 7 });
+    const B = rand([9, 4], { seed: 8 });
+    const rows = await distribute(A);
+    const cols = await distribute(B, { dist: [1, 2] });
+    const onlyOne = await distribute(B, { procs: [p3] });
+    for (const other of [cols, onlyOne]) {
+      const got = await collect(await broadcast((a: number, b: number) => a - b, rows, other));
+      expect(got.data).toEqual((await broadcast((a: number, b: number) => a - b, A, B)).data);
+    }
+    // A host array mixed in is sliced per chunk.
+    const mixed = await collect(await broadcast((a: number, b: number) => a * b, rows, B));
+    expect(mixed.data).toEqual((await broadcast((a: number, b: number) => a * b, A, B)).data);
+    for (const x of [rows, cols, onlyOne]) x.close();
+  });
+
+  it('matvec by row blocks, and a row-block matrix times a replicated matrix', async () => {
+    const M = rand([33, 20], { seed: 10 });
+    const v = rand([20], { seed: 11 });
+    const dM = await distribute(M);
+    const dv = await distribute(v);
+    expect(await isApprox(await collect(await mul(dM, dv)), await mul(M, v))).toBe(true);
+    const R = rand([20, 5], { seed: 12 });
+    const prod = await mul(dM, R);
+    expect(prod).toBeInstanceOf(DArray);
+    expect(prod.shape).toEqual([33, 5]);
+    expect(await isApprox(await collect(prod), await mul(M, R))).toBe(true);
+    dM.close();
+    dv.close();
+    prod.close();
+  });
+
+  it('powerMethod runs unchanged on a DArray and returns [DArray, number]', async () => {
+    const M = rand([64, 64], { seed: 13 });
+    const v = rand([64], { seed: 14 });
+    const [hostV, hostL] = await powerMethod(M, v);
+    const before = (await chunkCounts()).reduce((a, b) => a + b, 0);
+    const dM = await distribute(M);
+    const dv = await distribute(v);
+    const [dx, lambda] = await powerMethod(dM, dv);
+    expect(dx).toBeInstanceOf(DArray);
+    expect(lambda).toBeCloseTo(hostL, 10);
+    expect(await isApprox(await collect(dx), hostV)).toBe(true);
+    // Only the inputs and the result are left: the temporaries were freed as it went.
+    expect((await chunkCounts()).reduce((a, b) => a + b, 0)).toBe(before + 6);
+    for (const x of [dM, dv, dx]) x.close();
+  });
+
+  it('norms combine overflow-safely across workers', async () => {
+    const big = array([3e200, 4e200, 0, 0]);
+    const d = await distribute(big);
+    expect((await norm(d)) / 1e200).toBeCloseTo(5, 12);
+    expect(await norm(d, 1)).toBe(7e200);
+    expect(await norm(d, Number.POSITIVE_INFINITY)).toBe(4e200);
+    d.close();
+  });
+});
+
+describe('collectives (the MPI.jl analogue)', () => {
+  it('allgather, allreduce, bcast and barrier among workers', async () => {
+    const results = await Promise.all(
+      [p2, p3].map((p) =>
+        remotecallFetch(async () => {
+          const all = await allgather(myid());
+          const total = await allreduce(myid(), 'sum');
+          const biggest = await allreduce(myid(), (a: number, b: number) => Math.max(a, b));
+          const fromFirst = await bcast(
+            myid() === workers()[0] ? 'hello' : undefined,
+            workers()[0] as number,
+          );
+          await barrier();
+          return { all, total, biggest, fromFirst };
+        }, p),
+      ),
+    );
+    for (const r of results) {
+      expect(r).toEqual({ all: [p2, p3], total: p2 + p3, biggest: p3, fromFirst: 'hello' });
+    }
+  });
+});
+
+describe('failures', () => {
+  it('a worker that dies during an operation gives ProcessExitedException, not a hang', async () => {
+    const [p4] = (await addprocs(1)) as [number];
+    const d = await distribute(rand([30], { seed: 15 }), { procs: [p2, p4] });
+    const osPid = await remotecallFetch(() => process.pid, p4);
+    process.kill(osPid, 'SIGKILL');
+    await expect(sum(d)).rejects.toBeInstanceOf(ProcessExitedException);
+    await expect(collect(d)).rejects.toBeInstanceOf(ProcessExitedException);
+    d.close();
+  });
+});
+
+declare function myid(): number;
+declare function workers(): number[];

@@ -1,0 +1,26 @@
+// The shared array suite on DArrays with CPU chunks, split over two worker processes.
+import { afterAll, beforeAll } from 'vitest';
+import { addprocs, distribute } from '../../src/index.js';
+import { expectNoChunksLeft } from '../integration/darray-leaks.js';
+import { removeAllAndCheck } from '../integration/leaks.js';
+import { runArraySuite } from './array-suite.js';
+
+let pids: number[] = [];
+beforeAll(async () => {
+  pids = await addprocs(2);
+});
+afterAll(async () => {
+  await expectNoChunksLeft();
+  await removeAllAndCheck();
+});
+
+runArraySuite('DArray (cpu chunks, 2 workers)', {
+  toBackend: (a) => distribute(a, { procs: pids }),
+  backend: 'darray',
+  skip: {
+    'reduce and mapreduce with lambdas float64':
+      'a distributed reduction combines partial results with the reducer, so it must be associative (as in DistributedArrays.jl); this case uses (s, v) => s + 2 * v',
+    'reduce and mapreduce with lambdas float32':
+      'a distributed reduction combines partial results with the reducer, so it must be associative (as in DistributedArrays.jl); this case uses (s, v) => s + 2 * v',
+  },
+});
