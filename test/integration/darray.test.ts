@@ -188,7 +188,7 @@ describe('DArray operations', () => {
     const dv = await distribute(v);
     expect(await isApprox(await collect(await mul(dM, dv)), await mul(M, v))).toBe(true);
     const R = rand([20, 5], { seed: 12 });
-    const prod = await mul(dM, R);
+    const prod = (await mul(dM, R)) as DArray;
     expect(prod).toBeInstanceOf(DArray);
     expect(prod.shape).toEqual([33, 5]);
     expect(await isApprox(await collect(prod), await mul(M, R))).toBe(true);
