@@ -11,9 +11,8 @@ export function darrayTranspose(a: AnyArray): DArray {
   const dims = A.ndim === 1 ? [1, A.shape[0] as number] : [A.shape[1] as number, A.shape[0] as number];
   const layout = makeLayout(dims, A.pids);
   const id = newDArrayId();
-  const src = A.ndim === 1 ? null : A;
-  if (!src)
-    throw new TypeError('transpose: a 1-d DArray has no second dimension; reshape it on the host first');
-  layout.pids.forEach((p, c) => remoteDo(transposeHere, p, id, chunkBox(layout, c), src, A.chunkBackend));
+  layout.pids.forEach((p, c) => {
+    remoteDo(transposeHere, p, id, chunkBox(layout, c), A, A.chunkBackend);
+  });
   return new DArray(id, A.dtype, layout, A.chunkBackend);
 }
