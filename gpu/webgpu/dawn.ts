@@ -1,0 +1,62 @@
+/** Opens the Dawn WebGPU device once per process, lazily, and destroys it when the process exits. */
+import { ArgumentError } from '../../src/errors.js';
+
+/** The opened device and what it can do. */
+export interface DawnDevice {
+  readonly device: GPUDevice;
+  readonly adapterName: string;
+  /** Whether the device has the 'subgroups' feature (used by the reductions). */
+  readonly subgroups: boolean;
+}
+
+// Dawn crashes if the object create() returns is garbage-collected while devices live, so it is held
+// here for the life of the process.
+let gpuRoot: GPU | undefined;
+let opening: Promise<DawnDevice> | undefined;
+
+const NO_ADAPTER =
+  'WebGPU: Dawn found no GPU adapter. On a machine without a GPU install a software Vulkan driver ' +
+  '(Mesa lavapipe: `bash ../shared/ci/webgpu-sw.sh`, or `apt-get install mesa-vulkan-drivers`), or ' +
+  "use another backend: gpu(A, { backend: 'tfjs' }) or { backend: 'gpujs' }";
+
+async function open(): Promise<DawnDevice> {
+  let mod: typeof import('webgpu');
+  try {
+    mod = await import('webgpu');
+  } catch (e) {
+    throw new ArgumentError(
+      `WebGPU: the 'webgpu' package (Dawn for Node) could not be loaded (${(e as Error).message}); ` +
+        'install it with npm install webgpu',
+    );
+  }
+  gpuRoot ??= mod.create([]);
+  const adapter = await gpuRoot.requestAdapter({ powerPreference: 'high-performance' });
+  if (!adapter) throw new ArgumentError(NO_ADAPTER);
+  const subgroups = adapter.features.has('subgroups');
+  const device = await adapter.requestDevice({
+    requiredFeatures: subgroups ? ['subgroups'] : [],
+    // The defaults (128 MiB bindings, 256 MiB buffers) are below a float32 8192×8192 matrix.
+    requiredLimits: {
+      maxStorageBufferBindingSize: adapter.limits.maxStorageBufferBindingSize,
+      maxBufferSize: adapter.limits.maxBufferSize,
+      maxComputeWorkgroupStorageSize: adapter.limits.maxComputeWorkgroupStorageSize,
+      maxStorageBuffersPerShaderStage: adapter.limits.maxStorageBuffersPerShaderStage,
+    },
+  });
+  const info = adapter.info;
+  const adapterName = [info.description || info.device, info.architecture, info.vendor]
+    .filter(Boolean)
+    .join(', ');
+  process.once('exit', () => device.destroy());
+  return { device, adapterName: adapterName || 'unknown adapter', subgroups };
+}
+
+/** The process's Dawn device, opened on first call; rejects with how to get an adapter when there is none. */
+export function dawnDevice(): Promise<DawnDevice> {
+  opening ??= open();
+  // A failure is not cached: an adapter may appear (a driver installed) and a retry then succeeds.
+  opening.catch(() => {
+    opening = undefined;
+  });
+  return opening;
+}

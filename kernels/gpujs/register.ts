@@ -1,0 +1,1 @@
+// Kernels of the gpujs backend are registered here once it lands.

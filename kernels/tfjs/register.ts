@@ -1,0 +1,1 @@
+// Kernels of the tfjs backend are registered here once it lands.

@@ -1,0 +1,180 @@
+/**
+ * The WebGPU reduction machinery shared by mapreduce, dot and norm: a two-pass workgroup tree.
+ * Pass 1 runs up to 256 workgroups; each thread folds a grid-strided slice, the workgroup combines
+ * its threads (through subgroupAdd when the adapter has subgroups and the fold is a sum), and writes
+ * one partial. Pass 2 folds the partials in one workgroup. The result is read back as numbers.
+ */
+import type { WebGPUBackend } from '../../gpu/webgpu/backend.js';
+import { WGSL_PRELUDE } from './expr.js';
+import type { DeviceArray } from './operands.js';
+
+const WG = 256;
+const MAX_GROUPS = 256;
+
+/** An associative fold with a neutral element, over values of WGSL type `type`. */
+export interface Monoid {
+  /** A short name, part of the shader cache key through the source. */
+  readonly name: string;
+  readonly type: 'f32' | 'vec2f';
+  /** WGSL expression of the neutral element. */
+  readonly neutral: string;
+  /** WGSL of `fn combine(a: T, b: T) -> T`. */
+  readonly combine: string;
+  /** WGSL expression lifting the mapped element `v` (an f32) into T. */
+  readonly lift: string;
+  /** Whether subgroupAdd may replace the in-workgroup tree (an f32 sum). */
+  readonly subgroupAdd?: boolean;
+}
+
+/** The built-in folds. min and max propagate NaN, as the CPU kernels do. */
+export const MONOIDS = {
+  sum: {
+    name: 'sum',
+    type: 'f32',
+    neutral: '0.0',
+    combine: 'fn combine(a: f32, b: f32) -> f32 { return a + b; }',
+    lift: 'v',
+    subgroupAdd: true,
+  },
+  prod: {
+    name: 'prod',
+    type: 'f32',
+    neutral: '1.0',
+    combine: 'fn combine(a: f32, b: f32) -> f32 { return a * b; }',
+    lift: 'v',
+  },
+  min: {
+    name: 'min',
+    type: 'f32',
+    neutral: 'js_Inf()',
+    combine: 'fn combine(a: f32, b: f32) -> f32 { return js_min(a, b); }',
+    lift: 'v',
+  },
+  max: {
+    name: 'max',
+    type: 'f32',
+    neutral: 'js_NInf()',
+    combine: 'fn combine(a: f32, b: f32) -> f32 { return js_max(a, b); }',
+    lift: 'v',
+  },
+} as const satisfies Record<string, Monoid>;
+
+/**
+ * WGSL of one pass: `inputs` arrays read at the same index, mapped by `map` (an f32 expression over
+ * p0, p1, …; `P` words from 2 on are free for its parameters), folded into `part[workgroup]`.
+ */
+export function reduceWgsl(m: Monoid, inputs: number, map: string, subgroups: boolean): string {
+  const useSub = subgroups && m.subgroupAdd === true;
+  const decls = Array.from(
+    { length: inputs },
+    (_, i) => `@group(0) @binding(${i + 2}) var<storage, read> x${i}: array<f32>;`,
+  ).join('\n');
+  const loads = Array.from({ length: inputs }, (_, i) => `let p${i} = x${i}[i];`).join(' ');
+  const combineGroup = useSub
+    ? `let s = subgroupAdd(acc);
+  if (sli == 0u) { sh[li / sgs] = s; }
+  workgroupBarrier();
+  if (li == 0u) {
+    var t = sh[0];
+    for (var j = 1u; j < ${WG}u / sgs; j++) { t = t + sh[j]; }
+    part[wid.x] = t;
+  }`
+    : `sh[li] = acc;
+  workgroupBarrier();
+  for (var s = ${WG / 2}u; s > 0u; s = s >> 1u) {
+    if (li < s) { sh[li] = combine(sh[li], sh[li + s]); }
+    workgroupBarrier();
+  }
+  if (li == 0u) { part[wid.x] = sh[0]; }`;
+  return `${useSub ? 'enable subgroups;\n' : ''}${WGSL_PRELUDE}
+${m.combine}
+@group(0) @binding(0) var<storage, read_write> part: array<${m.type}>;
+@group(0) @binding(1) var<storage, read> P: array<u32>;
+${decls}
+var<workgroup> sh: array<${m.type}, ${WG}>;
+@compute @workgroup_size(${WG})
+fn main(@builtin(local_invocation_index) li: u32, @builtin(workgroup_id) wid: vec3u,
+        @builtin(num_workgroups) nwg: vec3u${useSub ? ', @builtin(subgroup_invocation_id) sli: u32, @builtin(subgroup_size) sgs: u32' : ''}) {
+  let n = P[0];
+  var acc: ${m.type} = ${m.neutral};
+  for (var i = wid.x * ${WG}u + li; i < n; i += nwg.x * ${WG}u) {
+    ${loads}
+    let v: f32 = ${map};
+    acc = combine(acc, ${m.lift});
+  }
+  ${combineGroup}
+}
+`;
+}
+
+/** WGSL folding `n` partials of T (pass 2); the result is element 0 of `part`. */
+function finalWgsl(m: Monoid): string {
+  return `${WGSL_PRELUDE}
+${m.combine}
+@group(0) @binding(0) var<storage, read_write> part: array<${m.type}>;
+@group(0) @binding(1) var<storage, read> P: array<u32>;
+@group(0) @binding(2) var<storage, read> x: array<${m.type}>;
+var<workgroup> sh: array<${m.type}, ${WG}>;
+@compute @workgroup_size(${WG})
+fn main(@builtin(local_invocation_index) li: u32) {
+  let n = P[0];
+  var acc: ${m.type} = ${m.neutral};
+  for (var i = li; i < n; i += ${WG}u) { acc = combine(acc, x[i]); }
+  sh[li] = acc;
+  workgroupBarrier();
+  for (var s = ${WG / 2}u; s > 0u; s = s >> 1u) {
+    if (li < s) { sh[li] = combine(sh[li], sh[li + s]); }
+    workgroupBarrier();
+  }
+  if (li == 0u) { part[0] = sh[0]; }
+}
+`;
+}
+
+/**
+ * Folds `map(x0[i], x1[i], …)` over i < n with `m` on the device; resolves to the components of
+ * the result (one number, or two for a vec2f fold). `extra` words follow n in the parameters.
+ */
+export async function reduceOnDevice(
+  b: WebGPUBackend,
+  m: Monoid,
+  xs: readonly DeviceArray[],
+  map: string,
+  extra: readonly number[] = [],
+): Promise<number[]> {
+  const n = xs[0]?.size ?? 0;
+  const width = m.type === 'f32' ? 1 : 2;
+  const groups = Math.max(1, Math.min(MAX_GROUPS, Math.ceil(n / WG)));
+  const part = b.alloc(groups * width * 4);
+  const params = b.params(Uint32Array.from([n, 0, ...extra]));
+  const temps = [part, params];
+  try {
+    await b.run(
+      reduceWgsl(m, xs.length, map, b.subgroups),
+      [
+        { buffer: part.buffer, size: groups * width * 4 },
+        { buffer: params.buffer, size: (2 + extra.length) * 4 },
+        ...xs.map((x) => ({ buffer: x.storage.buffer, size: x.size * 4 })),
+      ],
+      groups,
+    );
+    let result = part;
+    if (groups > 1) {
+      result = b.alloc(width * 4);
+      const p2 = b.params(Uint32Array.of(groups));
+      temps.push(result, p2);
+      await b.run(
+        finalWgsl(m),
+        [
+          { buffer: result.buffer, size: width * 4 },
+          { buffer: p2.buffer, size: 4 },
+          { buffer: part.buffer, size: groups * width * 4 },
+        ],
+        1,
+      );
+    }
+    return Array.from(await b.download(result, 0, width));
+  } finally {
+    for (const t of temps) t.release();
+  }
+}

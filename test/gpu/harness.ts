@@ -1,0 +1,56 @@
+/**
+ * Runs the shared array suite on one GPU backend: skips (or, with CI=true, fails) when the backend
+ * cannot start, frees each case's arrays with scope(), and checks gpuMemory() for leaks.
+ */
+import { afterAll, aroundEach, beforeAll, describe, expect, it } from 'vitest';
+import { type GPUBackend, type GPUBackendName, gpu, gpuBackend, gpuMemory, scope } from '../../gpu/index.js';
+import { runArraySuite } from '../suite/array-suite.js';
+
+/** The backend, or why it cannot start here. */
+export async function probe(name: GPUBackendName): Promise<{ backend?: GPUBackend; reason?: string }> {
+  try {
+    return { backend: await gpuBackend(name) };
+  } catch (e) {
+    return { reason: (e as Error).message };
+  }
+}
+
+/** Cases of the shared suite that cannot hold on GPU arrays, with the reason. */
+export const GPU_SKIPS: Record<string, string> = {
+  'mixed dtypes give float64':
+    'GPU arrays are float32 only: gpu() converts float64 to float32 (as CUDA.jl cu), so no GPUArray is float64',
+};
+
+/**
+ * Defines the suite for `name`. When the backend cannot start: a failing case under CI=true (CI
+ * installs what it needs), a skipped one naming the reason otherwise.
+ */
+export async function gpuSuite(name: GPUBackendName, extraSkips: Record<string, string> = {}): Promise<void> {
+  const { backend, reason } = await probe(name);
+  if (!backend) {
+    if (process.env.CI === 'true')
+      it(`${name} backend starts (required under CI=true)`, () => {
+        throw new Error(`the ${name} backend did not start under CI: ${reason}`);
+      });
+    else it.skip(`${name} backend unavailable here: ${reason}`, () => {});
+    return;
+  }
+  describe(`${name} on ${backend.device}`, () => {
+    let before = 0;
+    beforeAll(() => {
+      before = gpuMemory()[name];
+    });
+    aroundEach(async (runTest) => {
+      await scope(runTest);
+    });
+    afterAll(() => {
+      expect(gpuMemory()[name]).toBe(before);
+    });
+    runArraySuite(`GPUArray (${name})`, {
+      toBackend: (a) => gpu(a, { backend: name }),
+      backend: name,
+      dtypes: ['float32'],
+      skip: { ...GPU_SKIPS, ...extraSkips },
+    });
+  });
+}
