@@ -78,7 +78,9 @@ let pool: Pool | null | undefined;
 /** Threads used for the heavy kernels, the calling thread included (DARRAY_THREADS overrides). */
 export function threadCount(): number {
   const env = Number(process.env.DARRAY_THREADS);
-  return Number.isInteger(env) && env > 0 ? env : availableParallelism();
+  // Memory bandwidth saturates with a few threads; more only add signalling. Processes that share
+  // a machine (DArray workers) should set DARRAY_THREADS=1.
+  return Number.isInteger(env) && env > 0 ? env : Math.min(8, availableParallelism());
 }
 
 function startPool(): Pool | null {

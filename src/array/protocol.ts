@@ -34,8 +34,8 @@ export interface AnyArray {
   readonly dtype: DType;
   readonly shape: readonly number[];
   /**
-   * Frees device or remote memory at once (GPU buffers, DArray chunks on workers). Optional: host
-   * arrays are left to the garbage collector. Generic algorithms call {@link release} on their
+   * Frees device or remote memory at once (GPU buffers, DArray chunks on workers; an NDArray's
+   * block in the shared WASM heap). Optional; without it the garbage collector frees the array. Generic algorithms call {@link release} on their
    * temporaries so that GPU and distributed runs do not wait for the GC.
    */
   dispose?(): void;
