@@ -8,8 +8,8 @@
  */
 
 export * from '../darray/index.js';
-export * from './array/index.js';
 export * from '../gpu/index.js';
+export * from './array/index.js';
 export { Channel, ChannelClosedError, type Producer } from './channel.js';
 export { clusterCookie } from './cluster/cookie.js';
 export { LocalManager } from './cluster/local-manager.js';
