@@ -1,6 +1,91 @@
-/** Placeholder until the tfjs backend lands: it reports that it is not implemented. */
-import type { GPUBackend } from '../backend.js';
+/**
+ * The tfjs backend: a GPUArray backed by a tf.Tensor. It uses @tensorflow/tfjs-node-gpu (CUDA
+ * through libtensorflow) when that can be imported, else @tensorflow/tfjs on its WebGPU backend
+ * (when @tensorflow/tfjs-backend-webgpu is installed and Dawn has an adapter), else its CPU backend.
+ * `device` says which one runs.
+ */
+import type * as tfns from '@tensorflow/tfjs';
+import type { GPUBackend, GPUStorage } from '../backend.js';
 
-export async function tfjsBackend(): Promise<GPUBackend> {
-  throw new Error('the tfjs backend is not implemented yet');
+/** The tfjs namespace, whichever package provided it. */
+export type TF = typeof tfns;
+/** A tfjs tensor. */
+export type Tensor = tfns.Tensor;
+
+/** One GPUArray's tensor. Tensors are immutable, so a write swaps in a new one. */
+export class TfjsStorage implements GPUStorage {
+  constructor(public tensor: Tensor) {}
+  get bytes(): number {
+    return this.tensor.size * 4;
+  }
+  release(): void {
+    this.tensor.dispose();
+  }
+}
+
+// Imported through a variable so that TypeScript does not require the optional packages.
+const load = (name: string): Promise<unknown> => import(name);
+
+async function openTf(): Promise<{ tf: TF; device: string }> {
+  try {
+    const tf = (await load('@tensorflow/tfjs-node-gpu')) as TF;
+    return { tf, device: 'tfjs-node-gpu (CUDA)' };
+  } catch {
+    // Not installed (it needs libtensorflow, downloaded at install time): try the next option.
+  }
+  const tf = (await load('@tensorflow/tfjs')) as TF;
+  try {
+    await load('@tensorflow/tfjs-backend-webgpu');
+    const { dawnDevice } = await import('../webgpu/dawn.js');
+    await dawnDevice();
+    if (await tf.setBackend('webgpu')) return { tf, device: 'tfjs-webgpu (Dawn)' };
+  } catch {
+    // No tfjs WebGPU package or no adapter: the CPU backend below.
+  }
+  await tf.setBackend('cpu');
+  await tf.ready();
+  return { tf, device: `tfjs-${tf.getBackend()}` };
+}
+
+/** The tfjs backend instance. */
+export class TfjsBackend implements GPUBackend {
+  readonly name = 'tfjs' as const;
+  constructor(
+    readonly tf: TF,
+    readonly device: string,
+  ) {}
+
+  upload(data: Float32Array, shape: readonly number[]): TfjsStorage {
+    const copy = data.buffer instanceof SharedArrayBuffer ? new Float32Array(data) : data;
+    return new TfjsStorage(this.tf.tensor(copy, [...shape], 'float32'));
+  }
+
+  async download(s: GPUStorage, offset: number, count: number): Promise<Float32Array> {
+    const all = (await (s as TfjsStorage).tensor.data()) as Float32Array;
+    return offset === 0 && count === all.length ? all : all.slice(offset, offset + count);
+  }
+
+  async write(s: GPUStorage, offset: number, data: Float32Array): Promise<void> {
+    const st = s as TfjsStorage;
+    const all = Float32Array.from((await st.tensor.data()) as Float32Array);
+    all.set(data, offset);
+    const next = this.tf.tensor(all, st.tensor.shape, 'float32');
+    st.tensor.dispose();
+    st.tensor = next;
+  }
+
+  bytesInUse(): number {
+    return this.tf.memory().numBytes;
+  }
+}
+
+let instance: Promise<TfjsBackend> | undefined;
+
+/** The process's tfjs backend, loaded on first use. */
+export function tfjsBackend(): Promise<TfjsBackend> {
+  instance ??= openTf().then(({ tf, device }) => new TfjsBackend(tf, device));
+  instance.catch(() => {
+    instance = undefined;
+  });
+  return instance;
 }
