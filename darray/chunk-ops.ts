@@ -11,13 +11,14 @@ import type { Lambda } from '../src/array/ir/types.js';
 import { NDArray } from '../src/array/ndarray.js';
 import { broadcast, collect, dot, mapreduce, mul, norm, transpose } from '../src/array/ops.js';
 import type { AnyArray, Operand, Reducer } from '../src/array/protocol.js';
+import { allocData } from '../src/array/storage.js';
 import { state } from '../src/cluster/state.js';
 import { registerBuiltin } from '../src/remote/ship.js';
 import { allgather, reduceTo } from './collectives.js';
 import type { DArray } from './darray.js';
 import { fetchBox, upload } from './fetch-box.js';
 import { type Box, boxShape, projectBox } from './layout.js';
-import { chunkEntry, putChunk } from './store.js';
+import { chunkEntry, putChunk, running } from './store.js';
 
 type Init = (box: Box) => unknown;
 
@@ -28,9 +29,17 @@ function toNDArray(x: unknown, dtype: DType, shape: number[]): NDArray {
   return array(x as number[], { dtype, shape });
 }
 
+/** Moves received data into kernel-friendly storage (the shared WASM heap when large), once. */
+function adopt(data: NDArray): NDArray {
+  const copy = allocData(data.dtype, data.size, false);
+  copy.set(data.data as never);
+  return new NDArray(copy, data.shape);
+}
+
 export const storeHere = registerBuiltin(
   'darrayStore',
-  (id: string, box: Box, data: NDArray, backend: string): void => putChunk(id, box, upload(data, backend)),
+  (id: string, box: Box, data: NDArray, backend: string): void =>
+    putChunk(id, box, upload(backend === 'cpu' ? adopt(data) : data, backend)),
 );
 
 export const initHere = registerBuiltin(
@@ -154,29 +163,32 @@ function lambdaFunction(l: Lambda): (a: number, b: number) => number {
 
 export const reduceHere = registerBuiltin(
   'darrayReduce',
-  async (tag: string, d: DArray, spec: ReduceSpec): Promise<number | undefined> => {
-    const c = d.pids.indexOf(myidOf());
-    const box = d.indices[c] as Box;
-    const mine = await partial(spec, d, box).catch((err: Error) => ({
-      error: `${err.name}: ${err.message}`,
-    }));
-    const root = d.pids[0] as number;
-    const combine = combineFor(spec);
-    type Part = number | undefined | { error: string };
-    const merged = await reduceTo<Part>(
-      mine,
-      (a, b) => {
-        if (typeof a === 'object') return a;
-        if (typeof b === 'object') return b;
-        return combine(a, b);
-      },
-      root,
-      { group: d.pids, tag },
-    );
-    if (merged && typeof merged === 'object') throw new Error(merged.error);
-    return merged;
-  },
+  (tag: string, d: DArray, spec: ReduceSpec): Promise<number | undefined> =>
+    running(reduceChunk(tag, d, spec)),
 );
+
+async function reduceChunk(tag: string, d: DArray, spec: ReduceSpec): Promise<number | undefined> {
+  const c = d.pids.indexOf(myidOf());
+  const box = d.indices[c] as Box;
+  const mine = await partial(spec, d, box).catch((err: Error) => ({
+    error: `${err.name}: ${err.message}`,
+  }));
+  const root = d.pids[0] as number;
+  const combine = combineFor(spec);
+  type Part = number | undefined | { error: string };
+  const merged = await reduceTo<Part>(
+    mine,
+    (a, b) => {
+      if (typeof a === 'object') return a;
+      if (typeof b === 'object') return b;
+      return combine(a, b);
+    },
+    root,
+    { group: d.pids, tag },
+  );
+  if (merged && typeof merged === 'object') throw new Error(merged.error);
+  return merged;
+}
 
 export const mulHere = registerBuiltin(
   'darrayMul',

@@ -5,6 +5,7 @@
  */
 import type { DType } from '../src/array/dtype.js';
 import type { AnyArray } from '../src/array/protocol.js';
+import { registerPiggyback } from '../src/cluster/connection.js';
 import { state } from '../src/cluster/state.js';
 import { registerWireType } from '../src/cluster/wire/codec.js';
 import { remoteDo } from '../src/remote/calls.js';
@@ -18,15 +19,53 @@ export const newDArrayId = (): string => `${state.myid}.${++serial}`;
 
 export const freeHere = registerBuiltin('darrayFree', (ids: string[]): void => freeChunks(ids));
 
-/** Frees the chunks of a DArray on its owners (used by close() and, as a safety net, by the GC). */
-function freeOn(pids: readonly number[], id: string): void {
-  for (const p of new Set(pids)) {
+/** Chunk frees waiting to ride on the next message to their owner, per owner. */
+const pendingFrees = new Map<number, string[]>();
+let flushTimer: NodeJS.Timeout | undefined;
+const FLUSH_DELAY_MS = 20;
+
+registerPiggyback(
+  'df',
+  (peer) => {
+    const ids = pendingFrees.get(peer);
+    if (!ids) return undefined;
+    pendingFrees.delete(peer);
+    return ids;
+  },
+  (ids) => freeChunks(ids as string[]),
+);
+
+function flushFrees(): void {
+  flushTimer = undefined;
+  for (const [p, ids] of pendingFrees) {
+    pendingFrees.delete(p);
     if (state.gone.has(p)) continue;
     try {
-      remoteDo(freeHere, p, [id]);
+      remoteDo(freeHere, p, ids);
     } catch {
       // The owner is gone; its chunks went with it.
     }
+  }
+}
+
+/**
+ * Frees the chunks of a DArray on its owners (close(), release() of temporaries, and the GC as a
+ * safety net). The frees ride on the next command to each owner, or go on their own shortly after.
+ */
+function freeOn(pids: readonly number[], id: string): void {
+  for (const p of new Set(pids)) {
+    if (p === state.myid) {
+      freeChunks([id]);
+      continue;
+    }
+    if (state.gone.has(p)) continue;
+    let list = pendingFrees.get(p);
+    if (!list) pendingFrees.set(p, (list = []));
+    list.push(id);
+  }
+  if (!flushTimer && pendingFrees.size > 0) {
+    flushTimer = setTimeout(flushFrees, FLUSH_DELAY_MS);
+    flushTimer.unref();
   }
 }
 

@@ -14,7 +14,7 @@ import { lookupName } from '../src/remote/user-scope.js';
 import { copyBox, sliceBox } from './box.js';
 import type { DArray } from './darray.js';
 import { type Box, boxShape, boxSize, chunkBox, intersect } from './layout.js';
-import { chunkEntry, hasChunk } from './store.js';
+import { chunkEntry, hasChunk, running } from './store.js';
 
 const CTOR = { float64: Float64Array, float32: Float32Array, int32: Int32Array, uint8: Uint8Array } as const;
 

@@ -11,6 +11,7 @@ export * from '../darray/index.js';
 export * from '../gpu/index.js';
 export * from './array/index.js';
 export { Channel, ChannelClosedError, type Producer } from './channel.js';
+export { wireStats } from './cluster/connection.js';
 export { clusterCookie } from './cluster/cookie.js';
 export { LocalManager } from './cluster/local-manager.js';
 export type { ClusterManager, LaunchParams, ManageOp, WorkerConfig } from './cluster/manager.js';

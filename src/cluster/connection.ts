@@ -29,17 +29,41 @@ export interface ConnectionOptions {
 const HANDSHAKE_TIMEOUT_MS = 15_000;
 type PiggybackTake = (peer: number) => unknown;
 type PiggybackApply = (data: unknown, from: number) => void;
-let piggybackTake: PiggybackTake = () => undefined;
-let piggybackApply: PiggybackApply = () => {};
+const piggybacks = new Map<string, { take: PiggybackTake; apply: PiggybackApply }>();
 
-/** Lets bookkeeping (distributed GC releases) ride on whatever message goes to a peer next. */
-export function setPiggyback(take: PiggybackTake, apply: PiggybackApply): void {
-  piggybackTake = take;
-  piggybackApply = apply;
+/**
+ * Lets bookkeeping (distributed-GC releases, freed DArray chunks) ride on whatever message goes to
+ * a peer next, under `key` in the envelope's `pb` field, instead of costing messages of its own.
+ */
+export function registerPiggyback(key: string, take: PiggybackTake, apply: PiggybackApply): void {
+  piggybacks.set(key, { take, apply });
+}
+
+/** Frames and bytes this process has sent, for message counts in benchmarks and tests. */
+const stats = { framesSent: 0, bytesSent: 0 };
+
+/**
+ * How many messages (frames) and bytes this process has sent to other processes so far.
+ *
+ * @example const before = wireStats().framesSent; await sum(dA); wireStats().framesSent - before
+ */
+export function wireStats(): { framesSent: number; bytesSent: number } {
+  return { ...stats };
 }
 
 /** Takes the bookkeeping waiting for `peer`, for a frame encoded outside a connection. */
-export const takePiggyback = (peer: number): unknown => piggybackTake(peer);
+export function takePiggyback(peer: number): Record<string, unknown> | undefined {
+  let out: Record<string, unknown> | undefined;
+  for (const [key, p] of piggybacks) {
+    const data = p.take(peer);
+    if (data !== undefined) (out ??= {})[key] = data;
+  }
+  return out;
+}
+
+function applyPiggyback(pb: Record<string, unknown>, from: number): void {
+  for (const [key, data] of Object.entries(pb)) piggybacks.get(key)?.apply(data, from);
+}
 
 /** Request ids are unique per process, so calls encoded before their connection exists can carry one. */
 let nextRequestId = 1;
@@ -175,14 +199,16 @@ export class Connection {
   }
 
   private write(env: Envelope, body?: unknown): void {
-    if (this.authed && env.k !== 'gc') {
-      const extra = piggybackTake(this.peer);
-      if (extra !== undefined) env.gc = extra;
+    if (this.authed) {
+      const extra = takePiggyback(this.peer);
+      if (extra !== undefined) env.pb = extra;
     }
     this.writeParts(encodeFrame(env, body, this.peer));
   }
 
   private writeParts(parts: Buffer[]): void {
+    stats.framesSent++;
+    for (const p of parts) stats.bytesSent += p.length;
     const s = this.socket;
     if (parts.length === 3) {
       s.write(Buffer.concat(parts));
@@ -234,7 +260,7 @@ export class Connection {
 
   private dispatch(frame: Frame): void {
     const { env } = frame;
-    if (env.gc !== undefined && env.k !== 'gc') piggybackApply(env.gc, this.peer);
+    if (env.pb !== undefined) applyPiggyback(env.pb as Record<string, unknown>, this.peer);
     if (env.k === 'res') {
       const p = this.pending.get(env.id as number);
       if (!p) return;

@@ -23,7 +23,9 @@ export class LocalManager implements ClusterManager {
       if (!params.restrict) args.push('--bind-all');
       const child = spawn(params.exename, args, {
         cwd: params.dir,
-        env: { ...process.env, ...params.env },
+        // Like Julia's workers (one thread each unless asked), a worker's kernels use one thread by
+        // default, so n workers on n cores do not oversubscribe them; env DARRAY_THREADS overrides.
+        env: { ...process.env, DARRAY_THREADS: '1', ...params.env },
         stdio: ['pipe', 'pipe', 'pipe'],
       });
       // The cookie goes over stdin so that it never shows in the process list.

@@ -73,8 +73,8 @@ function sendCall(
 ): Promise<unknown> | undefined {
   const id = newRequestId();
   env.id = id;
-  const gc = takePiggyback(pid);
-  if (gc !== undefined) env.gc = gc;
+  const pb = takePiggyback(pid);
+  if (pb !== undefined) env.pb = pb;
   let parts: Buffer[];
   try {
     parts = encodeFrame(env, [fn, args], pid);

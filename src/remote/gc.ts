@@ -7,7 +7,7 @@
  * holds for a process a reference is sent to are registered with the owner before the send.
  */
 
-import { setPiggyback } from '../cluster/connection.js';
+import { registerPiggyback } from '../cluster/connection.js';
 import { connectionTo } from '../cluster/mesh.js';
 import { state } from '../cluster/state.js';
 import { onEncoded } from '../cluster/wire/codec.js';
@@ -117,7 +117,8 @@ function apply(gc: { add?: [RRID, number][]; del?: RRID[] }, from: number): void
 }
 
 // Pending releases ride on any message to their owner.
-setPiggyback(
+registerPiggyback(
+  'gc',
   (peer) => {
     const list = pendingRelease.get(peer);
     if (!list || list.length === 0) return undefined;

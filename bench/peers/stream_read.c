@@ -1,0 +1,49 @@
+/* STREAM-like read bandwidth with T threads: each thread sums its own array (the access pattern of
+ * a matvec's matrix read). Prints one JSON line: the best aggregate GB/s over the repetitions.
+ * Build: cc -O3 -march=native -pthread stream_read.c -o stream_read; run: stream_read THREADS MIB_PER_THREAD REPS */
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <time.h>
+
+typedef struct { double *a; size_t n; double sum; pthread_barrier_t *bar; int reps; double *secs; } job_t;
+
+static double now(void) { struct timespec t; clock_gettime(CLOCK_MONOTONIC, &t); return t.tv_sec + t.tv_nsec * 1e-9; }
+
+static void *run(void *p) {
+  job_t *j = p;
+  for (size_t i = 0; i < j->n; i++) j->a[i] = 1.0 + (double)(i & 7);
+  for (int r = 0; r < j->reps; r++) {
+    pthread_barrier_wait(j->bar);
+    double t0 = now();
+    double s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+    for (size_t i = 0; i + 3 < j->n; i += 4) { s0 += j->a[i]; s1 += j->a[i + 1]; s2 += j->a[i + 2]; s3 += j->a[i + 3]; }
+    j->sum += s0 + s1 + s2 + s3;
+    pthread_barrier_wait(j->bar);
+    double dt = now() - t0;
+    if (dt > j->secs[r]) j->secs[r] = dt;
+  }
+  return NULL;
+}
+
+int main(int argc, char **argv) {
+  int threads = argc > 1 ? atoi(argv[1]) : 1;
+  size_t mib = argc > 2 ? (size_t)atol(argv[2]) : 256;
+  int reps = argc > 3 ? atoi(argv[3]) : 10;
+  size_t n = mib * 1024 * 1024 / sizeof(double);
+  pthread_barrier_t bar;
+  pthread_barrier_init(&bar, NULL, threads);
+  double *secs = calloc(reps, sizeof(double));
+  pthread_t *tid = malloc(sizeof(pthread_t) * threads);
+  job_t *jobs = calloc(threads, sizeof(job_t));
+  for (int t = 0; t < threads; t++) {
+    jobs[t] = (job_t){ malloc(n * sizeof(double)), n, 0, &bar, reps, secs };
+    pthread_create(&tid[t], NULL, run, &jobs[t]);
+  }
+  double check = 0;
+  for (int t = 0; t < threads; t++) { pthread_join(tid[t], NULL); check += jobs[t].sum; }
+  double best = 1e30;
+  for (int r = 1; r < reps; r++) if (secs[r] < best) best = secs[r];
+  printf("{\"threads\": %d, \"gbps\": %.3f, \"check\": %.1f}\n", threads, threads * n * sizeof(double) / best / 1e9, check);
+  return 0;
+}
