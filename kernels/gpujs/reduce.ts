@@ -1,0 +1,57 @@
+/**
+ * gpu.js reductions: a kernel where each thread folds a chunk of the (mapped) input into one
+ * partial, then the host folds the few partials in double precision.
+ */
+import type { GpujsBackend } from '../../gpu/gpujs/backend.js';
+import { flatten } from './common.js';
+
+/** A built-in fold. min and max keep NaN, as the CPU kernel does. */
+export type Fold = 'sum' | 'prod' | 'min' | 'max';
+
+const STEP: Record<Fold, string> = {
+  sum: 'acc + v',
+  prod: 'acc * v',
+  min: '(v < acc || v !== v) ? v : acc',
+  max: '(v > acc || v !== v) ? v : acc',
+};
+
+const CHUNK = 1024;
+
+/** gpu.js source folding `map` (over p0, p1, … and the number argument `s`) over chunks of `n`. */
+export function partialsSource(inputs: number, map: string, fold: Fold, n: number): string {
+  const xs = Array.from({ length: inputs }, (_, i) => `x${i}`);
+  const loads = (idx: string) => xs.map((x, i) => `const p${i} = ${x}[${idx}];`).join(' ');
+  // The first element of the chunk starts the fold, which avoids Infinity literals for min/max.
+  return `function(${[...xs, 's'].join(', ')}) {
+  const start = this.thread.x * ${CHUNK};
+  let acc = 0.0;
+  { ${loads('start')} acc = ${map}; }
+  for (let j = 1; j < ${CHUNK}; j++) {
+    const i = start + j;
+    if (i < ${n}) { ${loads('i')} const v = ${map}; acc = ${STEP[fold]}; }
+  }
+  return acc;
+}`;
+}
+
+/** Folds `map(x0[i], …)` over all i with `fold`; `s` is a number the map may read. */
+export function reduceGpujs(
+  b: GpujsBackend,
+  xs: readonly Float32Array[],
+  map: string,
+  fold: Fold,
+  s = 0,
+): number {
+  const n = xs[0]?.length ?? 0;
+  const groups = Math.ceil(n / CHUNK);
+  const parts = flatten(b.kernel(partialsSource(xs.length, map, fold, n), [groups])(...xs, s), groups);
+  let acc = parts[0]!;
+  for (let i = 1; i < groups; i++) {
+    const v = parts[i]!;
+    if (fold === 'sum') acc += v;
+    else if (fold === 'prod') acc *= v;
+    else if (fold === 'min') acc = v < acc || Number.isNaN(v) ? v : acc;
+    else acc = v > acc || Number.isNaN(v) ? v : acc;
+  }
+  return acc;
+}
