@@ -10,6 +10,7 @@ import { wasmMemory } from './heap.js';
 export interface WasmKernels {
   matvec_f64(a: number, x: number, y: number, n: number, start: number, end: number): void;
   matvec_f32(a: number, x: number, y: number, n: number, start: number, end: number): void;
+  read_f64(a: number, n: number): number;
 }
 
 let loaded: { module: WasmModule; kernels: WasmKernels } | null | undefined;

@@ -1,6 +1,7 @@
 /** The public array API: NDArray, constructors, ops, the protocol and the backend registry. */
 export { type KernelStatus, kernelStatus, startKernelThreads } from './accel.js';
 export { type ApproxOptions, isApprox } from './approx.js';
+export { type BandwidthOptions, readBandwidth } from './bandwidth.js';
 export {
   type ArrayOptions,
   array,

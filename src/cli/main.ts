@@ -3,6 +3,7 @@
 import '../index.js';
 import { Command, InvalidArgumentError } from 'commander';
 import { startWorker } from '../cluster/worker.js';
+import { autoBackend } from './auto-backend.js';
 import { defaultWorkers, runPowerJob } from './power.js';
 
 const positiveInt = (what: string) => (value: string) => {
@@ -22,12 +23,34 @@ program
   .option('-i, --iters <count>', 'iterations', positiveInt('iters'), 100)
   .option('--dtype <dtype>', 'float64 or float32', 'float64')
   .option('--seed <seed>', 'random seed', positiveInt('seed'), 1)
-  .action(async (o: { n: number; workers: number; iters: number; dtype: string; seed: number }) => {
-    if (o.dtype !== 'float64' && o.dtype !== 'float32') {
-      throw new InvalidArgumentError(`--dtype must be float64 or float32, got '${o.dtype}'`);
-    }
-    await runPowerJob({ n: o.n, workers: o.workers, iters: o.iters, dtype: o.dtype, seed: o.seed });
-  });
+  .option(
+    '--backend <backend>',
+    'where chunks live: cpu, webgpu, tfjs, gpujs, or auto (a GPU if one is found)',
+    'auto',
+  )
+  .action(
+    async (o: {
+      n: number;
+      workers: number;
+      iters: number;
+      dtype: string;
+      seed: number;
+      backend: string;
+    }) => {
+      if (o.dtype !== 'float64' && o.dtype !== 'float32') {
+        throw new InvalidArgumentError(`--dtype must be float64 or float32, got '${o.dtype}'`);
+      }
+      const backend = o.backend === 'auto' ? await autoBackend() : o.backend;
+      await runPowerJob({
+        n: o.n,
+        workers: o.workers,
+        iters: o.iters,
+        dtype: o.dtype,
+        seed: o.seed,
+        backend,
+      });
+    },
+  );
 
 program
   .command('worker')

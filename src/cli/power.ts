@@ -1,16 +1,17 @@
 /**
- * The main job: a power method over a matrix split by rows across local workers. Each worker
- * builds and keeps its own row block; every iteration sends it the current vector and gathers
- * its part of M·v.
+ * The main job: powerMethod on a DArray across local workers (GPU chunks where an adapter exists),
+ * printing λ, the time per iteration and its ratio to the memory-bandwidth bound of the workers.
  */
 import { cpus } from 'node:os';
 import { SingleBar } from 'cli-progress';
-import { rand } from '../array/create.js';
-import type { DType } from '../array/dtype.js';
-import { NDArray } from '../array/ndarray.js';
-import { mul, norm } from '../array/ops.js';
+import { barrier } from '../../darray/collectives.js';
+import { drand } from '../../darray/construct.js';
+import type { DArray } from '../../darray/darray.js';
+import { readBandwidth } from '../array/bandwidth.js';
+import { release } from '../array/protocol.js';
 import { addprocs, rmprocs } from '../cluster/processes.js';
-import { remotecall, remotecallFetch } from '../remote/calls.js';
+import { powerMethod } from '../linalg/power-method.js';
+import { remotecallFetch } from '../remote/calls.js';
 
 export interface PowerJobOptions {
   n: number;
@@ -18,6 +19,7 @@ export interface PowerJobOptions {
   iters: number;
   dtype: 'float64' | 'float32';
   seed: number;
+  backend: string;
 }
 
 export const defaultWorkers = (): number => Math.max(1, Math.min(4, cpus().length));
@@ -26,67 +28,82 @@ export interface PowerJobResult {
   lambda: number;
   secondsPerIter: number;
   gbPerSecond: number;
+  boundGbPerSecond: number | undefined;
+}
+
+/** Aggregate read bandwidth of the workers, measured on all of them at once. */
+async function workersBandwidth(pids: number[]): Promise<number | undefined> {
+  try {
+    const each = await Promise.all(
+      pids.map((p) =>
+        remotecallFetch(async () => {
+          await barrier();
+          return readBandwidth({ bytes: 128 * 2 ** 20, reps: 6 });
+        }, p),
+      ),
+    );
+    return each.reduce((a, b) => a + b, 0);
+  } catch {
+    return undefined;
+  }
 }
 
 export async function runPowerJob(
   opts: PowerJobOptions,
   log: (line: string) => void = console.log,
 ): Promise<PowerJobResult> {
-  const { n, iters, dtype, seed } = opts;
-  log(`power method: n = ${n}, ${dtype}, ${iters} iterations, ${opts.workers} local workers`);
+  const { n, iters, dtype, seed, backend } = opts;
   const pids = await addprocs(opts.workers);
+  log(
+    `power method: n = ${n}, ${dtype}, ${iters} iterations, DArray over ${pids.length} local workers, ${backend} chunks`,
+  );
   try {
-    const per = Math.ceil(n / pids.length);
-    const blocks = pids.map((p, i) => ({ p, lo: Math.min(n, i * per), hi: Math.min(n, (i + 1) * per) }));
-    await Promise.all(
-      blocks.map(({ p, lo, hi }) =>
-        remotecallFetch(
-          (rows: number, cols: number, dt: DType, s: number) => {
-            // Symmetric-looking positive matrix: a clear dominant eigenvalue, so the method converges.
-            (globalThis as Record<string, unknown>).__powerBlock = rand([rows, cols], { dtype: dt, seed: s });
-          },
-          p,
-          hi - lo,
-          n,
-          dtype,
-          seed + lo,
-        ),
-      ),
-    );
-    const Ctor = dtype === 'float32' ? Float32Array : Float64Array;
-    let v = new NDArray(new Ctor(n).fill(1 / Math.sqrt(n)), [n]);
-    const bar = process.stderr.isTTY
-      ? new SingleBar({ format: 'iterations [{bar}] {value}/{total} {eta}s left' })
-      : undefined;
+    const bw = backend === 'cpu' ? await workersBandwidth(pids) : undefined;
+    const dM = (await drand([n, n], { dtype, seed, backend })) as DArray;
+    let v = (await drand([n], { dtype, seed: seed + 1, backend })) as DArray;
+    // A short warm-up compiles kernels and opens worker-to-worker connections.
+    const [warm] = await powerMethod(dM, v, { iters: 2 });
+    release(warm);
+    // On a terminal the run goes in ten parts to show progress; each part ends with one extra
+    // product (its λ), which the timing below counts.
+    const parts = process.stderr.isTTY ? Math.min(10, iters) : 1;
+    const bar = parts > 1 ? new SingleBar({ format: 'iterations [{bar}] {value}/{total}' }) : undefined;
     bar?.start(iters, 0);
-    const t0 = performance.now();
     let lambda = 0;
-    for (let it = 0; it < iters; it++) {
-      const parts: NDArray[] = await Promise.all(
-        blocks.map(({ p }) =>
-          remotecall(
-            (x: NDArray): Promise<NDArray> =>
-              mul((globalThis as unknown as { __powerBlock: NDArray }).__powerBlock, x),
-            p,
-            v,
-          ).fetch(),
-        ),
-      );
-      const y = new NDArray(new Ctor(n), [n]);
-      for (const [i, part] of parts.entries()) y.data.set(part.data, blocks[i]?.lo ?? 0);
-      lambda = await norm(y);
-      for (let i = 0; i < n; i++) y.data[i] = (y.data[i] as number) / lambda;
-      v = y;
-      bar?.increment();
+    let done = 0;
+    const t0 = performance.now();
+    for (let k = 0; k < parts; k++) {
+      const step = Math.floor(((k + 1) * iters) / parts) - done;
+      const [x, l] = await powerMethod(dM, v, { iters: step });
+      if (k > 0) release(v);
+      v = x as DArray;
+      lambda = l;
+      done += step;
+      bar?.update(done);
     }
+    const seconds = (performance.now() - t0) / 1000;
     bar?.stop();
-    const secondsPerIter = (performance.now() - t0) / 1000 / Math.max(1, iters);
-    const bytes = n * n * (dtype === 'float32' ? 4 : 8);
-    const result = { lambda, secondsPerIter, gbPerSecond: bytes / secondsPerIter / 1e9 };
+    const products = iters + parts;
+    const secondsPerIter = seconds / products;
+    const bytes = n * n * (dtype === 'float32' || backend !== 'cpu' ? 4 : 8);
+    const result = {
+      lambda,
+      secondsPerIter,
+      gbPerSecond: bytes / secondsPerIter / 1e9,
+      boundGbPerSecond: bw,
+    };
     log(`lambda = ${lambda}`);
     log(
       `time per iteration: ${(secondsPerIter * 1e3).toFixed(2)} ms (${result.gbPerSecond.toFixed(2)} GB/s of matrix read)`,
     );
+    if (bw !== undefined) {
+      const bound = bytes / (bw * 1e9);
+      log(
+        `bandwidth bound: ${(bound * 1e3).toFixed(2)} ms per iteration at ${bw.toFixed(1)} GB/s (all workers reading at once); ratio to the bound ${(secondsPerIter / bound).toFixed(2)}×`,
+      );
+    } else if (backend === 'cpu') log('bandwidth bound: not measured (the WASM kernels are not available)');
+    dM.close();
+    v.close();
     return result;
   } finally {
     await rmprocs(pids);
