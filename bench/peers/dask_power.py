@@ -39,4 +39,5 @@ def main():
     cluster.close()
 
 
-main()
+if __name__ == "__main__":
+    main()
