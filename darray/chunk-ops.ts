@@ -4,6 +4,7 @@
  * run in order and errors reach whoever reads the chunk next.
  */
 
+import { scope } from '../gpu/scope.js';
 import { exprToJs } from '../kernels/cpu/expr.js';
 import { array, fill, ones, rand, randn, zeros } from '../src/array/create.js';
 import type { DType } from '../src/array/dtype.js';
@@ -81,7 +82,7 @@ export const broadcastHere = registerBuiltin(
     putChunk(
       outId,
       outBox,
-      (async () => {
+      scope(async () => {
         const args: Operand[] = await Promise.all(
           operands.map(async (o) => {
             if ('n' in o) return o.n;
@@ -91,7 +92,7 @@ export const broadcastHere = registerBuiltin(
           }),
         );
         return broadcast(lambda, ...args);
-      })(),
+      }),
     );
   },
 );
@@ -164,7 +165,8 @@ function lambdaFunction(l: Lambda): (a: number, b: number) => number {
 export const reduceHere = registerBuiltin(
   'darrayReduce',
   (tag: string, d: DArray, spec: ReduceSpec): Promise<number | undefined> =>
-    running(reduceChunk(tag, d, spec)),
+    // A GPU chunk's uploaded operands are temporaries of this command.
+    running(scope(() => reduceChunk(tag, d, spec))),
 );
 
 async function reduceChunk(tag: string, d: DArray, spec: ReduceSpec): Promise<number | undefined> {
@@ -196,7 +198,7 @@ export const mulHere = registerBuiltin(
     putChunk(
       outId,
       outBox,
-      (async () => {
+      scope(async () => {
         const k = a.shape[1] as number;
         const rows = outBox[0] as [number, number];
         const left = await fetchBox(a, [rows, [0, k]]);
@@ -217,7 +219,7 @@ export const mulHere = registerBuiltin(
         const l = left.backend === backend ? left : await upload(left as NDArray, backend);
         const r = right.backend === backend ? right : await upload(right as NDArray, backend);
         return mul(l, r);
-      })(),
+      }),
     );
   },
 );
@@ -243,12 +245,12 @@ export const transposeHere = registerBuiltin(
     putChunk(
       outId,
       outBox,
-      (async () => {
+      scope(async () => {
         // A vector becomes a 1×n matrix: its box is the second range of the output box.
         const src = await fetchBox(a, a.ndim === 1 ? [outBox[1] as [number, number]] : [...outBox].reverse());
         const local = src.backend === backend ? src : await upload(src as NDArray, backend);
         return transpose(local);
-      })(),
+      }),
     );
   },
 );

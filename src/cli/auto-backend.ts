@@ -1,15 +1,19 @@
-/** Picks where the main job keeps its chunks: a GPU backend when the GPU module finds a real adapter. */
-import { lookupName } from '../remote/user-scope.js';
+/**
+ * Picks where the main job keeps its chunks: WebGPU when Dawn finds a hardware adapter, else the
+ * CPU. A software adapter (lavapipe, llvmpipe, SwiftShader) runs far slower than the CPU kernels,
+ * so it is used only when asked for with --backend webgpu.
+ */
+import { gpuBackend } from '../../gpu/backends.js';
 
-export async function autoBackend(): Promise<string> {
-  // The GPU module is optional at this layer; ask it through the public API if it is there.
-  const probe = lookupName('webgpuAvailable');
-  if (probe.found && typeof probe.value === 'function') {
-    try {
-      if (await (probe.value as () => Promise<boolean>)()) return 'webgpu';
-    } catch {
-      // No adapter: fall through to the CPU.
-    }
+const SOFTWARE = /llvmpipe|lavapipe|swiftshader|software|cpu/i;
+
+export async function autoBackend(log: (line: string) => void = console.log): Promise<string> {
+  try {
+    const b = await gpuBackend('webgpu');
+    if (!SOFTWARE.test(b.device)) return 'webgpu';
+    log(`found only a software GPU adapter (${b.device}); using CPU chunks (--backend webgpu forces it)`);
+  } catch {
+    // No adapter: the CPU it is.
   }
   return 'cpu';
 }

@@ -1,0 +1,40 @@
+// The shared array suite on DArrays whose chunks are WebGPU GPUArrays, one device per worker
+// (lavapipe where there is no GPU). Without an adapter this skips, or fails under CI=true.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { addprocs, distribute, gpuMemory, remotecallFetch } from '../../src/index.js';
+import { GPU_SKIPS, probe } from '../gpu/harness.js';
+import { expectNoChunksLeft } from '../integration/darray-leaks.js';
+import { removeAllAndCheck } from '../integration/leaks.js';
+import { runArraySuite } from './array-suite.js';
+
+const { backend, reason } = await probe('webgpu');
+
+if (!backend) {
+  if (process.env.CI === 'true') {
+    it('webgpu backend starts (required under CI=true)', () => {
+      throw new Error(`the webgpu backend did not start under CI: ${reason}`);
+    });
+  } else it.skip(`webgpu backend unavailable here: ${reason}`, () => {});
+} else {
+  describe(`DArray with WebGPU chunks (${backend.device})`, () => {
+    let pids: number[] = [];
+    beforeAll(async () => {
+      pids = await addprocs(2);
+    });
+    afterAll(async () => {
+      await expectNoChunksLeft();
+      // Every chunk's GPU buffers were released on its worker.
+      const inUse = await Promise.all(pids.map((p) => remotecallFetch(() => gpuMemory().webgpu, p)));
+      expect(inUse).toEqual([0, 0]);
+      await removeAllAndCheck();
+    });
+    const lambdaReduce =
+      'a distributed reduction combines partial results with the reducer, so it must be associative (as in DistributedArrays.jl); this case uses (s, v) => s + 2 * v';
+    runArraySuite('DArray (webgpu chunks, 2 workers)', {
+      toBackend: (a) => distribute(a, { procs: pids, backend: 'webgpu' }),
+      backend: 'darray',
+      dtypes: ['float32'],
+      skip: { ...GPU_SKIPS, 'reduce and mapreduce with lambdas float32': lambdaReduce },
+    });
+  });
+}
