@@ -3,13 +3,17 @@
  * handle holds only the id and the layout; each owner keeps its chunk as an NDArray or, with a GPU
  * backend, a GPUArray on its own device. Operations run where the chunks are.
  */
+
+import { isScalarAllowed } from '../gpu/scalar.js';
 import type { DType } from '../src/array/dtype.js';
 import type { AnyArray } from '../src/array/protocol.js';
 import { registerPiggyback } from '../src/cluster/connection.js';
 import { state } from '../src/cluster/state.js';
 import { registerWireType } from '../src/cluster/wire/codec.js';
-import { remoteDo } from '../src/remote/calls.js';
+import { ArgumentError } from '../src/errors.js';
+import { remotecallFetch, remoteDo } from '../src/remote/calls.js';
 import { registerBuiltin } from '../src/remote/ship.js';
+import { sliceHere } from './fetch-box.js';
 import { type Box, boxes, chunkBox, type Layout } from './layout.js';
 import { chunkEntry, freeChunks, hasChunk } from './store.js';
 
@@ -136,6 +140,36 @@ export class DArray implements AnyArray {
     this.closed = true;
     registry.unregister(this);
     freeOn(this.layout.pids, this.id);
+  }
+
+  /**
+   * Reads one element: a round trip to its owner per call, so it needs allowScalar (the slow path
+   * CUDA.jl guards the same way). Prefer collect() or an operation over the whole array.
+   *
+   * @example await allowScalar(() => dA.get(3, 4))
+   */
+  async get(...idx: number[]): Promise<number> {
+    checkOpen(this, 'get');
+    if (!isScalarAllowed()) {
+      throw new Error(
+        `DArray.get reads a single element from its worker (one network round trip per element); collect() the DArray, ` +
+          'use a whole-array operation, or allow the slow path with allowScalar(true) or allowScalar(() => …)',
+      );
+    }
+    if (
+      idx.length !== this.ndim ||
+      idx.some((v, k) => !Number.isInteger(v) || v < 0 || v >= (this.shape[k] as number))
+    ) {
+      throw new ArgumentError(
+        `DArray.get: expected ${this.ndim} indices within [${this.shape.join(', ')}], got [${idx.join(', ')}]`,
+      );
+    }
+    const box: Box = idx.map((v) => [v, v + 1]);
+    const c = this.indices.findIndex((b) =>
+      b.every(([lo, hi], k) => (idx[k] as number) >= lo && (idx[k] as number) < hi),
+    );
+    const piece = await remotecallFetch(sliceHere, this.pids[c] as number, this.id, box);
+    return piece.data[0] as number;
   }
 
   /** The protocol's way to free a temporary: the same as close(). */

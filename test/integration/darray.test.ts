@@ -3,6 +3,7 @@ import { encodeBody } from '../../src/cluster/wire/codec.js';
 import {
   addprocs,
   allgather,
+  allowScalar,
   allreduce,
   array,
   barrier,
@@ -141,6 +142,16 @@ describe('DArray layout and construction', () => {
     await expect(sum(d)).rejects.toThrow(/was closed/);
     await new Promise((r) => setTimeout(r, 50));
     expect(await chunkCounts()).toEqual(before);
+  });
+
+  it('element reads go through the scalar guard', async () => {
+    const A = rand([5, 3], { seed: 21 });
+    const d = await distribute(A);
+    await expect(d.get(4, 2)).rejects.toThrow(/allowScalar/);
+    expect(await allowScalar(() => d.get(4, 2))).toBe(A.get(4, 2));
+    expect(await allowScalar(() => d.get(0, 0))).toBe(A.get(0, 0));
+    await expect(allowScalar(() => d.get(5, 0))).rejects.toThrow(/within \[5, 3\]/);
+    d.close();
   });
 
   it('rejects bad layouts with clear messages', async () => {
