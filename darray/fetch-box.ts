@@ -33,7 +33,8 @@ export async function localSlice(id: string, box: Box): Promise<NDArray> {
 
 export const sliceHere = registerBuiltin(
   'darraySlice',
-  (id: string, box: Box): Promise<NDArray> => localSlice(id, box),
+  // Counted as running, so a free that arrives meanwhile waits for the copy to finish.
+  (id: string, box: Box): Promise<NDArray> => running(localSlice(id, box)),
 );
 
 /** Moves a host array onto `backend` ('cpu' keeps it as it is). */
