@@ -4,30 +4,7 @@
  * Run: npm run build && node dist/examples/dict-channel.js
  */
 import { addprocs, RemoteChannel, remotecallFetch, rmprocs } from '../src/index.js';
-
-/** put(k, v), take(k) (waits for the key), fetch(k), isReady(k): the verbs a RemoteChannel forwards. */
-function makeDictChannel() {
-  const d = new Map<string, unknown>();
-  const waiting: (() => void)[] = [];
-  return {
-    put(k: string, v: unknown) {
-      d.set(k, v);
-      for (const w of waiting.splice(0)) w();
-    },
-    async take(k: string) {
-      while (!d.has(k)) await new Promise<void>((r) => waiting.push(r));
-      const v = d.get(k);
-      d.delete(k);
-      return v;
-    },
-    fetch(k: string) {
-      return d.get(k);
-    },
-    isReady(k: string) {
-      return d.has(k);
-    },
-  };
-}
+import { makeDictChannel } from './dict-store.js';
 
 const pids = await addprocs(2);
 const dict = new RemoteChannel(makeDictChannel, pids[0]);

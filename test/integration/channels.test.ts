@@ -1,4 +1,5 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
+import { makeDictChannel } from '../../examples/dict-store.js';
 import {
   addprocs,
   Channel,
@@ -12,84 +13,49 @@ import {
   remoteRefCount,
   rmprocs,
 } from '../../src/index.js';
-import { removeAllAndCheck } from './leaks.js';
 import { expectRefsBackTo, totalRemoteRefs } from './refs.js';
+import { useTwoWorkers } from './two-workers.js';
 
-let p2 = 0;
-let p3 = 0;
-let baseline = 0;
-
-beforeAll(async () => {
-  [p2, p3] = (await addprocs(2)) as [number, number];
-  baseline = await totalRemoteRefs();
-});
-afterAll(async () => {
-  await expectRefsBackTo(baseline);
-  await removeAllAndCheck();
-});
-
-/** A user-defined store with channel verbs keyed by name: the manual's DictChannel. */
-const makeDictChannel = () => {
-  const d = new Map<string, unknown>();
-  const waiting: (() => void)[] = [];
-  return {
-    put(k: string, v: unknown) {
-      d.set(k, v);
-      for (const w of waiting.splice(0)) w();
-    },
-    async take(k: string) {
-      while (!d.has(k)) await new Promise<void>((r) => waiting.push(r));
-      const v = d.get(k);
-      d.delete(k);
-      return v;
-    },
-    fetch(k: string) {
-      return d.get(k);
-    },
-    isReady(k: string) {
-      return d.has(k);
-    },
-  };
-};
+const cluster = useTwoWorkers();
 
 describe('RemoteChannel', () => {
   it('proxies every verb to the owner and frees the store once released', async () => {
-    const before = await remotecallFetch(() => remoteRefCount(), p2);
-    const rc = new RemoteChannel(() => new Channel<number>(4), p2);
-    expect(rc.where).toBe(p2);
+    const before = await remotecallFetch(() => remoteRefCount(), cluster.p2);
+    const rc = new RemoteChannel(() => new Channel<number>(4), cluster.p2);
+    expect(rc.where).toBe(cluster.p2);
     await rc.put(1);
     await rc.put(2);
     expect(await rc.isReady()).toBe(true);
     expect(await rc.fetch()).toBe(1);
     expect(await rc.take()).toBe(1);
-    expect(await remotecallFetch(() => remoteRefCount(), p2)).toBe(before + 1);
+    expect(await remotecallFetch(() => remoteRefCount(), cluster.p2)).toBe(before + 1);
     await rc.close();
     expect(await rc.take()).toBe(2);
     await expect(rc.take()).rejects.toBeInstanceOf(ChannelClosedError);
     rc.finalize();
     await expect(rc.take()).rejects.toThrow(/finalized/);
     await new Promise((r) => setTimeout(r, 50));
-    expect(await remotecallFetch(() => remoteRefCount(), p2)).toBe(before);
+    expect(await remotecallFetch(() => remoteRefCount(), cluster.p2)).toBe(before);
   });
 
   it('a copy sent to another process refers to the same store; the owner counts both holders', async () => {
-    const rc = new RemoteChannel(() => new Channel<number>(8), p2);
+    const rc = new RemoteChannel(() => new Channel<number>(8), cluster.p2);
     await remotecallFetch(
       async (c: RemoteChannel<number>) => {
         await c.put(myid());
         c.finalize();
       },
-      p3,
+      cluster.p3,
       rc,
     );
-    expect(await rc.take()).toBe(p3);
+    expect(await rc.take()).toBe(cluster.p3);
     // Worker 3 released its copy; ours is the last hold.
     rc.finalize();
-    await expectRefsBackTo(baseline);
+    await expectRefsBackTo(cluster.baseline);
   });
 
   it('for await over a RemoteChannel ends when it is closed and empty', async () => {
-    const rc = new RemoteChannel(() => new Channel<string>(10), p3);
+    const rc = new RemoteChannel(() => new Channel<string>(10), cluster.p3);
     for (const s of ['a', 'b']) await rc.put(s);
     await rc.close();
     const seen: string[] = [];
@@ -99,7 +65,7 @@ describe('RemoteChannel', () => {
   });
 
   it('can be backed by any object with the channel verbs (DictChannel)', async () => {
-    const dc = new RemoteChannel(makeDictChannel, p2);
+    const dc = new RemoteChannel(makeDictChannel, cluster.p2);
     await dc.put('x', 1);
     await dc.put('y', 2);
     expect(await dc.isReady('y')).toBe(true);
@@ -111,7 +77,7 @@ describe('RemoteChannel', () => {
   it('a RemoteChannel owned by the master works from workers', async () => {
     const results = new RemoteChannel(() => new Channel<number>(10));
     await Promise.all(
-      [p2, p3].map((p) =>
+      [cluster.p2, cluster.p3].map((p) =>
         remotecallFetch(
           async (c: RemoteChannel<number>) => {
             await c.put(myid() * 100);
@@ -123,7 +89,7 @@ describe('RemoteChannel', () => {
       ),
     );
     const got = [await results.take(), await results.take()].sort();
-    expect(got).toEqual([p2 * 100, p3 * 100].sort());
+    expect(got).toEqual([cluster.p2 * 100, cluster.p3 * 100].sort());
     results.finalize();
   });
 
@@ -152,16 +118,16 @@ describe('RemoteChannel', () => {
 
 describe('distributed GC of Futures', () => {
   it('an unfetched Future holds its value until finalized', async () => {
-    const f = remotecall(() => new Float64Array(10), p2);
+    const f = remotecall(() => new Float64Array(10), cluster.p2);
     await f.wait();
-    expect(await totalRemoteRefs()).toBe(baseline + 1);
+    expect(await totalRemoteRefs()).toBe(cluster.baseline + 1);
     f.finalize();
-    await expectRefsBackTo(baseline);
+    await expectRefsBackTo(cluster.baseline);
     await expect(f.fetch()).rejects.toThrow(/finalized/);
   });
 
   it('a Future passed to another process stays alive until both holders let go', async () => {
-    const f = remotecall(() => 'shared', p2);
+    const f = remotecall(() => 'shared', cluster.p2);
     await f.wait();
     const f3 = await remotecallFetch(
       async (g: Future<string>) => {
@@ -169,17 +135,20 @@ describe('distributed GC of Futures', () => {
         (globalThis as unknown as { kept: Future<string> }).kept = g;
         return 'stored';
       },
-      p3,
+      cluster.p3,
       f,
     );
     expect(f3).toBe('stored');
     expect(await f.fetch()).toBe('shared');
     // Our fetch released our hold, but worker 3 still holds one.
-    expect(await remotecallFetch(() => remoteRefCount(), p2)).toBe(1);
+    expect(await remotecallFetch(() => remoteRefCount(), cluster.p2)).toBe(1);
     expect(
-      await remotecallFetch(() => (globalThis as unknown as { kept: Future<string> }).kept.fetch(), p3),
+      await remotecallFetch(
+        () => (globalThis as unknown as { kept: Future<string> }).kept.fetch(),
+        cluster.p3,
+      ),
     ).toBe('shared');
-    await expectRefsBackTo(baseline);
+    await expectRefsBackTo(cluster.baseline);
   });
 
   it('forgotten references are released by the garbage collector', async () => {
@@ -188,10 +157,10 @@ describe('distributed GC of Futures', () => {
     expect(gc).toBeTypeOf('function');
     if (!gc) return;
     (() => {
-      remotecall(() => 1, p2);
+      remotecall(() => 1, cluster.p2);
     })();
     await new Promise((r) => setTimeout(r, 50));
     gc();
-    await expectRefsBackTo(baseline);
+    await expectRefsBackTo(cluster.baseline);
   });
 });

@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { encodeBody } from '../../src/cluster/wire/codec.js';
 import {
   addprocs,
@@ -28,29 +28,16 @@ import {
   sum,
   zeros,
 } from '../../src/index.js';
-import { chunkCounts, expectNoChunksLeft } from './darray-leaks.js';
-import { removeAllAndCheck } from './leaks.js';
-import { expectRefsBackTo, totalRemoteRefs } from './refs.js';
+import { chunkCounts } from './darray-leaks.js';
+import { useTwoWorkers } from './two-workers.js';
 
-let p2 = 0;
-let p3 = 0;
-let baseline = 0;
-
-beforeAll(async () => {
-  [p2, p3] = (await addprocs(2)) as [number, number];
-  baseline = await totalRemoteRefs();
-});
-afterAll(async () => {
-  await expectNoChunksLeft();
-  await expectRefsBackTo(baseline);
-  await removeAllAndCheck();
-});
+const cluster = useTwoWorkers({ chunks: true });
 
 describe('DArray layout and construction', () => {
   it('splits rows evenly, or nearly when n is not divisible by the worker count', async () => {
     const A = rand([7, 3], { seed: 1 });
     const d = await distribute(A);
-    expect(d.pids).toEqual([p2, p3]);
+    expect(d.pids).toEqual([cluster.p2, cluster.p3]);
     expect(d.indices).toEqual([
       [
         [0, 3],
@@ -67,8 +54,10 @@ describe('DArray layout and construction', () => {
     ]);
     expect((await collect(d)).data).toEqual(A.data);
     // Each owner holds only its own slice.
-    expect(await remotecallFetch(async (x: DArray) => (await localpart(x)).shape, p3, d)).toEqual([4, 3]);
-    expect(await remotecallFetch((x: DArray) => localindices(x), p2, d)).toEqual([
+    expect(await remotecallFetch(async (x: DArray) => (await localpart(x)).shape, cluster.p3, d)).toEqual([
+      4, 3,
+    ]);
+    expect(await remotecallFetch((x: DArray) => localindices(x), cluster.p2, d)).toEqual([
       [0, 3],
       [0, 3],
     ]);
@@ -77,8 +66,8 @@ describe('DArray layout and construction', () => {
 
   it('works on a single worker and with 2-d distributions', async () => {
     const A = rand([6, 8], { seed: 2 });
-    const one = await distribute(A, { procs: [p3] });
-    expect(one.pids).toEqual([p3]);
+    const one = await distribute(A, { procs: [cluster.p3] });
+    expect(one.pids).toEqual([cluster.p3]);
     expect(await sum(one)).toBeCloseTo(await sum(A), 12);
     const cols = await distribute(A, { dist: [1, 2] });
     expect(cols.indices).toEqual([
@@ -129,7 +118,7 @@ describe('DArray layout and construction', () => {
     const d = await distribute(zeros([1 << 16]));
     expect(encodeBody(d).bytes.length).toBeLessThan(300);
     expect(encodeBody(d).bufs).toHaveLength(0);
-    expect(await remotecallFetch((x: DArray) => [x.id, x.shape], p2, d)).toEqual([d.id, [1 << 16]]);
+    expect(await remotecallFetch((x: DArray) => [x.id, x.shape], cluster.p2, d)).toEqual([d.id, [1 << 16]]);
     d.close();
   });
 
@@ -181,7 +170,7 @@ describe('DArray operations', () => {
     const B = rand([9, 4], { seed: 8 });
     const rows = await distribute(A);
     const cols = await distribute(B, { dist: [1, 2] });
-    const onlyOne = await distribute(B, { procs: [p3] });
+    const onlyOne = await distribute(B, { procs: [cluster.p3] });
     for (const other of [cols, onlyOne]) {
       const got = await collect(await broadcast((a: number, b: number) => a - b, rows, other));
       expect(got.data).toEqual((await broadcast((a: number, b: number) => a - b, A, B)).data);
@@ -237,7 +226,7 @@ describe('DArray operations', () => {
 describe('collectives (the MPI.jl analogue)', () => {
   it('allgather, allreduce, bcast and barrier among workers', async () => {
     const results = await Promise.all(
-      [p2, p3].map((p) =>
+      [cluster.p2, cluster.p3].map((p) =>
         remotecallFetch(async () => {
           const all = await allgather(myid());
           const total = await allreduce(myid(), 'sum');
@@ -252,7 +241,12 @@ describe('collectives (the MPI.jl analogue)', () => {
       ),
     );
     for (const r of results) {
-      expect(r).toEqual({ all: [p2, p3], total: p2 + p3, biggest: p3, fromFirst: 'hello' });
+      expect(r).toEqual({
+        all: [cluster.p2, cluster.p3],
+        total: cluster.p2 + cluster.p3,
+        biggest: cluster.p3,
+        fromFirst: 'hello',
+      });
     }
   });
 });
@@ -260,7 +254,7 @@ describe('collectives (the MPI.jl analogue)', () => {
 describe('failures', () => {
   it('a worker that dies during an operation gives ProcessExitedException, not a hang', async () => {
     const [p4] = (await addprocs(1)) as [number];
-    const d = await distribute(rand([30], { seed: 15 }), { procs: [p2, p4] });
+    const d = await distribute(rand([30], { seed: 15 }), { procs: [cluster.p2, p4] });
     const osPid = await remotecallFetch(() => process.pid, p4);
     process.kill(osPid, 'SIGKILL');
     await expect(sum(d)).rejects.toBeInstanceOf(ProcessExitedException);

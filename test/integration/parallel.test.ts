@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import {
   addprocs,
   CachingPool,
@@ -15,28 +15,16 @@ import {
   WorkerPool,
   workers,
 } from '../../src/index.js';
-import { removeAllAndCheck } from './leaks.js';
-import { expectRefsBackTo, totalRemoteRefs } from './refs.js';
+import { useTwoWorkers } from './two-workers.js';
 
-let p2 = 0;
-let p3 = 0;
-let baseline = 0;
-
-beforeAll(async () => {
-  [p2, p3] = (await addprocs(2)) as [number, number];
-  baseline = await totalRemoteRefs();
-});
-afterAll(async () => {
-  await expectRefsBackTo(baseline);
-  await removeAllAndCheck();
-});
+const cluster = useTwoWorkers();
 
 describe('worker pools', () => {
   it('WorkerPool hands out one worker per call and takes pools in place of pids', async () => {
-    const pool = new WorkerPool([p2, p3]);
-    expect(pool.workers).toEqual([p2, p3]);
+    const pool = new WorkerPool([cluster.p2, cluster.p3]);
+    expect(pool.workers).toEqual([cluster.p2, cluster.p3]);
     const ids = await Promise.all([1, 2, 3, 4].map(() => remotecallFetch(() => myid(), pool)));
-    expect(new Set(ids)).toEqual(new Set([p2, p3]));
+    expect(new Set(ids)).toEqual(new Set([cluster.p2, cluster.p3]));
     const f = remotecall((x: number) => x + 1, pool, 41);
     expect(f).toBeInstanceOf(Future);
     expect(await f.fetch()).toBe(42);
@@ -46,9 +34,9 @@ describe('worker pools', () => {
   });
 
   it('take/put reserve workers, and a pooled call waits for a free one', async () => {
-    const pool = new WorkerPool([p2]);
+    const pool = new WorkerPool([cluster.p2]);
     const pid = await pool.take();
-    expect(pid).toBe(p2);
+    expect(pid).toBe(cluster.p2);
     let ran = false;
     const call = pool
       .remotecallFetch(() => 'ok')
@@ -69,7 +57,7 @@ describe('worker pools', () => {
   });
 
   it('CachingPool sends a function to each worker once and clear() drops it', async () => {
-    const pool = new CachingPool([p2, p3]);
+    const pool = new CachingPool([cluster.p2, cluster.p3]);
     const fn = (x: number) => x * 3;
     const got = await Promise.all([1, 2, 3, 4].map((x) => pool.remotecallFetch(fn, x)));
     expect(got).toEqual([3, 6, 9, 12]);
@@ -104,7 +92,7 @@ describe('pmap', () => {
     const auto = await pmap((x: number) => x * 2, items, { batchSize: 'auto' });
     expect(auto).toEqual(items.map((x) => x * 2));
     // Both workers shared the work.
-    expect(new Set(byBatch.map(([, w]) => w))).toEqual(new Set([p2, p3]));
+    expect(new Set(byBatch.map(([, w]) => w))).toEqual(new Set([cluster.p2, cluster.p3]));
   });
 
   it('onError supplies a failed item value; without it pmap fails with the RemoteException', async () => {
@@ -129,14 +117,14 @@ describe('pmap', () => {
       if (g.tries <= 2) throw new Error('flaky');
       return x;
     };
-    const pool = new WorkerPool([p2]);
+    const pool = new WorkerPool([cluster.p2]);
     await remotecallFetch(() => {
       (globalThis as unknown as { tries: number }).tries = 0;
-    }, p2);
+    }, cluster.p2);
     expect(await pmap(flaky, [7], { pool, retryDelays: [1, 1, 1] })).toEqual([7]);
     await remotecallFetch(() => {
       (globalThis as unknown as { tries: number }).tries = 0;
-    }, p2);
+    }, cluster.p2);
     await expect(pmap(flaky, [7], { pool, retryDelays: [1, 1, 1], retryCheck: () => false })).rejects.toThrow(
       /flaky/,
     );
@@ -144,7 +132,7 @@ describe('pmap', () => {
 
   it('an item whose worker dies is retried on a live worker; nothing hangs or is lost', async () => {
     const [victim] = (await addprocs(1)) as [number];
-    const pool = new WorkerPool([p2, victim]);
+    const pool = new WorkerPool([cluster.p2, victim]);
     const osPid = await remotecallFetch(() => process.pid, victim);
     const items = Array.from({ length: 40 }, (_, i) => i);
     const run = pmap(
@@ -157,7 +145,7 @@ describe('pmap', () => {
     );
     setTimeout(() => process.kill(osPid, 'SIGKILL'), 100);
     expect(await run).toEqual(items.map((x) => x * 10));
-    expect(pool.workers).toEqual([p2]);
+    expect(pool.workers).toEqual([cluster.p2]);
   });
 
   it('rejects bad input clearly', async () => {
@@ -207,8 +195,8 @@ describe('distributedFor', () => {
       },
     );
     expect(chunks).toEqual([
-      [p2, 0, 4],
-      [p3, 5, 9],
+      [cluster.p2, 0, 4],
+      [cluster.p3, 5, 9],
     ]);
   });
 
@@ -221,7 +209,9 @@ describe('distributedFor', () => {
     for (const f of futures) expect(f).toBeInstanceOf(Future);
     await Promise.all(futures.map((f) => f.fetch()));
     const seen = await Promise.all(
-      [p2, p3].map((p) => remotecallFetch(() => (globalThis as unknown as { seen: number[] }).seen, p)),
+      [cluster.p2, cluster.p3].map((p) =>
+        remotecallFetch(() => (globalThis as unknown as { seen: number[] }).seen, p),
+      ),
     );
     expect(seen).toEqual([
       [0, 1],
