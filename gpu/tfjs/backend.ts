@@ -35,9 +35,14 @@ async function openTf(): Promise<{ tf: TF; device: string }> {
   }
   const tf = (await load('@tensorflow/tfjs')) as TF;
   try {
-    await load('@tensorflow/tfjs-backend-webgpu');
-    const { dawnDevice } = await import('../webgpu/dawn.js');
+    const { dawnDevice, dawnRoot } = await import('../webgpu/dawn.js');
+    // Fails here, before tfjs is touched, when Dawn has no adapter.
     await dawnDevice();
+    // tfjs-backend-webgpu registers itself only where navigator.gpu exists, as in a browser; in Node
+    // that is Dawn's GPU object, which must be in place before the package is imported.
+    const nav = ((globalThis as { navigator?: object }).navigator ??= {}) as { gpu?: unknown };
+    if (!nav.gpu) Object.defineProperty(nav, 'gpu', { value: await dawnRoot(), configurable: true });
+    await load('@tensorflow/tfjs-backend-webgpu');
     if (await tf.setBackend('webgpu')) return { tf, device: 'tfjs-webgpu (Dawn)' };
   } catch {
     // No tfjs WebGPU package or no adapter: the CPU backend below.

@@ -19,7 +19,12 @@ const NO_ADAPTER =
   '(Mesa lavapipe: `bash ../shared/ci/webgpu-sw.sh`, or `apt-get install mesa-vulkan-drivers`), or ' +
   "use another backend: gpu(A, { backend: 'tfjs' }) or { backend: 'gpujs' }";
 
-async function open(): Promise<DawnDevice> {
+/**
+ * The process's Dawn GPU object (navigator.gpu in a browser), created once and held for good.
+ * Dawn's WebGPU globals (GPUBufferUsage, …) are installed on first use, as libraries expect them.
+ */
+export async function dawnRoot(): Promise<GPU> {
+  if (gpuRoot) return gpuRoot;
   let mod: typeof import('webgpu');
   try {
     mod = await import('webgpu');
@@ -29,8 +34,14 @@ async function open(): Promise<DawnDevice> {
         'install it with npm install webgpu',
     );
   }
+  Object.assign(globalThis, mod.globals);
   gpuRoot ??= mod.create([]);
-  const adapter = await gpuRoot.requestAdapter({ powerPreference: 'high-performance' });
+  return gpuRoot;
+}
+
+async function open(): Promise<DawnDevice> {
+  const root = await dawnRoot();
+  const adapter = await root.requestAdapter({ powerPreference: 'high-performance' });
   if (!adapter) throw new ArgumentError(NO_ADAPTER);
   const subgroups = adapter.features.has('subgroups');
   const device = await adapter.requestDevice({
