@@ -194,7 +194,15 @@ async function reduceChunk(tag: string, d: DArray, spec: ReduceSpec): Promise<nu
 
 export const mulHere = registerBuiltin(
   'darrayMul',
-  (outId: string, outBox: Box, tag: string, a: DArray, b: DArray | NDArray, backend: string): void => {
+  (
+    outId: string,
+    outBox: Box,
+    tag: string,
+    group: number[],
+    a: DArray,
+    b: DArray | NDArray,
+    backend: string,
+  ): void => {
     putChunk(
       outId,
       outBox,
@@ -204,7 +212,7 @@ export const mulHere = registerBuiltin(
         const left = await fetchBox(a, [rows, [0, k]]);
         let right: AnyArray;
         if (b instanceof NDArray) right = b;
-        else if (canAllgather(a, b)) {
+        else if (b.ndim === 1 && sameList(b.pids, group)) {
           // The vector lives where the matrix rows do: each owner sends its piece to the others once.
           const mineBox = b.indices[b.pids.indexOf(myidOf())] as Box;
           const piece = await fetchBox(b, mineBox);
@@ -224,9 +232,9 @@ export const mulHere = registerBuiltin(
   },
 );
 
-function canAllgather(a: DArray, b: DArray): boolean {
-  const rowOwners = a.pids.slice(0, a.layout.dist[0]);
-  return b.ndim === 1 && b.pids.length === rowOwners.length && b.pids.every((p, i) => p === rowOwners[i]);
+/** Whether the vector's owners are exactly the processes running this product, so all take part in an allgather. */
+function sameList(a: readonly number[], b: readonly number[]): boolean {
+  return a.length === b.length && a.every((p, i) => p === b[i]);
 }
 
 function concatRows(parts: NDArray[], dtype: DType, shape: readonly number[]): NDArray {

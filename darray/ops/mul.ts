@@ -24,7 +24,10 @@ export async function darrayMul(a: AnyArray, b: AnyArray, out: OutSpec): Promise
   const id = newDArrayId();
   const tag = opTag('mul');
   layout.pids.forEach((p, c) => {
-    remoteDo(mulHere, p, id, chunkBox(layout, c), tag, A, B, A.chunkBackend);
+    remoteDo(mulHere, p, id, chunkBox(layout, c), tag, [...layout.pids], A, B, A.chunkBackend);
   });
+  // Operands distributed here only for this product are freed once it has read them.
+  if (A !== a) A.close();
+  if (B !== b && B instanceof DArray) B.close();
   return new DArray(id, out.dtype, layout, A.chunkBackend);
 }

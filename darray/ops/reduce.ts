@@ -54,6 +54,12 @@ export async function darrayDot(x: AnyArray, y: AnyArray): Promise<number> {
   const lead = firstDArray('dot', [x, y]);
   const dx = await asDArray('dot', x, lead);
   const dy = await asDArray('dot', y, lead);
-  // Each owner reads the other operand's values for its own box: in place when the layouts agree.
-  return (await reduceOn(dx, { kind: 'dot', other: dy })) ?? 0;
+  try {
+    // Each owner reads the other operand's values for its own box: in place when the layouts agree.
+    return (await reduceOn(dx, { kind: 'dot', other: dy })) ?? 0;
+  } finally {
+    // Operands distributed here only for this product are freed.
+    if (dx !== x) dx.close();
+    if (dy !== y) dy.close();
+  }
 }

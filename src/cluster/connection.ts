@@ -52,13 +52,21 @@ export function wireStats(): { framesSent: number; bytesSent: number } {
 }
 
 /** Takes the bookkeeping waiting for `peer`, for a frame encoded outside a connection. */
-export function takePiggyback(peer: number): Record<string, unknown> | undefined {
+function takePiggyback(peer: number): Record<string, unknown> | undefined {
   let out: Record<string, unknown> | undefined;
   for (const [key, p] of piggybacks) {
     const data = p.take(peer);
     if (data !== undefined) (out ??= {})[key] = data;
   }
   return out;
+}
+
+/** Adds the bookkeeping waiting for `peer` to an envelope (see encodeFrame's `completeEnv`). */
+export function piggybackOnto(peer: number): (env: Envelope) => void {
+  return (env) => {
+    const pb = takePiggyback(peer);
+    if (pb !== undefined) env.pb = pb;
+  };
 }
 
 function applyPiggyback(pb: Record<string, unknown>, from: number): void {
@@ -199,11 +207,7 @@ export class Connection {
   }
 
   private write(env: Envelope, body?: unknown): void {
-    if (this.authed) {
-      const extra = takePiggyback(this.peer);
-      if (extra !== undefined) env.pb = extra;
-    }
-    this.writeParts(encodeFrame(env, body, this.peer));
+    this.writeParts(encodeFrame(env, body, this.peer, this.authed ? piggybackOnto(this.peer) : undefined));
   }
 
   private writeParts(parts: Buffer[]): void {

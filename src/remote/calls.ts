@@ -3,7 +3,7 @@
  * spawn/fetch shorthands. A call to this process runs here without copying its arguments; a call
  * elsewhere works on copies.
  */
-import { type Connection, newRequestId, takePiggyback } from '../cluster/connection.js';
+import { type Connection, newRequestId, piggybackOnto } from '../cluster/connection.js';
 import { connectionTo } from '../cluster/mesh.js';
 import { state, workers } from '../cluster/state.js';
 import { type Envelope, encodeFrame } from '../cluster/wire/frame.js';
@@ -73,11 +73,9 @@ function sendCall(
 ): Promise<unknown> | undefined {
   const id = newRequestId();
   env.id = id;
-  const pb = takePiggyback(pid);
-  if (pb !== undefined) env.pb = pb;
   let parts: Buffer[];
   try {
-    parts = encodeFrame(env, [fn, args], pid);
+    parts = encodeFrame(env, [fn, args], pid, piggybackOnto(pid));
   } catch (err) {
     throw unsendable(verb, fn, args, pid, err as Error);
   }

@@ -187,6 +187,10 @@ describe('DArray operations', () => {
     const dM = await distribute(M);
     const dv = await distribute(v);
     expect(await isApprox(await collect(await mul(dM, dv)), await mul(M, v))).toBe(true);
+    // A vector held elsewhere than the rows is gathered from its owner instead of by allgather.
+    const elsewhere = await distribute(v, { procs: [cluster.p3] });
+    expect(await isApprox(await collect(await mul(dM, elsewhere)), await mul(M, v))).toBe(true);
+    elsewhere.close();
     const R = rand([20, 5], { seed: 12 });
     const prod = (await mul(dM, R)) as DArray;
     expect(prod).toBeInstanceOf(DArray);

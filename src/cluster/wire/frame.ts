@@ -20,10 +20,21 @@ export interface Envelope {
 const pad8 = (n: number): number => (8 - (n & 7)) & 7;
 const ZEROS = Buffer.alloc(8);
 
-/** Serialises one message into buffers ready for `socket.write`, without copying TypedArray payloads. */
-export function encodeFrame(env: Envelope, body?: unknown, target = 0): Buffer[] {
-  const envBytes = envPackr.pack(env);
+/**
+ * Serialises one message into buffers ready for `socket.write`, without copying TypedArray payloads.
+ * `completeEnv` may add to the envelope once the body has encoded.
+ */
+export function encodeFrame(
+  env: Envelope,
+  body?: unknown,
+  target = 0,
+  completeEnv?: (env: Envelope) => void,
+): Buffer[] {
+  // The body first: if it cannot be encoded nothing else happens, and `completeEnv` (which may
+  // take bookkeeping meant to ride on this frame) runs only for a frame that will be sent.
   const encoded = body === undefined ? undefined : encodeBody(body, target);
+  completeEnv?.(env);
+  const envBytes = envPackr.pack(env);
   const bodyBytes = encoded?.bytes ?? new Uint8Array(0);
   const bufs = encoded?.bufs ?? [];
   const headLen = 16 + 8 * bufs.length;
