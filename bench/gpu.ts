@@ -72,9 +72,14 @@ for (const n of sizes) {
   });
   for (const name of names) {
     if (devices[name]?.startsWith('unavailable')) continue;
-    await scope(async () => {
+    const ran = await scope(async () => {
       const t0 = performance.now();
-      const gM = await gpu(M, { backend: name });
+      let gM: Awaited<ReturnType<typeof gpu>>;
+      try {
+        gM = await gpu(M, { backend: name });
+      } catch (e) {
+        return (e as Error).message;
+      }
       const gv = await gpu(v, { backend: name });
       await collect(gv);
       const upload = (performance.now() - t0) / 1000;
@@ -98,7 +103,10 @@ for (const n of sizes) {
         pass: rel < 1e-3,
         note: `λ=${pm.lambda} (cpu ${cpuPm.lambda}, rel. diff ${rel.toExponential(1)}); ${(pm.s * 1e3).toFixed(1)} ms/iter`,
       });
+      return undefined;
     });
+    if (ran)
+      rows.push({ metric: `matvec n=${n} ${name}`, ours: Number.NaN, unit: 'GB/s', note: `skipped: ${ran}` });
   }
 }
 report('gpu', rows, { devices, iters: ITERS, reps: REPS, sizes });

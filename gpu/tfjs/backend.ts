@@ -5,6 +5,7 @@
  * `device` says which one runs.
  */
 import type * as tfns from '@tensorflow/tfjs';
+import { ArgumentError } from '../../src/errors.js';
 import type { GPUBackend, GPUStorage } from '../backend.js';
 
 /** The tfjs namespace, whichever package provided it. */
@@ -61,8 +62,24 @@ export class TfjsBackend implements GPUBackend {
   ) {}
 
   upload(data: Float32Array, shape: readonly number[]): TfjsStorage {
+    this.checkBindable(data.byteLength);
     const copy = data.buffer instanceof SharedArrayBuffer ? new Float32Array(data) : data;
     return new TfjsStorage(this.tf.tensor(copy, [...shape], 'float32'));
+  }
+
+  /**
+   * tfjs's WebGPU backend binds each tensor whole and does not split big ones: past the device's
+   * binding limit its kernels return garbage, so such arrays are refused here instead.
+   */
+  private checkBindable(bytes: number): void {
+    const limit = (this.tf.backend() as { device?: { limits?: { maxStorageBufferBindingSize?: number } } })
+      .device?.limits?.maxStorageBufferBindingSize;
+    if (limit !== undefined && bytes > limit) {
+      throw new ArgumentError(
+        `tfjs on WebGPU binds at most ${(limit / 2 ** 20).toFixed(0)} MiB per tensor on this adapter, and this array needs ` +
+          `${(bytes / 2 ** 20).toFixed(0)} MiB; use gpu(A, { backend: 'webgpu' }), which splits large products, or a device with larger bindings`,
+      );
+    }
   }
 
   async download(s: GPUStorage, offset: number, count: number): Promise<Float32Array> {
