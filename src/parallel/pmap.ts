@@ -4,6 +4,7 @@
  * an item whose worker died is always retried on a live worker.
  */
 import { SingleBar } from 'cli-progress';
+import { state } from '../cluster/state.js';
 import { ArgumentError, describe } from '../errors.js';
 import { remotecallFetch } from '../remote/calls.js';
 import {
@@ -52,7 +53,7 @@ const mapBatch = registerBuiltin('pmapBatch', async (fn: Fn, items: unknown[]): 
       out.push([1, v]);
     } catch (err) {
       if (err instanceof RemoteException) out.push([0, err.pid, err.captured]);
-      else out.push([0, 0, capture(err)]);
+      else out.push([0, state.myid, capture(err)]);
     }
   }
   return out;

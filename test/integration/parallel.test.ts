@@ -106,7 +106,10 @@ describe('pmap', () => {
       2,
       'odd 3',
     ]);
-    await expect(pmap(f, [0, 1, 2])).rejects.toBeInstanceOf(RemoteException);
+    const err = (await pmap(f, [0, 1, 2]).catch((e: unknown) => e)) as RemoteException;
+    expect(err).toBeInstanceOf(RemoteException);
+    // The exception names the worker the item failed on.
+    expect([cluster.p2, cluster.p3]).toContain(err.pid);
   });
 
   it('retries per retryDelays and retryCheck', async () => {
