@@ -43,6 +43,8 @@ function slotFor(rr: RRID): Slot {
 
 /** Stores the outcome of a call or put. Throws if the reference already holds a value. */
 export function settle(rr: RRID, ok: boolean, value: unknown): void {
+  // Its creator let go before the value existed (a release can overtake a slow call): drop it.
+  if (!slots.has(key(rr)) && released.has(key(rr))) return;
   const s = slotFor(rr);
   if (s.done)
     throw new ArgumentError(
@@ -82,13 +84,21 @@ export function addClient(rr: RRID, pid: number): void {
 export function removeClient(rr: RRID, pid: number): void {
   const k = key(rr);
   const s = slots.get(k);
-  if (!s) return;
+  if (!s) {
+    // The creator released a value not made yet; remember, so that settle() does not keep it.
+    if (pid === rr[0]) forget(k);
+    return;
+  }
   s.clients.delete(pid);
   if (s.clients.size === 0 && s.waiters.length === 0) {
     slots.delete(k);
-    released.add(k);
-    if (released.size > RELEASED_MEMORY) released.delete(released.values().next().value as string);
+    forget(k);
   }
+}
+
+function forget(k: string): void {
+  released.add(k);
+  if (released.size > RELEASED_MEMORY) released.delete(released.values().next().value as string);
 }
 
 /** Drops every client that is `pid` (the process exited), freeing what only it held. */

@@ -13,6 +13,7 @@ import {
   remoteRefCount,
   rmprocs,
 } from '../../src/index.js';
+import { waitUntil } from './leaks.js';
 import { expectRefsBackTo, totalRemoteRefs } from './refs.js';
 import { useTwoWorkers } from './two-workers.js';
 
@@ -34,8 +35,7 @@ describe('RemoteChannel', () => {
     await expect(rc.take()).rejects.toBeInstanceOf(ChannelClosedError);
     rc.finalize();
     await expect(rc.take()).rejects.toThrow(/finalized/);
-    await new Promise((r) => setTimeout(r, 50));
-    expect(await remotecallFetch(() => remoteRefCount(), cluster.p2)).toBe(before);
+    await waitUntil(async () => (await remotecallFetch(() => remoteRefCount(), cluster.p2)) === before);
   });
 
   it('a copy sent to another process refers to the same store; the owner counts both holders', async () => {

@@ -47,3 +47,12 @@ export async function removeAllAndCheck(): Promise<void> {
   await waitFor(() => childWorkerPids().length === 0, 10_000, 'worker processes to exit');
   expect(childWorkerPids()).toEqual([]);
 }
+
+/** Polls an async condition until it holds, failing after `ms`. */
+export async function waitUntil(cond: () => Promise<boolean>, ms = 5000, what = 'condition'): Promise<void> {
+  const end = Date.now() + ms;
+  while (!(await cond())) {
+    if (Date.now() > end) throw new Error(`timed out after ${ms} ms waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 25));
+  }
+}
