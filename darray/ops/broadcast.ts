@@ -15,7 +15,12 @@ import { firstDArray } from './shared.js';
 
 export function darrayBroadcast(lambda: Lambda, args: readonly Operand[], out: OutSpec): DArray {
   const lead = firstDArray('broadcast', args);
-  const into = out.into instanceof DArray ? out.into : undefined;
+  if (out.into && !(out.into instanceof DArray)) {
+    throw new TypeError(
+      `broadcastInto: the result of an operation on DArrays is a DArray and cannot be written into ${out.into.backend} array; use broadcast() and collect() it`,
+    );
+  }
+  const into = out.into as DArray | undefined;
   const same = (s: readonly number[]) =>
     s.length === out.shape.length && s.every((n, k) => n === out.shape[k]);
   const layout: Layout = into?.layout ?? (same(lead.shape) ? lead.layout : makeLayout(out.shape, lead.pids));

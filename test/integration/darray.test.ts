@@ -9,6 +9,7 @@ import {
   barrier,
   bcast,
   broadcast,
+  broadcastInto,
   collect,
   DArray,
   dfill,
@@ -176,6 +177,14 @@ describe('DArray operations', () => {
       const got = await collect(await broadcast((a: number, b: number) => a - b, rows, other));
       expect(got.data).toEqual((await broadcast((a: number, b: number) => a - b, A, B)).data);
     }
+    // Writing into an existing DArray reuses its chunks; a host array cannot take a DArray result.
+    const into = await distribute(zeros([9, 4]));
+    await broadcastInto(into, (a: number, b: number) => a + b, rows, into);
+    expect((await collect(into)).data).toEqual(A.data);
+    await expect(broadcastInto(zeros([9, 4]), (a: number) => a, rows)).rejects.toThrow(
+      /cannot be written into/,
+    );
+    into.close();
     // A host array mixed in is sliced per chunk.
     const mixed = await collect(await broadcast((a: number, b: number) => a * b, rows, B));
     expect(mixed.data).toEqual((await broadcast((a: number, b: number) => a * b, A, B)).data);
