@@ -5,10 +5,12 @@
 import type { NDArray } from '../../src/array/ndarray.js';
 import { allocate, heapBuffer, isResident, release } from './heap.js';
 import { wasmKernels } from './module.js';
-import { ARGS, PoolOp, readyPool, runParallel } from './pool.js';
+import { ARGS, claim, PoolOp, readyPool, runParallel } from './pool.js';
 
 /** Matrices of at least this many bytes are split over threads; below it signalling costs more. */
 export const PARALLEL_MATVEC_BYTES = 1 << 22;
+/** Bytes of the matrix per claimed chunk: enough to amortise the claim, small enough to balance. */
+const CHUNK_BYTES = 1 << 18;
 
 type Float = Float64Array | Float32Array;
 
@@ -45,20 +47,20 @@ export function matvecWasm(a: NDArray, x: NDArray, y: NDArray): boolean {
     const pool = a.data.byteLength >= PARALLEL_MATVEC_BYTES ? readyPool() : null;
     if (!pool) kernel(ao, xo, yo, n, 0, m);
     else {
-      const parts = pool.workers.length + 1;
-      // Shares are multiples of 4 rows so every thread runs the blocked loop.
-      const share = Math.ceil(m / parts / 4) * 4;
-      const range = (p: number): [number, number] => [Math.min(m, p * share), Math.min(m, (p + 1) * share)];
+      // Rows are claimed in chunks rather than split in fixed shares, so a thread that starts
+      // late (a worker waking, a core taken by another process) leaves its rows to the others.
+      // Chunks are multiples of 4 rows so every row goes through the same blocked loop, and the
+      // result does not depend on which thread computed it.
+      const chunk = Math.max(4, Math.floor(CHUNK_BYTES / a.data.BYTES_PER_ELEMENT / Math.max(1, n) / 4) * 4);
       runParallel(
         pool,
         dt === 'float64' ? PoolOp.MatvecF64 : PoolOp.MatvecF32,
-        (f, base, part) => {
-          const [s, e] = range(part);
-          f.set([ao, xo, yo, n, s, e], base + ARGS);
+        (f, base) => {
+          f.set([ao, xo, yo, n, m, chunk], base + ARGS);
         },
         () => {
-          const [s, e] = range(0);
-          kernel(ao, xo, yo, n, s, e);
+          for (let s = claim(pool, chunk); s < m; s = claim(pool, chunk))
+            kernel(ao, xo, yo, n, s, Math.min(m, s + chunk));
         },
       );
     }

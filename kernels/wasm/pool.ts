@@ -14,34 +14,50 @@ import { wasmKernels } from './module.js';
 
 const SLOT_INTS = 32;
 const TEXT_BYTES = 1 << 16;
+/**
+ * How long an idle worker, and the caller awaiting workers, poll before blocking. Long enough to
+ * cover the gap between the matvecs of an iterative solver, short enough that an idle pool
+ * stops burning its cores almost at once.
+ */
+const SPIN_MS = 2;
 /** Index of the first argument in a worker's Float64 view of its slot. */
 export const ARGS = 4;
 
 /** Ops the workers understand. */
 export const PoolOp = { MatvecF64: 1, MatvecF32: 2, Broadcast: 3 } as const;
+// Matvec args: a, x, y, n, rows, chunk; threads claim `chunk` rows at a time (see claim).
 /** An op code of {@link PoolOp}. */
 export type PoolOp = (typeof PoolOp)[keyof typeof PoolOp];
 
 const WORKER_SOURCE = `
 const { workerData } = require('node:worker_threads');
-const { module, memory, control, text, slot } = workerData;
+const { module, memory, control, text, slot, counter } = workerData;
 const env = { memory, abort: () => { throw new Error('WASM kernel aborted'); } };
 const k = new WebAssembly.Instance(module, { env }).exports;
 const I = new Int32Array(control, slot * ${SLOT_INTS * 4}, ${SLOT_INTS});
 const F = new Float64Array(control, slot * ${SLOT_INTS * 4}, ${SLOT_INTS / 2});
+const C = new Int32Array(control);
 const loops = new Map();
 const math = { mod: (a, b) => a % b };
 for (const name of Object.getOwnPropertyNames(Math)) math[name] = Math[name];
 Atomics.store(I, 4, 1);
 let seen = 0;
 for (;;) {
+  // Spin a while before sleeping: iterative callers (powerMethod, cg) issue the next request a
+  // few hundred microseconds later, and waking from Atomics.wait costs about that much on a VM.
+  const spinUntil = performance.now() + ${SPIN_MS};
+  while (Atomics.load(I, 0) === seen && performance.now() < spinUntil) {}
   Atomics.wait(I, 0, seen);
   seen = Atomics.load(I, 0);
   if (seen < 0) break;
   try {
     const op = I[2];
-    if (op === 1) k.matvec_f64(F[4], F[5], F[6], F[7], F[8], F[9]);
-    else if (op === 2) k.matvec_f32(F[4], F[5], F[6], F[7], F[8], F[9]);
+    if (op === 1 || op === 2) {
+      const mv = op === 1 ? k.matvec_f64 : k.matvec_f32;
+      const m = F[8], chunk = F[9];
+      for (let s = Atomics.add(C, counter, chunk); s < m; s = Atomics.add(C, counter, chunk))
+        mv(F[4], F[5], F[6], F[7], s, Math.min(m, s + chunk));
+    }
     else if (op === 3) {
       const id = F[4];
       let run = loops.get(id);
@@ -68,6 +84,8 @@ interface Pool {
   text: SharedArrayBuffer;
   ints: Int32Array;
   floats: Float64Array;
+  /** Index in `ints` of the shared counter that threads claim chunks of rows from. */
+  counter: number;
   seq: number;
   /** Loop id last written to the text area, so a loop is sent once per change. */
   sentLoop: number;
@@ -88,13 +106,15 @@ function startPool(): Pool | null {
   const memory = wasmMemory();
   const n = threadCount() - 1;
   if (!w || !memory || n < 1) return null;
-  const control = new SharedArrayBuffer(SLOT_INTS * 4 * n);
+  // One slot per worker, then one more whose first int is the chunk counter.
+  const control = new SharedArrayBuffer(SLOT_INTS * 4 * (n + 1));
+  const counter = SLOT_INTS * n;
   const text = new SharedArrayBuffer(TEXT_BYTES);
   const workers: Worker[] = [];
   for (let slot = 0; slot < n; slot++) {
     const worker = new Worker(WORKER_SOURCE, {
       eval: true,
-      workerData: { module: w.module, memory, control, text, slot },
+      workerData: { module: w.module, memory, control, text, slot, counter },
     });
     // Idle workers must not keep the process alive.
     worker.unref();
@@ -106,6 +126,7 @@ function startPool(): Pool | null {
     text,
     ints: new Int32Array(control),
     floats: new Float64Array(control),
+    counter,
     seq: 0,
     sentLoop: -1,
   };
@@ -142,6 +163,7 @@ export function runParallel(
   own: () => void,
 ): void {
   const seq = ++p.seq;
+  Atomics.store(p.ints, p.counter, 0);
   for (let s = 0; s < p.workers.length; s++) {
     const base = s * SLOT_INTS;
     p.ints[base + 2] = op;
@@ -154,6 +176,9 @@ export function runParallel(
   for (let s = 0; s < p.workers.length; s++) {
     const base = s * SLOT_INTS;
     const started = Date.now();
+    // The caller's share usually ends first; polling avoids a futex wake-up on the critical path.
+    const spinUntil = performance.now() + SPIN_MS;
+    while (Atomics.load(p.ints, base + 1) !== seq && performance.now() < spinUntil) {}
     for (;;) {
       const done = Atomics.load(p.ints, base + 1);
       if (done === seq) break;
@@ -164,6 +189,14 @@ export function runParallel(
     if (p.ints[base + 3] === 1) failed = true;
   }
   if (failed) throw new Error('darray: a kernel failed in a worker thread');
+}
+
+/**
+ * Claims the next `size` items of the current parallel call from the shared counter (reset to 0
+ * by runParallel); returns the first, which is past the end once all are claimed.
+ */
+export function claim(p: Pool, size: number): number {
+  return Atomics.add(p.ints, p.counter, size);
 }
 
 /** Writes module bytes (once per loop id) and a JSON argument list into the text area. */
