@@ -125,7 +125,11 @@ async function main() {
   let lambda = 0;
   let bw2 = 0;
   let bw1 = 0;
+  // OpenBLAS threads keep spinning for a while after a NumPy round; each measurement starts after
+  // a pause, so that no side runs under another's leftover load.
+  const settle = () => new Promise((res) => setTimeout(res, 500));
   for (let r = 0; r < ROUNDS; r++) {
+    await settle();
     const t = await timePower(dM, dv, ITERS);
     ours = Math.min(ours, t.seconds / ITERS);
     lambda = t.lambda;
@@ -135,6 +139,7 @@ async function main() {
     }
     for (const p of peers) {
       if (!p.peer) continue;
+      await settle();
       try {
         const { seconds } = await p.peer.request<{ seconds: number }>();
         p.best = Math.min(p.best, seconds / ITERS);

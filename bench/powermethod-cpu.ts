@@ -13,6 +13,7 @@ import { powerMethod } from '../src/linalg/index.js';
 import { bestOf, PeerProcess, printTable, repoRoot, writeResult } from './common.js';
 
 const ITERS = 100;
+const settle = () => new Promise((r) => setTimeout(r, 500));
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
 const sizes = (process.env.BENCH_SIZES ?? '4096,8192').split(',').map(Number);
 const dtypes: DType[] = ['float64', 'float32'];
@@ -43,11 +44,15 @@ for (const n of sizes)
     let ours = Number.POSITIVE_INFINITY;
     let theirs = Number.POSITIVE_INFINITY;
     for (let round = 0; round < ROUNDS; round++) {
+      // OpenBLAS threads keep spinning for a while after NumPy's round; let them settle so that
+      // neither side is measured under the other's leftover load.
+      await settle();
       const t = await bestOf(1, async () => {
         lambda = (await powerMethod(M, v, { iters: ITERS }))[1];
       });
       ours = Math.min(ours, t);
       if (started.ok) {
+        await settle();
         const r = await started.value.peer.request<{ seconds: number; lambda: number }>();
         theirs = Math.min(theirs, r.seconds);
         numpyLambda = r.lambda;
