@@ -37,6 +37,15 @@ function adopt(data: NDArray): NDArray {
   return new NDArray(copy, data.shape);
 }
 
+/**
+ * Runs one command's work; on a GPU backend inside a scope() that frees its temporaries. CPU
+ * chunks skip it: scope() rests on AsyncLocalStorage, whose promise hooks slow every later await
+ * in the process.
+ */
+function onBackend<T>(backend: string, work: () => Promise<T>): Promise<T> {
+  return backend === 'cpu' ? work() : scope(work);
+}
+
 export const storeHere = registerBuiltin(
   'darrayStore',
   (id: string, box: Box, data: NDArray, backend: string): void =>
@@ -82,7 +91,7 @@ export const broadcastHere = registerBuiltin(
     putChunk(
       outId,
       outBox,
-      scope(async () => {
+      onBackend(backend, async () => {
         const args: Operand[] = await Promise.all(
           operands.map(async (o) => {
             if ('n' in o) return o.n;
@@ -166,7 +175,7 @@ export const reduceHere = registerBuiltin(
   'darrayReduce',
   (tag: string, d: DArray, spec: ReduceSpec): Promise<number | undefined> =>
     // A GPU chunk's uploaded operands are temporaries of this command.
-    running(scope(() => reduceChunk(tag, d, spec))),
+    running(onBackend(d.chunkBackend, () => reduceChunk(tag, d, spec))),
 );
 
 async function reduceChunk(tag: string, d: DArray, spec: ReduceSpec): Promise<number | undefined> {
@@ -206,7 +215,7 @@ export const mulHere = registerBuiltin(
     putChunk(
       outId,
       outBox,
-      scope(async () => {
+      onBackend(backend, async () => {
         const k = a.shape[1] as number;
         const rows = outBox[0] as [number, number];
         const left = await fetchBox(a, [rows, [0, k]]);
@@ -253,7 +262,7 @@ export const transposeHere = registerBuiltin(
     putChunk(
       outId,
       outBox,
-      scope(async () => {
+      onBackend(backend, async () => {
         // A vector becomes a 1×n matrix: its box is the second range of the output box.
         const src = await fetchBox(a, a.ndim === 1 ? [outBox[1] as [number, number]] : [...outBox].reverse());
         const local = src.backend === backend ? src : await upload(src as NDArray, backend);
