@@ -76,6 +76,12 @@ function checkOptions(opts: AddprocsOptions): void {
 export async function addprocs(what: number | ClusterManager, opts: AddprocsOptions = {}): Promise<number[]> {
   checkOptions(opts);
   let manager: ClusterManager;
+  if (Array.isArray(what)) {
+    throw new ArgumentError(
+      'addprocs: a list of hosts needs an SSH cluster manager, which this version of darray does not have yet; ' +
+        'start local workers with addprocs(n), or pass your own ClusterManager',
+    );
+  }
   if (typeof what === 'number') manager = new LocalManager(what);
   else if (what && typeof what === 'object' && typeof (what as ClusterManager).launch === 'function')
     manager = what;

@@ -256,5 +256,6 @@ describe('errors', () => {
     await expect(addprocs(1, { topology: 'ring' as 'all_to_all' })).rejects.toThrow(/topology must be/);
     await expect(addprocs(1, { bogus: 1 } as object)).rejects.toThrow(/unknown option 'bogus'/);
     await expect(addprocs(-1)).rejects.toThrow(/positive integer/);
+    await expect(addprocs(['node1'] as unknown as number)).rejects.toThrow(/SSH cluster manager/);
   });
 });
