@@ -22,19 +22,24 @@ export const GPU_SKIPS: Record<string, string> = {
 };
 
 /**
- * Defines the suite for `name`. When the backend cannot start: a failing case under CI=true (CI
- * installs what it needs), a skipped one naming the reason otherwise.
+ * The backend, if it starts. When it cannot: a failing case under CI=true (CI installs what it
+ * needs), a skipped one naming the reason otherwise.
  */
-export async function gpuSuite(name: GPUBackendName, extraSkips: Record<string, string> = {}): Promise<void> {
+export async function backendOrSkip(name: GPUBackendName): Promise<GPUBackend | undefined> {
   const { backend, reason } = await probe(name);
-  if (!backend) {
-    if (process.env.CI === 'true')
-      it(`${name} backend starts (required under CI=true)`, () => {
-        throw new Error(`the ${name} backend did not start under CI: ${reason}`);
-      });
-    else it.skip(`${name} backend unavailable here: ${reason}`, () => {});
-    return;
-  }
+  if (backend) return backend;
+  if (process.env.CI === 'true')
+    it(`${name} backend starts (required under CI=true)`, () => {
+      throw new Error(`the ${name} backend did not start under CI: ${reason}`);
+    });
+  else it.skip(`${name} backend unavailable here: ${reason}`, () => {});
+  return undefined;
+}
+
+/** Defines the shared suite for `name` (see backendOrSkip for a backend that cannot start). */
+export async function gpuSuite(name: GPUBackendName, extraSkips: Record<string, string> = {}): Promise<void> {
+  const backend = await backendOrSkip(name);
+  if (!backend) return;
   describe(`${name} on ${backend.device}`, () => {
     let before = 0;
     beforeAll(() => {

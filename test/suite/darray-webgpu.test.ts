@@ -1,21 +1,15 @@
 // The shared array suite on DArrays whose chunks are WebGPU GPUArrays, one device per worker
 // (lavapipe where there is no GPU). Without an adapter this skips, or fails under CI=true.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect } from 'vitest';
 import { addprocs, distribute, gpuMemory, remotecallFetch } from '../../src/index.js';
-import { GPU_SKIPS, probe } from '../gpu/harness.js';
+import { backendOrSkip, GPU_SKIPS } from '../gpu/harness.js';
 import { expectNoChunksLeft } from '../integration/darray-leaks.js';
 import { removeAllAndCheck } from '../integration/leaks.js';
 import { runArraySuite } from './array-suite.js';
 
-const { backend, reason } = await probe('webgpu');
+const backend = await backendOrSkip('webgpu');
 
-if (!backend) {
-  if (process.env.CI === 'true') {
-    it('webgpu backend starts (required under CI=true)', () => {
-      throw new Error(`the webgpu backend did not start under CI: ${reason}`);
-    });
-  } else it.skip(`webgpu backend unavailable here: ${reason}`, () => {});
-} else {
+if (backend) {
   describe(`DArray with WebGPU chunks (${backend.device})`, () => {
     let pids: number[] = [];
     beforeAll(async () => {
