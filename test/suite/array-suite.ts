@@ -109,6 +109,8 @@ export function runArraySuite(name: string, options: ArraySuiteOptions): void {
     };
     const test = (caseName: string, body: () => Promise<void>) => {
       const reason = skip[caseName];
+      // A backend skips only cases it declares in `skip`, each with its reason (e.g. GPU arrays are
+      // float32 only); the reason is part of the reported name, so no case disappears silently.
       if (reason) it.skip(`${caseName} (skipped: ${reason})`, body);
       else it(caseName, body);
     };
