@@ -121,3 +121,36 @@ export class PeerProcess {
     this.child.kill();
   }
 }
+
+/**
+ * Times of two sides measured in alternating rounds. This VM's memory bandwidth swings by up to
+ * 1.7× within seconds, so besides each side's best round it keeps the ratio of each round's pair
+ * (measured back to back, under nearly the same conditions) and reports their median, which a
+ * lucky or unlucky second on one side cannot move.
+ */
+export class PairedRounds {
+  readonly ours: number[] = [];
+  readonly theirs: number[] = [];
+
+  add(ours: number, theirs: number): void {
+    this.ours.push(ours);
+    this.theirs.push(theirs);
+  }
+
+  /** Best (lowest) time of each side. */
+  best(): { ours: number; theirs: number } {
+    return { ours: Math.min(...this.ours), theirs: Math.min(...this.theirs) };
+  }
+
+  /** Median over rounds of ours/theirs. */
+  medianRatio(): number {
+    return median(this.ours.map((t, i) => t / this.theirs[i]!));
+  }
+}
+
+/** Median of a non-empty list. */
+export function median(xs: readonly number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  const mid = s.length >> 1;
+  return s.length % 2 ? s[mid]! : (s[mid - 1]! + s[mid]!) / 2;
+}

@@ -10,11 +10,11 @@ import { wasmStatus } from '../kernels/wasm/module.js';
 import { startThreads, threadCount } from '../kernels/wasm/pool.js';
 import { type DType, rand } from '../src/array/index.js';
 import { powerMethod } from '../src/linalg/index.js';
-import { bestOf, PeerProcess, printTable, repoRoot, writeResult } from './common.js';
+import { bestOf, PairedRounds, PeerProcess, printTable, repoRoot, writeResult } from './common.js';
 
 const ITERS = 100;
 const settle = () => new Promise((r) => setTimeout(r, 500));
-const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 9);
 const sizes = (process.env.BENCH_SIZES ?? '4096,8192').split(',').map(Number);
 const dtypes: DType[] = ['float64', 'float32'];
 
@@ -30,7 +30,8 @@ for (const n of sizes)
   for (const dtype of dtypes) {
     const M = rand([n, n], { dtype, seed: 1 });
     const v = rand([n], { dtype, seed: 2 });
-    await powerMethod(M, v, { iters: 3 });
+    // Enough warm-up iterations for V8 to optimise the small per-iteration ops as well.
+    await powerMethod(M, v, { iters: 30 });
     const started = await PeerProcess.start<{ threads: number | null }>('python3', [
       join(repoRoot(), 'bench/peers/powermethod.py'),
       String(n),
@@ -42,29 +43,42 @@ for (const n of sizes)
     let lambda = 0;
     let numpyLambda = Number.NaN;
     let ours = Number.POSITIVE_INFINITY;
-    let theirs = Number.POSITIVE_INFINITY;
-    for (let round = 0; round < ROUNDS; round++) {
-      // OpenBLAS threads keep spinning for a while after NumPy's round; let them settle so that
-      // neither side is measured under the other's leftover load.
-      await settle();
-      const t = await bestOf(1, async () => {
+    const paired = new PairedRounds();
+    const runOurs = () =>
+      bestOf(1, async () => {
         lambda = (await powerMethod(M, v, { iters: ITERS }))[1];
       });
-      ours = Math.min(ours, t);
-      if (started.ok) {
+    for (let round = 0; round < ROUNDS; round++) {
+      // OpenBLAS threads keep spinning for a while after NumPy's round; let them settle so that
+      // neither side is measured under the other's leftover load. The sides take turns going
+      // first, so a drift within a round favours neither.
+      if (!started.ok) {
         await settle();
-        const r = await started.value.peer.request<{ seconds: number; lambda: number }>();
-        theirs = Math.min(theirs, r.seconds);
-        numpyLambda = r.lambda;
+        ours = Math.min(ours, await runOurs());
+        continue;
       }
+      const runTheirs = async () => {
+        const r = await started.value.peer.request<{ seconds: number; lambda: number }>();
+        numpyLambda = r.lambda;
+        return r.seconds;
+      };
+      await settle();
+      const first = round % 2 === 0 ? await runOurs() : await runTheirs();
+      await settle();
+      const second = round % 2 === 0 ? await runTheirs() : await runOurs();
+      if (round % 2 === 0) paired.add(first, second);
+      else paired.add(second, first);
     }
+    if (started.ok) ours = paired.best().ours;
+    const theirs = started.ok ? paired.best().theirs : Number.NaN;
     if (started.ok) started.value.peer.close();
     rows.push({
       n,
       dtype,
       'darray s': ours,
       'numpy s': started.ok ? theirs : 'skipped',
-      'darray/numpy': started.ok ? ours / theirs : 'n/a',
+      'best/best': started.ok ? ours / theirs : 'n/a',
+      'median of paired': started.ok ? paired.medianRatio() : 'n/a',
       'darray GB/s': (n * n * (dtype === 'float64' ? 8 : 4) * (ITERS + 1)) / ours / 1e9,
       // The sides draw different random matrices, so λ (≈ n/2) differs slightly.
       lambda,
@@ -75,7 +89,7 @@ printTable(rows);
 console.log(
   peerNote
     ? `NumPy peer skipped: ${peerNote}`
-    : `NumPy ran with its default BLAS threads (${numpyThreads ?? 'unknown'}); darray with ${threads}. Best of ${ROUNDS} alternating rounds.`,
+    : `NumPy ran with its default BLAS threads (${numpyThreads ?? 'unknown'}); darray with ${threads}. Rounds: ${ROUNDS}, alternating; best/best compares each side's best round, median of paired is the median of the per-round ratios (darray ÷ NumPy).`,
 );
 const file = writeResult('powermethod-cpu', {
   iters: ITERS,

@@ -5,7 +5,7 @@
 import type { NDArray } from '../../src/array/ndarray.js';
 import { allocate, heapBuffer, isResident, release } from './heap.js';
 import { wasmKernels } from './module.js';
-import { ARGS, claim, PoolOp, readyPool, runParallel } from './pool.js';
+import { ARGS, claimRows, PoolOp, partCount, readyPool, resetRows, runParallel } from './pool.js';
 
 /** Matrices of at least this many bytes are split over threads; below it signalling costs more. */
 export const PARALLEL_MATVEC_BYTES = 1 << 22;
@@ -47,21 +47,20 @@ export function matvecWasm(a: NDArray, x: NDArray, y: NDArray): boolean {
     const pool = a.data.byteLength >= PARALLEL_MATVEC_BYTES ? readyPool() : null;
     if (!pool) kernel(ao, xo, yo, n, 0, m);
     else {
-      // Rows are claimed in chunks rather than split in fixed shares, so a thread that starts
-      // late (a worker waking, a core taken by another process) leaves its rows to the others.
-      // Chunks are multiples of 4 rows so every row goes through the same blocked loop, and the
-      // result does not depend on which thread computed it.
+      // Each thread has a fixed share of the rows (cache reuse between calls) claimed in chunks,
+      // so that a thread that starts late (a worker waking, a core taken by another process) has
+      // its remaining chunks taken by the others. Chunks are multiples of 4 rows so every row goes
+      // through the same blocked loop, and the result does not depend on which thread ran it.
       const chunk = Math.max(4, Math.floor(CHUNK_BYTES / a.data.BYTES_PER_ELEMENT / Math.max(1, n) / 4) * 4);
+      const parts = partCount(pool);
+      resetRows(pool, m);
       runParallel(
         pool,
         dt === 'float64' ? PoolOp.MatvecF64 : PoolOp.MatvecF32,
         (f, base) => {
-          f.set([ao, xo, yo, n, m, chunk], base + ARGS);
+          f.set([ao, xo, yo, n, m, chunk, parts], base + ARGS);
         },
-        () => {
-          for (let s = claim(pool, chunk); s < m; s = claim(pool, chunk))
-            kernel(ao, xo, yo, n, s, Math.min(m, s + chunk));
-        },
+        () => claimRows(pool, 0, m, chunk, (s, e) => kernel(ao, xo, yo, n, s, e)),
       );
     }
     if (!isResident(y.data)) {

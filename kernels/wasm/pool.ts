@@ -20,18 +20,37 @@ const TEXT_BYTES = 1 << 16;
  * stops burning its cores almost at once.
  */
 const SPIN_MS = 2;
+/**
+ * Ints between two parts' row counters: one cache line each, so a thread claiming its own rows
+ * does not bounce the line the other threads claim from.
+ */
+const COUNTER_STRIDE = 16;
+
+/**
+ * First row of share `i` of `parts` over `m` rows (`i = parts` gives `m`). Shares start on
+ * multiples of 4 rows so every row goes through the kernel's 4-row loop, whichever thread runs it.
+ * The worker threads evaluate the same expression (see WORKER_SOURCE).
+ */
+export function shareBound(m: number, i: number, parts: number): number {
+  return i >= parts ? m : Math.floor((m * i) / parts / 4) * 4;
+}
+function shareBoundSource(m: string, i: string, parts: string): string {
+  return `(${i} >= ${parts} ? ${m} : Math.floor((${m} * (${i})) / ${parts} / 4) * 4)`;
+}
+
 /** Index of the first argument in a worker's Float64 view of its slot. */
 export const ARGS = 4;
 
 /** Ops the workers understand. */
 export const PoolOp = { MatvecF64: 1, MatvecF32: 2, Broadcast: 3 } as const;
-// Matvec args: a, x, y, n, rows, chunk; threads claim `chunk` rows at a time (see claim).
+// Matvec args: a, x, y, n, rows, chunk, parts; each part claims `chunk` rows at a time from its own
+// share first, then from the others' (see claimRows).
 /** An op code of {@link PoolOp}. */
 export type PoolOp = (typeof PoolOp)[keyof typeof PoolOp];
 
 const WORKER_SOURCE = `
 const { workerData } = require('node:worker_threads');
-const { module, memory, control, text, slot, counter } = workerData;
+const { module, memory, control, text, slot, counters } = workerData;
 const env = { memory, abort: () => { throw new Error('WASM kernel aborted'); } };
 const k = new WebAssembly.Instance(module, { env }).exports;
 const I = new Int32Array(control, slot * ${SLOT_INTS * 4}, ${SLOT_INTS});
@@ -45,8 +64,11 @@ let seen = 0;
 for (;;) {
   // Spin a while before sleeping: iterative callers (powerMethod, cg) issue the next request a
   // few hundred microseconds later, and waking from Atomics.wait costs about that much on a VM.
+  // The clock is read once per 1024 polls: reading it allocates, and a worker that allocates
+  // stops for a scavenge now and then, in the middle of its share of a matvec.
   const spinUntil = performance.now() + ${SPIN_MS};
-  while (Atomics.load(I, 0) === seen && performance.now() < spinUntil) {}
+  for (let k = 1; Atomics.load(I, 0) === seen; k++)
+    if ((k & 1023) === 0 && performance.now() >= spinUntil) break;
   Atomics.wait(I, 0, seen);
   seen = Atomics.load(I, 0);
   if (seen < 0) break;
@@ -54,9 +76,14 @@ for (;;) {
     const op = I[2];
     if (op === 1 || op === 2) {
       const mv = op === 1 ? k.matvec_f64 : k.matvec_f32;
-      const m = F[8], chunk = F[9];
-      for (let s = Atomics.add(C, counter, chunk); s < m; s = Atomics.add(C, counter, chunk))
-        mv(F[4], F[5], F[6], F[7], s, Math.min(m, s + chunk));
+      const m = F[8], chunk = F[9], parts = F[10];
+      for (let k = 0; k < parts; k++) {
+        const q = (slot + 1 + k) % parts;
+        const end = ${shareBoundSource('m', 'q + 1', 'parts')};
+        const c = counters + q * ${COUNTER_STRIDE};
+        for (let s = Atomics.add(C, c, chunk); s < end; s = Atomics.add(C, c, chunk))
+          mv(F[4], F[5], F[6], F[7], s, Math.min(end, s + chunk));
+      }
     }
     else if (op === 3) {
       const id = F[4];
@@ -84,8 +111,8 @@ interface Pool {
   text: SharedArrayBuffer;
   ints: Int32Array;
   floats: Float64Array;
-  /** Index in `ints` of the shared counter that threads claim chunks of rows from. */
-  counter: number;
+  /** Index in `ints` of part 0's row counter; part i's is COUNTER_STRIDE · i further on. */
+  counters: number;
   seq: number;
   /** Loop id last written to the text area, so a loop is sent once per change. */
   sentLoop: number;
@@ -106,15 +133,15 @@ function startPool(): Pool | null {
   const memory = wasmMemory();
   const n = threadCount() - 1;
   if (!w || !memory || n < 1) return null;
-  // One slot per worker, then one more whose first int is the chunk counter.
-  const control = new SharedArrayBuffer(SLOT_INTS * 4 * (n + 1));
-  const counter = SLOT_INTS * n;
+  // One slot per worker, then one row counter per part (the workers and the calling thread).
+  const counters = SLOT_INTS * n;
+  const control = new SharedArrayBuffer(4 * (counters + COUNTER_STRIDE * (n + 1)));
   const text = new SharedArrayBuffer(TEXT_BYTES);
   const workers: Worker[] = [];
   for (let slot = 0; slot < n; slot++) {
     const worker = new Worker(WORKER_SOURCE, {
       eval: true,
-      workerData: { module: w.module, memory, control, text, slot, counter },
+      workerData: { module: w.module, memory, control, text, slot, counters },
     });
     // Idle workers must not keep the process alive.
     worker.unref();
@@ -126,7 +153,7 @@ function startPool(): Pool | null {
     text,
     ints: new Int32Array(control),
     floats: new Float64Array(control),
-    counter,
+    counters,
     seq: 0,
     sentLoop: -1,
   };
@@ -163,7 +190,6 @@ export function runParallel(
   own: () => void,
 ): void {
   const seq = ++p.seq;
-  Atomics.store(p.ints, p.counter, 0);
   for (let s = 0; s < p.workers.length; s++) {
     const base = s * SLOT_INTS;
     p.ints[base + 2] = op;
@@ -178,7 +204,8 @@ export function runParallel(
     const started = Date.now();
     // The caller's share usually ends first; polling avoids a futex wake-up on the critical path.
     const spinUntil = performance.now() + SPIN_MS;
-    while (Atomics.load(p.ints, base + 1) !== seq && performance.now() < spinUntil) {}
+    for (let k = 1; Atomics.load(p.ints, base + 1) !== seq; k++)
+      if ((k & 1023) === 0 && performance.now() >= spinUntil) break;
     for (;;) {
       const done = Atomics.load(p.ints, base + 1);
       if (done === seq) break;
@@ -191,12 +218,42 @@ export function runParallel(
   if (failed) throw new Error('darray: a kernel failed in a worker thread');
 }
 
+/** Number of parts a parallel call is split into: the workers and the calling thread. */
+export function partCount(p: Pool): number {
+  return p.workers.length + 1;
+}
+
 /**
- * Claims the next `size` items of the current parallel call from the shared counter (reset to 0
- * by runParallel); returns the first, which is past the end once all are claimed.
+ * Sets each part's row counter to the start of its share of `m` rows, before a matvec call.
+ * Shares are fixed so that a thread reads the same rows call after call and finds them still in
+ * its core's cache when the matrix nearly fits (each core of this VM has its own L3); a thread
+ * that finishes early then helps with the others' shares, so one that starts late holds no one up.
  */
-export function claim(p: Pool, size: number): number {
-  return Atomics.add(p.ints, p.counter, size);
+export function resetRows(p: Pool, m: number): void {
+  const parts = partCount(p);
+  for (let q = 0; q < parts; q++)
+    Atomics.store(p.ints, p.counters + q * COUNTER_STRIDE, shareBound(m, q, parts));
+}
+
+/**
+ * Runs `kernel(start, end)` over rows claimed `chunk` at a time, from share `part`'s counter
+ * first and then from the other shares' (see resetRows); the worker threads run the same loop.
+ */
+export function claimRows(
+  p: Pool,
+  part: number,
+  m: number,
+  chunk: number,
+  kernel: (start: number, end: number) => void,
+): void {
+  const parts = partCount(p);
+  for (let k = 0; k < parts; k++) {
+    const q = (part + k) % parts;
+    const end = shareBound(m, q + 1, parts);
+    const c = p.counters + q * COUNTER_STRIDE;
+    for (let s = Atomics.add(p.ints, c, chunk); s < end; s = Atomics.add(p.ints, c, chunk))
+      kernel(s, Math.min(end, s + chunk));
+  }
 }
 
 /** Writes module bytes (once per loop id) and a JSON argument list into the text area. */

@@ -4,7 +4,14 @@ import { describe, expect, it } from 'vitest';
 import { matvecRows } from '../../kernels/cpu/mul.js';
 import { allocate, heapStats, isResident, release } from '../../kernels/wasm/heap.js';
 import { wasmStatus } from '../../kernels/wasm/module.js';
-import { startThreads, threadCount } from '../../kernels/wasm/pool.js';
+import {
+  claimRows,
+  readyPool,
+  resetRows,
+  shareBound,
+  startThreads,
+  threadCount,
+} from '../../kernels/wasm/pool.js';
 import { array, broadcast, type DType, mul, rand } from '../../src/array/index.js';
 
 describe('WASM kernels and worker pool', () => {
@@ -34,6 +41,31 @@ describe('WASM kernels and worker pool', () => {
         for (let i = 0; i < m; i++) expect(Math.abs(got.data[i]! - want[i]!)).toBeLessThan(tol * n);
       }
     });
+
+  it('row shares start on multiples of 4 and a thread left alone takes every share', async () => {
+    for (const [m, parts] of [
+      [803, 2],
+      [4096, 3],
+      [5, 4],
+    ] as const) {
+      expect(shareBound(m, 0, parts)).toBe(0);
+      expect(shareBound(m, parts, parts)).toBe(m);
+      for (let i = 1; i < parts; i++) expect(shareBound(m, i, parts) % 4).toBe(0);
+    }
+    if (!(await startThreads())) return;
+    const pool = readyPool();
+    expect(pool).not.toBeNull();
+    if (!pool) return;
+    // Without signalling the workers, the calling thread's claim loop must still cover each row
+    // once: its own share, then the shares of threads that never started (the stealing path).
+    const m = 1003;
+    const seen = new Uint8Array(m);
+    resetRows(pool, m);
+    claimRows(pool, 1 % (pool.workers.length + 1), m, 8, (s, e) => {
+      for (let r = s; r < e; r++) seen[r]! += 1;
+    });
+    expect(seen.every((c) => c === 1)).toBe(true);
+  });
 
   it('threaded flat broadcast equals the single-thread loop', async () => {
     await startThreads();
