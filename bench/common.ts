@@ -5,6 +5,7 @@ import { cpus } from 'node:os';
 import { dirname, join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
+import { median } from './lib/report.js';
 
 /** The repository root (the folder with package.json), from src or from dist. */
 export function repoRoot(): string {
@@ -146,11 +147,4 @@ export class PairedRounds {
   medianRatio(): number {
     return median(this.ours.map((t, i) => t / this.theirs[i]!));
   }
-}
-
-/** Median of a non-empty list. */
-export function median(xs: readonly number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  const mid = s.length >> 1;
-  return s.length % 2 ? s[mid]! : (s[mid - 1]! + s[mid]!) / 2;
 }

@@ -10,7 +10,7 @@ import { ARGS, claimRows, PoolOp, partCount, readyPool, resetRows, runParallel }
 /** Matrices of at least this many bytes are split over threads; below it signalling costs more. */
 export const PARALLEL_MATVEC_BYTES = 1 << 22;
 /** Bytes of the matrix per claimed chunk: enough to amortise the claim, small enough to balance. */
-const CHUNK_BYTES = 1 << 18;
+const CHUNK_BYTES = 1 << 20;
 
 type Float = Float64Array | Float32Array;
 
