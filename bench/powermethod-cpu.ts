@@ -1,8 +1,9 @@
 /**
  * powerMethod on NDArray (the CPU backend: WASM SIMD matvec + worker threads) against NumPy's
  * power_method in the same run: n = 4096 and 8192, float64 and float32, 100 iterations.
- * The two sides alternate in rounds (NumPy in a persistent python3 process) and each keeps its
- * best round, since this machine's memory bandwidth drifts with its neighbours.
+ * The two sides alternate in rounds (NumPy in a persistent python3 process), since this machine's
+ * memory bandwidth drifts with its neighbours; the table gives each side's best round and the
+ * median of the per-round ratios.
  * Run: npm run build && npm run bench -- powermethod-cpu   (target: within 1.25× of NumPy)
  */
 import { join } from 'node:path';

