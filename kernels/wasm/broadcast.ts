@@ -40,6 +40,14 @@ function compiled(lambda: Lambda, layout: string, dtypes: (DType | null)[], out:
   return c;
 }
 
+/**
+ * A number as text that Number() reads back to the same value: String() turns -0 into "0", and a
+ * scalar of -0 must reach the worker threads as -0 (1 / -0 is -Infinity, Math.pow(-0, -1) too).
+ */
+function exactText(x: number): string {
+  return Object.is(x, -0) ? '-0' : String(x);
+}
+
 /** The runner for flat broadcasts whose output and arrays live in the shared heap. */
 export const wasmBroadcast: FlatRunner = {
   run(lambda: Lambda, layout: string, out: NDArray, args: readonly Operand[]): boolean {
@@ -55,7 +63,7 @@ export const wasmBroadcast: FlatRunner = {
       c.run(o, 0, n, ...ptrs);
       return true;
     }
-    const [len, specLen] = writeText(pool, c.id, c.bytes, JSON.stringify(ptrs.map(String)));
+    const [len, specLen] = writeText(pool, c.id, c.bytes, JSON.stringify(ptrs.map(exactText)));
     const parts = pool.workers.length + 1;
     // Shares are whole cache lines so no two threads write the same line.
     const share = Math.ceil(n / parts / 16) * 16;

@@ -77,6 +77,15 @@ describe('WASM kernels and worker pool', () => {
     expect(got.data[n - 1]).toBe(a.data[n - 1]! + 3 * b.data[n - 1]!);
   });
 
+  it('a scalar of -0 reaches the worker threads as -0', async () => {
+    await startThreads();
+    // Large enough to be split over the threads, whose arguments travel as text.
+    const a = rand([(1 << 19) + 7], { seed: 3 });
+    const got = await broadcast((x: number, s: number) => x + 1 / s, a, -0);
+    for (let i = 0; i < a.size; i += 4093) expect(got.data[i]).toBe(Number.NEGATIVE_INFINITY);
+    expect(got.data[a.size - 1]).toBe(Number.NEGATIVE_INFINITY);
+  });
+
   it('the heap allocator reuses and merges freed blocks', () => {
     const size = 3 << 20;
     const x = allocate(size);
