@@ -14,7 +14,7 @@ import { lookupName } from '../src/remote/user-scope.js';
 import { copyBox, sliceBox } from './box.js';
 import type { DArray } from './darray.js';
 import { type Box, boxShape, boxSize, chunkBox, intersect } from './layout.js';
-import { chunkEntry, hasChunk, running } from './store.js';
+import { awaitChunkEntry, chunkEntry, hasChunk, running } from './store.js';
 
 const CTOR = { float64: Float64Array, float32: Float32Array, int32: Int32Array, uint8: Uint8Array } as const;
 
@@ -25,7 +25,7 @@ const relative = (box: Box, origin: Box): Box =>
 
 /** A host copy of `box` (global indices) of this process's chunk of DArray `id`. */
 export async function localSlice(id: string, box: Box): Promise<NDArray> {
-  const e = chunkEntry(id);
+  const e = await awaitChunkEntry(id);
   const chunk = await e.array;
   const host = chunk instanceof NDArray ? chunk : await collect(chunk);
   return sliceBox(host, relative(box, e.box));

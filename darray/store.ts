@@ -12,6 +12,16 @@ interface Entry {
 }
 
 const chunks = new Map<string, Entry>();
+/**
+ * Ids freed here, so that a request for one fails at once instead of waiting (see awaitChunkEntry).
+ * Bounded: the oldest are forgotten first, long after any request for them could still arrive.
+ */
+const closed = new Set<string>();
+const CLOSED_KEPT = 100_000;
+/** Requests waiting for a chunk whose making command has not arrived yet. */
+const waiting = new Map<string, (() => void)[]>();
+/** How long a peer's request waits for a chunk to arrive before it is reported missing. */
+const ARRIVAL_WAIT_MS = 60_000;
 /** Operations still running here; a freed chunk's memory is released only after they finish. */
 const inflight = new Set<Promise<unknown>>();
 
@@ -29,6 +39,14 @@ export function putChunk(id: string, box: Box, array: Promise<AnyArray> | AnyArr
   // The error is reported to the next reader; it must not also crash the process as unhandled.
   p.catch(() => {});
   chunks.set(id, { array: p, box });
+  wake(id);
+}
+
+function wake(id: string): void {
+  const w = waiting.get(id);
+  if (!w) return;
+  waiting.delete(id);
+  for (const f of w) f();
 }
 
 export function chunkEntry(id: string): Entry {
@@ -39,6 +57,26 @@ export function chunkEntry(id: string): Entry {
     );
   }
   return e;
+}
+
+/**
+ * The entry of DArray `id` for a request from a peer. The command that makes a chunk comes from the
+ * master, while a peer's request for it comes over another connection and may arrive first (the
+ * peer acts on a later command that reads it): such a request waits for the chunk instead of failing.
+ */
+export async function awaitChunkEntry(id: string): Promise<Entry> {
+  if (!chunks.has(id) && !closed.has(id)) {
+    await new Promise<void>((resolve) => {
+      const timer = setTimeout(resolve, ARRIVAL_WAIT_MS);
+      const list = waiting.get(id) ?? [];
+      list.push(() => {
+        clearTimeout(timer);
+        resolve();
+      });
+      waiting.set(id, list);
+    });
+  }
+  return chunkEntry(id);
 }
 
 export function hasChunk(id: string): boolean {
@@ -52,6 +90,9 @@ export function hasChunk(id: string): boolean {
 export function freeChunks(ids: readonly string[]): void {
   const busy = [...inflight];
   for (const id of ids) {
+    closed.add(id);
+    if (closed.size > CLOSED_KEPT) closed.delete(closed.values().next().value as string);
+    wake(id);
     const e = chunks.get(id);
     if (!e) continue;
     chunks.delete(id);
