@@ -4,6 +4,7 @@
  * run in order and errors reach whoever reads the chunk next.
  */
 
+import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
 import { scope } from '../gpu/scope.js';
 import { exprToJs } from '../kernels/cpu/expr.js';
 import { array, fill, ones, rand, randn, zeros } from '../src/array/create.js';
@@ -19,6 +20,7 @@ import { allgather, reduceTo } from './collectives.js';
 import type { DArray } from './darray.js';
 import { fetchBox, upload } from './fetch-box.js';
 import { type Box, boxShape, projectBox } from './layout.js';
+import { canMulByBlocks, mulByBlocks, type Piece } from './mul-blocks.js';
 import { chunkEntry, putChunk, running } from './store.js';
 
 type Init = (box: Box) => unknown;
@@ -224,10 +226,18 @@ export const mulHere = registerBuiltin(
         else if (b.ndim === 1 && sameList(b.pids, group)) {
           // The vector lives where the matrix rows do: each owner sends its piece to the others once.
           const mineBox = b.indices[b.pids.indexOf(myidOf())] as Box;
-          const piece = await fetchBox(b, mineBox);
-          const host = piece instanceof NDArray ? piece : await collect(piece);
-          const parts = await allgather(host, { group: b.pids, tag });
-          right = concatRows(parts, b.dtype, b.shape);
+          // A failure here is still sent, so that the peers fail too instead of waiting for a piece.
+          const own: Piece = await fetchBox(b, mineBox)
+            .then((piece) => (piece instanceof NDArray ? piece : collect(piece)))
+            .catch((err: Error) => ({ error: `${err.name}: ${err.message}` }));
+          // Commands that arrived earlier, such as the norm of this vector in powerMethod, finish
+          // their sends first, so that a peer does not get this piece before it can answer them.
+          await yieldToEventLoop();
+          if (canMulByBlocks(left, own, backend)) return mulByBlocks(left, own, b, tag);
+          const parts = await allgather(own, { group: b.pids, tag });
+          const failed = parts.find((p): p is { error: string } => !(p instanceof NDArray));
+          if (failed) throw new Error(failed.error);
+          right = concatRows(parts as NDArray[], b.dtype, b.shape);
         } else
           right = await fetchBox(
             b,
@@ -235,6 +245,9 @@ export const mulHere = registerBuiltin(
           );
         const l = left.backend === backend ? left : await upload(left as NDArray, backend);
         const r = right.backend === backend ? right : await upload(right as NDArray, backend);
+        // The product may hold this thread for milliseconds: replies that are ready (a reduction
+        // this process roots, whose caller is waiting) go out before it starts.
+        await yieldToEventLoop();
         return mul(l, r);
       }),
     );

@@ -85,7 +85,8 @@ export function hasChunk(id: string): boolean {
 
 /**
  * Frees chunks, disposing GPU memory where the chunk type has it. Commands are sent without
- * waiting, so an earlier one may still be reading the chunk: the memory goes once they are done.
+ * waiting, so one that arrived before the free may not have looked the chunk up yet: the entry
+ * stays until the operations running now are done, and only then goes with its memory.
  */
 export function freeChunks(ids: readonly string[]): void {
   const busy = [...inflight];
@@ -95,14 +96,16 @@ export function freeChunks(ids: readonly string[]): void {
     wake(id);
     const e = chunks.get(id);
     if (!e) continue;
-    chunks.delete(id);
     void Promise.allSettled([e.array, ...busy]).then(([a]) => {
+      if (chunks.get(id) === e) chunks.delete(id);
       if (a?.status === 'fulfilled') (a.value as { dispose?: () => void }).dispose?.();
     });
   }
 }
 
-/** Number of DArray chunks held by this process (for leak checks). */
+/** Number of live DArray chunks held by this process (for leak checks); freed ones do not count. */
 export function localChunkCount(): number {
-  return chunks.size;
+  let n = 0;
+  for (const id of chunks.keys()) if (!closed.has(id)) n++;
+  return n;
 }

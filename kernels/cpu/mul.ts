@@ -2,6 +2,7 @@
 import { empty, zeros } from '../../src/array/create.js';
 import type { NDArray } from '../../src/array/ndarray.js';
 import type { OutSpec } from '../../src/array/protocol.js';
+import { ArgumentError } from '../../src/errors.js';
 
 /** y[r] = Σ_j A[r, j]·x[j] for rows start ≤ r < end of the row-major m×n matrix A. */
 export function matvecRows(
@@ -63,8 +64,21 @@ export function matmulData(
   }
 }
 
+/**
+ * A block of the matrix: x.size columns from `start`, over all rows or over `rows`; x holds the
+ * block's part of the vector, y the whole result, to which the block's product may be added.
+ */
+export interface ColumnBlock {
+  /** First column of the block; x.size columns from there. */
+  start: number;
+  /** Add the block's product to y instead of replacing y. */
+  accumulate: boolean;
+  /** Rows [first, end) of the block (default: all). */
+  rows?: readonly [number, number];
+}
+
 /** Hook for faster matrix–vector products (WASM SIMD, worker threads); returns false to decline. */
-export type MatvecAccelerator = (a: NDArray, x: NDArray, y: NDArray) => boolean;
+export type MatvecAccelerator = (a: NDArray, x: NDArray, y: NDArray, block?: ColumnBlock) => boolean;
 let accelerator: MatvecAccelerator | undefined;
 
 /** Installs (or removes) the accelerated matrix–vector product. */
@@ -81,4 +95,29 @@ export function mulCpu(a: NDArray, b: NDArray, out: OutSpec): NDArray {
     if (!accelerator?.(a, b, y)) matvecRows(a.data, b.data, y.data, k, 0, m);
   } else matmulData(a.data, b.data, y.data, m, k, b.shape[1] ?? 0);
   return y;
+}
+
+/**
+ * y = A[:, start:start+x.size]·x, or y += that with `accumulate`, optionally over a range of rows
+ * only: a matrix–vector product built from blocks, so that a DArray owner can start on its own part
+ * of the vector while the other parts are still on their way from its peers.
+ */
+export function matvecBlock(a: NDArray, x: NDArray, y: NDArray, block: ColumnBlock): void {
+  const [m = 0, lda = 0] = a.shape;
+  const n = x.size;
+  const [r0, r1] = block.rows ?? [0, m];
+  if (a.ndim !== 2 || y.size !== m || block.start < 0 || block.start + n > lda || r0 < 0 || r1 > m || r0 > r1)
+    throw new ArgumentError(
+      `matvecBlock: rows [${r0}, ${r1}) and columns [${block.start}, ${block.start + n}) of a [${a.shape}] matrix into a vector of ${y.size}`,
+    );
+  if (accelerator?.(a, x, y, block)) return;
+  const A = a.data;
+  const X = x.data;
+  const Y = y.data as { [i: number]: number };
+  for (let r = r0; r < r1; r++) {
+    const o = r * lda + block.start;
+    let s = 0;
+    for (let j = 0; j < n; j++) s += A[o + j]! * X[j]!;
+    Y[r] = block.accumulate ? Y[r]! + s : s;
+  }
 }

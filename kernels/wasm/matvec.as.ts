@@ -1,4 +1,7 @@
-// AssemblyScript: y[r] = Σ_j A[r, j]·x[j] for rows start ≤ r < end of a row-major m×n matrix.
+// AssemblyScript: y[r] = Σ_j A[r, j]·x[j] for rows start ≤ r < end of a row-major matrix of n
+// columns whose rows are lda elements apart (lda > n for a block of columns of a wider matrix);
+// with acc ≠ 0 the sums are added to y instead of replacing it, so a product can be built from
+// column blocks as their parts of x arrive.
 // Four rows per pass so each SIMD load of x feeds four multiply-adds and the memory system sees
 // four streams at once; the matrix streams through once, which makes this bound by memory
 // bandwidth, as BLAS gemv is. Pointers are byte offsets into the shared memory; rows are split
@@ -8,8 +11,17 @@
 // V8 then emits one load per operand with no address arithmetic, which measured 10–20% faster
 // than the indexed form once two threads stream at once.
 
-export function matvec_f64(a: usize, x: usize, y: usize, n: i32, start: i32, end: i32): void {
-  const row: usize = (<usize>n) << 3;
+export function matvec_f64(
+  a: usize,
+  x: usize,
+  y: usize,
+  n: i32,
+  lda: i32,
+  start: i32,
+  end: i32,
+  acc: i32,
+): void {
+  const row: usize = (<usize>lda) << 3;
   // Bytes of each row covered by whole SIMD vectors; the odd last element is done in scalar code.
   const body: usize = (<usize>(n & ~1)) << 3;
   const xe: usize = x + body;
@@ -46,6 +58,12 @@ export function matvec_f64(a: usize, x: usize, y: usize, n: i32, start: i32, end
       t3 += load<f64>(p3) * xj;
     }
     const q: usize = y + ((<usize>r) << 3);
+    if (acc) {
+      t0 += load<f64>(q);
+      t1 += load<f64>(q, 8);
+      t2 += load<f64>(q, 16);
+      t3 += load<f64>(q, 24);
+    }
     store<f64>(q, t0);
     store<f64>(q, t1, 8);
     store<f64>(q, t2, 16);
@@ -60,15 +78,25 @@ export function matvec_f64(a: usize, x: usize, y: usize, n: i32, start: i32, end
     }
     let t = f64x2.extract_lane(s, 0) + f64x2.extract_lane(s, 1);
     if (n & 1) t += load<f64>(p) * load<f64>(xe);
-    store<f64>(y + ((<usize>r) << 3), t);
+    const q: usize = y + ((<usize>r) << 3);
+    store<f64>(q, acc ? t + load<f64>(q) : t);
   }
 }
 
-export function matvec_f32(a: usize, x: usize, y: usize, n: i32, start: i32, end: i32): void {
-  const row: usize = (<usize>n) << 2;
+export function matvec_f32(
+  a: usize,
+  x: usize,
+  y: usize,
+  n: i32,
+  lda: i32,
+  start: i32,
+  end: i32,
+  acc: i32,
+): void {
+  const row: usize = (<usize>lda) << 2;
   const body: usize = (<usize>(n & ~3)) << 2;
   const xe: usize = x + body;
-  const tail: usize = row - body;
+  const tail: usize = ((<usize>n) << 2) - body;
   let r: i32 = start;
   for (; r + 3 < end; r += 4) {
     let p0: usize = a + <usize>r * row;
@@ -102,6 +130,12 @@ export function matvec_f32(a: usize, x: usize, y: usize, n: i32, start: i32, end
       t3 += load<f32>(p3 + o) * xj;
     }
     const q: usize = y + ((<usize>r) << 2);
+    if (acc) {
+      t0 += load<f32>(q);
+      t1 += load<f32>(q, 4);
+      t2 += load<f32>(q, 8);
+      t3 += load<f32>(q, 12);
+    }
     store<f32>(q, t0);
     store<f32>(q, t1, 4);
     store<f32>(q, t2, 8);
@@ -116,7 +150,8 @@ export function matvec_f32(a: usize, x: usize, y: usize, n: i32, start: i32, end
     }
     let t = hsum(s);
     for (let o: usize = 0; o < tail; o += 4) t += load<f32>(p + o) * load<f32>(xe + o);
-    store<f32>(y + ((<usize>r) << 2), t);
+    const q: usize = y + ((<usize>r) << 2);
+    store<f32>(q, acc ? t + load<f32>(q) : t);
   }
 }
 

@@ -3,6 +3,7 @@
  * matrix is large. Installed as the CPU backend's accelerator for `mul` (kernels/cpu/mul.ts).
  */
 import type { NDArray } from '../../src/array/ndarray.js';
+import type { ColumnBlock } from '../cpu/mul.js';
 import { allocate, heapBuffer, isResident, release } from './heap.js';
 import { wasmKernels } from './module.js';
 import { ARGS, claimRows, PoolOp, partCount, readyPool, resetRows, runParallel } from './pool.js';
@@ -26,46 +27,55 @@ function place(v: Float, copyIn: boolean, scratch: number[]): number {
 }
 
 /**
- * y = A·x with WASM SIMD; returns false (leaving y alone) when the kernels are not loaded, the
- * dtypes are not one float type, or A does not live in the shared heap (copying a large matrix
- * each call would cost more than the plain JS loop).
+ * y = A·x (or, for a block, y (+)= A[rows, start:start+x.size]·x) with WASM SIMD; returns false
+ * (leaving y alone) when the kernels are not loaded, the dtypes are not one float type, or A does
+ * not live in the shared heap (copying a large matrix each call would cost more than the plain JS
+ * loop).
  */
-export function matvecWasm(a: NDArray, x: NDArray, y: NDArray): boolean {
+export function matvecWasm(a: NDArray, x: NDArray, y: NDArray, block?: ColumnBlock): boolean {
   const w = wasmKernels();
   const dt = a.dtype;
   if (!w || (dt !== 'float64' && dt !== 'float32') || x.dtype !== dt || y.dtype !== dt) return false;
   if (!isResident(a.data)) return false;
-  const [m = 0, n = 0] = a.shape;
+  const [rows = 0, lda = 0] = a.shape;
+  const n = block ? x.size : lda;
+  const acc = block?.accumulate ? 1 : 0;
+  // A range of rows is run as the sub-matrix it is: both pointers move to its first row.
+  const [r0, r1] = block?.rows ?? [0, rows];
+  const m = r1 - r0;
   if (m === 0) return true;
   const scratch: number[] = [];
   try {
     const xo = place(x.data as Float, true, scratch);
-    const yo = place(y.data as Float, false, scratch);
-    if (xo < 0 || yo < 0) return false;
-    const ao = a.data.byteOffset;
+    const yPlaced = place(y.data as Float, acc === 1, scratch);
+    if (xo < 0 || yPlaced < 0) return false;
+    const bpe = a.data.BYTES_PER_ELEMENT;
+    const ao = a.data.byteOffset + (r0 * lda + (block?.start ?? 0)) * bpe;
+    const yo = yPlaced + r0 * bpe;
     const kernel = dt === 'float64' ? w.kernels.matvec_f64 : w.kernels.matvec_f32;
-    const pool = a.data.byteLength >= PARALLEL_MATVEC_BYTES ? readyPool() : null;
-    if (!pool) kernel(ao, xo, yo, n, 0, m);
+    const pool = m * n * bpe >= PARALLEL_MATVEC_BYTES ? readyPool() : null;
+    if (!pool) kernel(ao, xo, yo, n, lda, 0, m, acc);
     else {
       // Each thread has a fixed share of the rows (cache reuse between calls) claimed in chunks,
       // so that a thread that starts late (a worker waking, a core taken by another process) has
       // its remaining chunks taken by the others. Chunks are multiples of 4 rows so every row goes
       // through the same blocked loop, and the result does not depend on which thread ran it.
-      const chunk = Math.max(4, Math.floor(CHUNK_BYTES / a.data.BYTES_PER_ELEMENT / Math.max(1, n) / 4) * 4);
+      const chunk = Math.max(4, Math.floor(CHUNK_BYTES / bpe / Math.max(1, n) / 4) * 4);
       const parts = partCount(pool);
       resetRows(pool, m);
       runParallel(
         pool,
         dt === 'float64' ? PoolOp.MatvecF64 : PoolOp.MatvecF32,
         (f, base) => {
-          f.set([ao, xo, yo, n, m, chunk, parts], base + ARGS);
+          f.set([ao, xo, yo, n, m, chunk, parts, lda, acc], base + ARGS);
         },
-        () => claimRows(pool, 0, m, chunk, (s, e) => kernel(ao, xo, yo, n, s, e)),
+        () => claimRows(pool, 0, m, chunk, (s, e) => kernel(ao, xo, yo, n, lda, s, e, acc)),
       );
     }
     if (!isResident(y.data)) {
-      const bytes = new Uint8Array(heapBuffer(), yo, y.data.byteLength);
-      new Uint8Array(y.data.buffer, y.data.byteOffset, y.data.byteLength).set(bytes);
+      // Only the rows computed go back: the others of y may hold another block's results.
+      const bytes = new Uint8Array(heapBuffer(), yo, m * bpe);
+      new Uint8Array(y.data.buffer, y.data.byteOffset + r0 * bpe, m * bpe).set(bytes);
     }
     return true;
   } finally {

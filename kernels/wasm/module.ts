@@ -8,8 +8,26 @@ import { wasmMemory } from './heap.js';
 
 /** The exported kernels; pointers are byte offsets into the shared memory. */
 export interface WasmKernels {
-  matvec_f64(a: number, x: number, y: number, n: number, start: number, end: number): void;
-  matvec_f32(a: number, x: number, y: number, n: number, start: number, end: number): void;
+  matvec_f64(
+    a: number,
+    x: number,
+    y: number,
+    n: number,
+    lda: number,
+    start: number,
+    end: number,
+    acc: number,
+  ): void;
+  matvec_f32(
+    a: number,
+    x: number,
+    y: number,
+    n: number,
+    lda: number,
+    start: number,
+    end: number,
+    acc: number,
+  ): void;
   read_f64(a: number, n: number): number;
 }
 

@@ -43,7 +43,7 @@ export const ARGS = 4;
 
 /** Ops the workers understand. */
 export const PoolOp = { MatvecF64: 1, MatvecF32: 2, Broadcast: 3 } as const;
-// Matvec args: a, x, y, n, rows, chunk, parts; each part claims `chunk` rows at a time from its own
+// Matvec args: a, x, y, n, rows, chunk, parts, lda, acc; each part claims `chunk` rows at a time from its own
 // share first, then from the others' (see claimRows).
 /** An op code of {@link PoolOp}. */
 export type PoolOp = (typeof PoolOp)[keyof typeof PoolOp];
@@ -76,13 +76,13 @@ for (;;) {
     const op = I[2];
     if (op === 1 || op === 2) {
       const mv = op === 1 ? k.matvec_f64 : k.matvec_f32;
-      const m = F[8], chunk = F[9], parts = F[10];
+      const m = F[8], chunk = F[9], parts = F[10], lda = F[11], acc = F[12];
       for (let step = 0; step < parts; step++) {
         const q = (slot + 1 + step) % parts;
         const end = ${shareBoundSource('m', 'q + 1', 'parts')};
         const c = counters + q * ${COUNTER_STRIDE};
         for (let s = Atomics.add(C, c, chunk); s < end; s = Atomics.add(C, c, chunk))
-          mv(F[4], F[5], F[6], F[7], s, Math.min(end, s + chunk));
+          mv(F[4], F[5], F[6], F[7], lda, s, Math.min(end, s + chunk), acc);
       }
     }
     else if (op === 3) {

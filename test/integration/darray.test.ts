@@ -275,6 +275,22 @@ describe('failures', () => {
     await expect(collect(d)).rejects.toBeInstanceOf(ProcessExitedException);
     d.close();
   });
+
+  it('a chunk that failed on one owner fails a matvec on every owner, not a hang', async () => {
+    const dM = await distribute(rand([6, 6], { seed: 19 }));
+    // The second owner's piece of the vector fails; the first owner's matvec waits for that piece.
+    const dv = await DArray.init(
+      (box) => {
+        if ((box[0]?.[0] ?? 0) > 0) throw new Error('no data for the lower rows');
+        return [1, 2, 3];
+      },
+      [6],
+    );
+    const y = (await mul(dM, dv)) as DArray;
+    await expect(collect(y)).rejects.toThrow(/no data for the lower rows/);
+    await expect(sum(y)).rejects.toThrow(/no data for the lower rows/);
+    for (const x of [dM, dv, y]) x.close();
+  });
 });
 
 declare function myid(): number;

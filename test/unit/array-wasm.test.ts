@@ -1,8 +1,9 @@
 // The WASM SIMD matvec and the worker pool against the plain JS kernels (needs npm run build,
 // or at least node scripts/build-kernels.mjs, to have produced kernels/wasm/build/kernels.wasm).
 import { describe, expect, it } from 'vitest';
-import { matvecRows } from '../../kernels/cpu/mul.js';
+import { matvecBlock, matvecRows } from '../../kernels/cpu/mul.js';
 import { allocate, heapStats, isResident, release } from '../../kernels/wasm/heap.js';
+import { useAccelerators } from '../../kernels/wasm/install.js';
 import { wasmStatus } from '../../kernels/wasm/module.js';
 import {
   claimRows,
@@ -12,7 +13,7 @@ import {
   startThreads,
   threadCount,
 } from '../../kernels/wasm/pool.js';
-import { array, broadcast, type DType, mul, rand } from '../../src/array/index.js';
+import { array, broadcast, type DType, mul, rand, zeros } from '../../src/array/index.js';
 
 describe('WASM kernels and worker pool', () => {
   it('loads the built kernels', () => {
@@ -40,6 +41,38 @@ describe('WASM kernels and worker pool', () => {
         const got = await mul(A, x);
         for (let i = 0; i < m; i++) expect(Math.abs(got.data[i]! - want[i]!)).toBeLessThan(tol * n);
       }
+    });
+
+  for (const [m, n, dt, cut] of [
+    [37, 29, 'float32', 11],
+    [1030, 1027, 'float64', 427],
+    [803, 1201, 'float32', 601],
+  ] as const)
+    it(`a ${m}×${n} ${dt} product built from blocks matches the whole one (WASM, threaded, JS)`, async () => {
+      const A = rand([m, n], { dtype: dt, seed: n });
+      const x = rand([n], { dtype: dt, seed: m });
+      const want = new (dt === 'float64' ? Float64Array : Float32Array)(m);
+      matvecRows(A.data, x.data, want, n, 0, m);
+      const tol = (dt === 'float64' ? 1e-12 : 1e-4) * n;
+      // The second block first, as an owner does when its own part of the vector is the second.
+      const right = array(Array.from(x.data.subarray(cut)), { dtype: dt });
+      const left = array(Array.from(x.data.subarray(0, cut)), { dtype: dt });
+      for (const mode of ['wasm', 'threaded', 'js'] as const) {
+        if (mode === 'threaded') await startThreads();
+        useAccelerators(mode !== 'js');
+        const y = zeros([m], dt);
+        y.data.fill(Number.NaN);
+        // The first rows in two column blocks (the second first), the rest in one pass.
+        const head = Math.floor(m / 3);
+        matvecBlock(A, right, y, { start: cut, accumulate: false, rows: [0, head] });
+        matvecBlock(A, left, y, { start: 0, accumulate: true, rows: [0, head] });
+        matvecBlock(A, x, y, { start: 0, accumulate: false, rows: [head, m] });
+        for (let i = 0; i < m; i++) expect(Math.abs(y.data[i]! - want[i]!)).toBeLessThan(tol);
+      }
+      useAccelerators(true);
+      expect(() => matvecBlock(A, x, zeros([m], dt), { start: 1, accumulate: false })).toThrow(
+        /columns \[1, \d+\) of a \[\d+,\d+\] matrix/,
+      );
     });
 
   it('row shares start on multiples of 4 and a thread left alone takes every share', async () => {
