@@ -27,6 +27,7 @@ import {
   rand,
   remotecallFetch,
   sum,
+  wireStats,
   zeros,
 } from '../../src/index.js';
 import { chunkCounts } from './darray-leaks.js';
@@ -225,6 +226,39 @@ describe('DArray operations', () => {
     // Only the inputs and the result are left: the temporaries were freed as it went.
     expect((await chunkCounts()).reduce((a, b) => a + b, 0)).toBe(before + 6);
     for (const x of [dM, dv, dx]) x.close();
+  });
+
+  it('powerMethod sends O(P) messages per iteration', async () => {
+    const framesEverywhere = async (): Promise<number> =>
+      wireStats().framesSent +
+      (
+        await Promise.all(
+          [cluster.p2, cluster.p3].map((p) => remotecallFetch(() => wireStats().framesSent, p)),
+        )
+      ).reduce((a, b) => a + b, 0);
+    const perIteration = async (procs: number[]): Promise<number> => {
+      const dM = await distribute(rand([96, 96], { seed: 20 }), { procs });
+      const dv = await distribute(rand([96], { seed: 21 }), { procs });
+      const run = async (iters: number): Promise<number> => {
+        const before = await framesEverywhere();
+        const [x] = await powerMethod(dM, dv, { iters });
+        const after = await framesEverywhere();
+        (x as DArray).close();
+        return after - before;
+      };
+      // The difference of two runs leaves out what does not depend on the number of iterations.
+      const perIter = ((await run(30)) - (await run(10))) / 20;
+      dM.close();
+      dv.close();
+      return perIter;
+    };
+    const one = await perIteration([cluster.p2]);
+    const two = await perIteration([cluster.p2, cluster.p3]);
+    expect(one).toBeGreaterThan(0);
+    expect(one).toBeLessThanOrEqual(8);
+    expect(two).toBeLessThanOrEqual(16);
+    // Each added worker adds a bounded number of messages, not a number that grows with n.
+    expect(two - one).toBeLessThanOrEqual(8);
   });
 
   it('norms combine overflow-safely across workers', async () => {
