@@ -6,28 +6,22 @@ import { readFileSync } from 'node:fs';
 import { type WasmModule, wasm } from './api.js';
 import { wasmMemory } from './heap.js';
 
+/** y (+)= A·x over rows [start, end) of a matrix of n columns whose rows are lda apart (matvec.as.ts). */
+type MatvecKernel = (
+  a: number,
+  x: number,
+  y: number,
+  n: number,
+  lda: number,
+  start: number,
+  end: number,
+  acc: number,
+) => void;
+
 /** The exported kernels; pointers are byte offsets into the shared memory. */
 export interface WasmKernels {
-  matvec_f64(
-    a: number,
-    x: number,
-    y: number,
-    n: number,
-    lda: number,
-    start: number,
-    end: number,
-    acc: number,
-  ): void;
-  matvec_f32(
-    a: number,
-    x: number,
-    y: number,
-    n: number,
-    lda: number,
-    start: number,
-    end: number,
-    acc: number,
-  ): void;
+  matvec_f64: MatvecKernel;
+  matvec_f32: MatvecKernel;
   read_f64(a: number, n: number): number;
 }
 
