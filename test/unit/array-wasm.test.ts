@@ -45,8 +45,9 @@ describe('WASM kernels and worker pool', () => {
 
   for (const [m, n, dt, cut] of [
     [37, 29, 'float32', 11],
-    [1030, 1027, 'float64', 427],
-    [803, 1201, 'float32', 601],
+    // Large enough that every block of these runs on the worker pool in the threaded mode.
+    [2050, 1030, 'float64', 429],
+    [2051, 2047, 'float32', 1001],
   ] as const)
     it(`a ${m}×${n} ${dt} product built from blocks matches the whole one (WASM, threaded, JS)`, async () => {
       const A = rand([m, n], { dtype: dt, seed: n });
@@ -63,7 +64,7 @@ describe('WASM kernels and worker pool', () => {
         const y = zeros([m], dt);
         y.data.fill(Number.NaN);
         // The first rows in two column blocks (the second first), the rest in one pass.
-        const head = Math.floor(m / 3);
+        const head = Math.floor((2 * m) / 3);
         matvecBlock(A, right, y, { start: cut, accumulate: false, rows: [0, head] });
         matvecBlock(A, left, y, { start: 0, accumulate: true, rows: [0, head] });
         matvecBlock(A, x, y, { start: 0, accumulate: false, rows: [head, m] });
