@@ -6,7 +6,7 @@
 import type { Lambda } from '../../src/array/ir/types.js';
 import { isNDArray, type NDArray } from '../../src/array/ndarray.js';
 import type { Operand, OutSpec } from '../../src/array/protocol.js';
-import { remoteDo } from '../../src/remote/calls.js';
+import { remoteDoQueued } from '../../src/remote/calls.js';
 import { sliceBox } from '../box.js';
 import { broadcastHere, type ChunkOperand } from '../chunk-ops.js';
 import { DArray, newDArrayId } from '../darray.js';
@@ -35,7 +35,7 @@ export function darrayBroadcast(lambda: Lambda, args: readonly Operand[], out: O
         `broadcast: a DArray cannot be combined with an array on backend '${a.backend}'; collect() it first`,
       );
     });
-    remoteDo(broadcastHere, p, id, box, lambda, operands, lead.chunkBackend);
+    remoteDoQueued(broadcastHere, p, id, box, lambda, operands, lead.chunkBackend);
   });
   return into ?? new DArray(id, out.dtype, layout, lead.chunkBackend);
 }

@@ -5,7 +5,7 @@
  */
 import { isNDArray, type NDArray } from '../../src/array/ndarray.js';
 import type { AnyArray, OutSpec } from '../../src/array/protocol.js';
-import { remoteDo } from '../../src/remote/calls.js';
+import { remoteDoQueued } from '../../src/remote/calls.js';
 import { mulHere } from '../chunk-ops.js';
 import { DArray, newDArrayId } from '../darray.js';
 import { chunkBox, makeLayout } from '../layout.js';
@@ -24,7 +24,7 @@ export async function darrayMul(a: AnyArray, b: AnyArray, out: OutSpec): Promise
   const id = newDArrayId();
   const tag = opTag('mul');
   layout.pids.forEach((p, c) => {
-    remoteDo(mulHere, p, id, chunkBox(layout, c), tag, [...layout.pids], A, B, A.chunkBackend);
+    remoteDoQueued(mulHere, p, id, chunkBox(layout, c), tag, [...layout.pids], A, B, A.chunkBackend);
   });
   // Operands distributed here only for this product are freed once it has read them.
   if (A !== a) A.close();

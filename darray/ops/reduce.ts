@@ -5,7 +5,7 @@
 import type { Lambda } from '../../src/array/ir/types.js';
 import type { AnyArray, Reducer } from '../../src/array/protocol.js';
 import { ArgumentError } from '../../src/errors.js';
-import { remotecallFetch, remoteDo } from '../../src/remote/calls.js';
+import { remotecallFetch, remoteDoQueued } from '../../src/remote/calls.js';
 import { ProcessExitedException, RemoteException } from '../../src/remote/exceptions.js';
 import { combineFor, type ReduceSpec, reduceHere } from '../chunk-ops.js';
 import type { DArray } from '../darray.js';
@@ -14,7 +14,7 @@ import { asDArray, firstDArray, opTag } from './shared.js';
 async function reduceOn(d: DArray, spec: ReduceSpec): Promise<number | undefined> {
   const tag = opTag(spec.kind);
   const root = d.pids[0] as number;
-  for (const p of d.pids.slice(1)) remoteDo(reduceHere, p, tag, d, spec);
+  for (const p of d.pids.slice(1)) remoteDoQueued(reduceHere, p, tag, d, spec);
   try {
     return await remotecallFetch(reduceHere, root, tag, d, spec);
   } catch (err) {

@@ -1,6 +1,6 @@
 /** Distributed transpose: each owner of a result chunk reads the mirrored box from its owners. */
 import type { AnyArray } from '../../src/array/protocol.js';
-import { remoteDo } from '../../src/remote/calls.js';
+import { remoteDoQueued } from '../../src/remote/calls.js';
 import { transposeHere } from '../chunk-ops.js';
 import { DArray, newDArrayId } from '../darray.js';
 import { chunkBox, makeLayout } from '../layout.js';
@@ -12,7 +12,7 @@ export function darrayTranspose(a: AnyArray): DArray {
   const layout = makeLayout(dims, A.pids);
   const id = newDArrayId();
   layout.pids.forEach((p, c) => {
-    remoteDo(transposeHere, p, id, chunkBox(layout, c), A, A.chunkBackend);
+    remoteDoQueued(transposeHere, p, id, chunkBox(layout, c), A, A.chunkBackend);
   });
   return new DArray(id, A.dtype, layout, A.chunkBackend);
 }

@@ -210,9 +210,22 @@ export class Connection {
     this.writeParts(encodeFrame(env, body, this.peer, this.authed ? piggybackOnto(this.peer) : undefined));
   }
 
-  private writeParts(parts: Buffer[]): void {
+  /** Frames held back to go out in one write at the end of this tick (see {@link sendEncoded}). */
+  private held: Buffer[] | undefined;
+
+  private writeParts(parts: Buffer[], deferred = false): void {
     stats.framesSent++;
     for (const p of parts) stats.bytesSent += p.length;
+    if (deferred || this.held) {
+      if (!this.held) {
+        this.held = [];
+        process.nextTick(() => this.flushHeld());
+      }
+      this.held.push(...parts);
+      // A frame that may not wait takes the held ones with it, so the order on the wire is kept.
+      if (!deferred) this.flushHeld();
+      return;
+    }
     const s = this.socket;
     if (parts.length === 3) {
       s.write(Buffer.concat(parts));
@@ -223,16 +236,31 @@ export class Connection {
     s.uncork();
   }
 
+  private flushHeld(): void {
+    const held = this.held;
+    if (!held) return;
+    this.held = undefined;
+    if (this.socket.writableEnded) return;
+    this.socket.cork();
+    for (const b of held) this.socket.write(b);
+    this.socket.uncork();
+  }
+
   /** Sends a one-way message. Throws at once if the body cannot be encoded. */
   send(env: Envelope, body?: unknown): void {
     if (this.closedReason !== undefined) throw new ProcessExitedException(this.peer, this.closedReason);
     this.write(env, body);
   }
 
-  /** Sends a frame encoded earlier (with encodeFrame) that expects no reply. */
-  sendEncoded(parts: Buffer[]): undefined {
+  /**
+   * Sends a frame encoded earlier (with encodeFrame) that expects no reply. A `deferred` frame may
+   * wait until the end of the current tick, to share one write (one system call, one wake-up of the
+   * peer) with the other frames sent to this peer meanwhile: for streams of commands, such as the
+   * few a DArray operation sends each worker per step.
+   */
+  sendEncoded(parts: Buffer[], deferred = false): undefined {
     if (this.closedReason !== undefined) throw new ProcessExitedException(this.peer, this.closedReason);
-    this.writeParts(parts);
+    this.writeParts(parts, deferred);
     return undefined;
   }
 
@@ -292,6 +320,8 @@ export class Connection {
       this.socket.destroy();
       return;
     }
+    // Frames held for the end of this tick go first: a command sent just before closing still arrives.
+    this.flushHeld();
     this.closedReason ??= reason;
     // end() lets a last message (such as 'exit') flush; destroy() follows in case the peer never answers.
     this.socket.end();

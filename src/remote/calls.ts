@@ -70,6 +70,7 @@ function sendCall(
   args: unknown[],
   verb: string,
   expectReply: boolean,
+  deferred = false,
 ): Promise<unknown> | undefined {
   const id = newRequestId();
   env.id = id;
@@ -80,7 +81,8 @@ function sendCall(
     throw unsendable(verb, fn, args, pid, err as Error);
   }
   const c = connectionTo(pid);
-  const go = (conn: Connection) => (expectReply ? conn.requestEncoded(id, parts) : conn.sendEncoded(parts));
+  const go = (conn: Connection) =>
+    expectReply ? conn.requestEncoded(id, parts) : conn.sendEncoded(parts, deferred);
   if (c instanceof Promise) {
     const p = c.then(go);
     return expectReply ? p.then((r) => r && unwrapReply(r, pid)) : p;
@@ -173,7 +175,23 @@ export function remoteDo<F extends Fn>(fn: F, pid: number | PoolLike, ...args: P
     pid.remoteDo(fn, ...args);
     return;
   }
-  checkCall(fn, pid, 'remoteDo');
+  doCall(fn, pid, args, 'remoteDo', false);
+}
+
+/**
+ * remoteDo for one of a stream of commands: its message may wait until the end of the current tick
+ * to go out in one write with the others sent to `pid` meanwhile. The DArray operations use it, so
+ * that a step of an algorithm costs each worker one write and one wake-up, not one per operation.
+ * Only for callers that do not go on to block this thread before the tick ends.
+ *
+ * @example remoteDoQueued(broadcastHere, 2, id, box, lambda, operands, 'cpu')
+ */
+export function remoteDoQueued<F extends Fn>(fn: F, pid: number, ...args: Parameters<F>): void {
+  doCall(fn, pid, args, 'remoteDo', true);
+}
+
+function doCall(fn: Fn, pid: number, args: unknown[], verb: string, deferred: boolean): void {
+  checkCall(fn, pid, verb);
   if (pid === state.myid) {
     void invoke(fn, args).then((r) => {
       if (!r.ok)
@@ -183,7 +201,7 @@ export function remoteDo<F extends Fn>(fn: F, pid: number | PoolLike, ...args: P
     });
     return;
   }
-  sendCall(pid, { k: 'call', m: 'do' }, fn, args, 'remoteDo', false)?.catch((err: Error) => {
+  sendCall(pid, { k: 'call', m: 'do' }, fn, args, verb, false, deferred)?.catch((err: Error) => {
     process.stderr.write(`darray: remoteDo to process ${pid} failed: ${err.message}\n`);
   });
 }

@@ -27,6 +27,7 @@ import {
   reduce,
   sum,
   transpose,
+  zeros,
 } from '../../src/array/index.js';
 import { cg, powerMethod } from '../../src/linalg/index.js';
 
@@ -285,6 +286,21 @@ export function runArraySuite(name: string, options: ArraySuiteOptions): void {
         const host = await collect(x);
         close(host.data, [0.85065080835204, 0.5257311121191336], dt === 'float32' ? 1e-6 : 1e-12);
       });
+
+      // |λ| far from 1: a few products without a division would overflow (or underflow) the dtype,
+      // so this fails if the iterates between two checks of the norm were not kept near unit norm.
+      for (const scale of dt === 'float32' ? [1e15, 1e-15] : [1e25, 1e-25])
+        test(`powerMethod keeps the iterates in range when |λ| ≈ ${scale} ${dt}`, async () => {
+          const n = 6;
+          const D = zeros([n, n], dt);
+          for (let i = 0; i < n; i++) D.data[i * n + i] = scale * (n - i) * (i % 2 === 0 ? 1 : -1);
+          const [x, lambda] = await powerMethod(await up(D), await up(rand([n], { dtype: dt, seed: 19 })), {
+            iters: 120,
+          });
+          closeNum(lambda, scale * n, dt === 'float32' ? 1e-5 : 1e-12);
+          const host = await collect(x);
+          expect(Math.abs(host.data[0] as number)).toBeCloseTo(1, dt === 'float32' ? 5 : 10);
+        });
 
       test(`cg solves an SPD system ${dt}`, async () => {
         const n = 30;
