@@ -20,6 +20,7 @@ import {
   spawnAt,
   workers,
 } from '../../src/index.js';
+import { remoteDoQueued } from '../../src/remote/calls.js';
 import { removeAllAndCheck } from './leaks.js';
 
 declare const triple: (x: number) => number;
@@ -109,6 +110,24 @@ describe('remote calls', () => {
     }, p2);
     await new Promise((r) => setTimeout(r, 200));
     expect(await remotecallFetch(() => (globalThis as unknown as { hits: number }).hits, p2)).toBe(1);
+  });
+
+  it('queued commands keep their order with a call sent after them, and go out by themselves at the end of the tick', async () => {
+    type Seq = { seq: number[] };
+    await remotecallFetch(() => {
+      (globalThis as unknown as Seq).seq = [];
+    }, p2);
+    const push = (k: number) => {
+      (globalThis as unknown as Seq).seq.push(k);
+    };
+    for (let i = 0; i < 5; i++) remoteDoQueued(push, p2, i);
+    // The call goes out at once and takes the commands queued before it along, ahead of itself.
+    expect(await remotecallFetch(() => (globalThis as unknown as Seq).seq.slice(), p2)).toEqual([
+      0, 1, 2, 3, 4,
+    ]);
+    remoteDoQueued(push, p2, 5);
+    await new Promise((r) => setTimeout(r, 200));
+    expect(await remotecallFetch(() => (globalThis as unknown as Seq).seq.length, p2)).toBe(6);
   });
 
   it('calls to myid() run here without copying; calls elsewhere get copies', async () => {
