@@ -46,12 +46,12 @@ function checkInterval(previous: number, latest: number): number {
  * DArray's workers would sit idle for a round trip to the caller each iteration, and a GPU would
  * stop for a read-back. Here each product is divided by the latest estimate of |λ| instead, which
  * keeps the iterate near unit norm without waiting for anything. The norm is still checked: at
- * every product while the estimate moves, then every few products (up to
+ * every other product while the estimate moves, then every few products (up to
  * {@link MAX_CHECK_INTERVAL}) as it settles, each check refining the estimate from the growth since
- * the last one and dividing the drift out. A checked norm is requested together with the product,
- * so that on a DArray the workers answer it and go straight on. The iterates are the same vectors
- * up to a positive factor and stay within a factor of about 2 of unit norm, as far from overflow
- * as the textbook ones; only the returned `v` is normalised exactly.
+ * the last one and dividing the drift out. A check is requested with a product and read one
+ * product later, so the workers always have a product queued while the answer travels. The
+ * iterates are the same vectors up to a positive factor and stay within a small factor of unit
+ * norm, as far from overflow as the textbook ones; only the returned `v` is normalised exactly.
  *
  * @example
  * const [v, lambda] = await powerMethod(array([[2, 1], [1, 1]]), rand([2], { seed: 1 }));
@@ -76,34 +76,52 @@ export async function powerMethod<A extends AnyArray>(
   let u = await broadcast(scaleBy, y, sigma);
   release(y);
   let lambdaEst = sigma / c0;
-  // Since the last check, where ‖u‖ was lastNorm: the products made and the log of their divisors.
-  let lastNorm = 1;
-  let products = 0;
-  let logDivisors = 0;
+  // u is the k-th iterate; logDiv is the sum of the logs of the divisors of the products so far.
+  let k = 1;
+  let logDiv = 0;
+  // The last iterate whose norm is known (the first, of norm 1), and one whose norm is on its way.
+  let known = { k: 1, logNorm: 0, logDiv: 0 };
+  let pending: { k: number; logDiv: number; norm: Promise<number> } | undefined;
   let interval = 1;
   for (let i = 1; i < iters; i++) {
-    let z: AnyArray;
+    // A check asks for ‖u‖ with the product of u and reads it one product later, so the workers of
+    // a DArray (or a GPU) have that product to run while the answer travels.
+    let check: Promise<number> | undefined;
+    if (!pending && k - known.k >= interval) {
+      check = norm(u);
+      check.catch(() => {});
+    }
+    const product = mul(M, u);
     let divisor = lambdaEst;
-    if (products === interval) {
-      const [c, product] = await normAndProduct(M, u);
-      z = product;
-      // ‖u‖ grew from lastNorm to c over `products` products, each divided by its divisor.
-      const est = Math.exp((Math.log(c / lastNorm) + logDivisors) / products);
+    if (pending) {
+      // If the check failed, the product started with it is still freed.
+      const logNorm = Math.log(
+        await pending.norm.catch((err: unknown) => {
+          product.then(release, () => {});
+          throw err;
+        }),
+      );
+      // ‖u‖ went from the known iterate to the checked one with growth |λ|/divisor per product.
+      const est = Math.exp((logNorm - known.logNorm + pending.logDiv - known.logDiv) / (pending.k - known.k));
       interval = checkInterval(lambdaEst, est);
       lambdaEst = est;
-      divisor = c * lambdaEst;
-      lastNorm = c;
-      products = 0;
-      logDivisors = 0;
-    } else z = await mul(M, u);
+      known = { k: pending.k, logNorm, logDiv: pending.logDiv };
+      pending = undefined;
+      // This product also divides out the drift of ‖u‖ since the checked iterate.
+      divisor = est * Math.exp(logNorm + (k - known.k) * Math.log(est) - (logDiv - known.logDiv));
+    }
+    if (check) pending = { k, logDiv, norm: check };
+    const z = await product;
     const next = await broadcast(scaleBy, z, divisor);
-    products++;
-    logDivisors += Math.log(divisor);
+    logDiv += Math.log(divisor);
+    k++;
     // Temporaries on a GPU or on workers are freed now rather than when the GC gets to them.
     release(z);
     release(u, v);
     u = next;
   }
+  // A check still on its way is not needed any more, but its failure should not go unnoticed.
+  if (pending) await pending.norm;
   const [c, Mu] = await normAndProduct(M, u);
   const lambda = (await norm(Mu)) / c;
   release(Mu);
