@@ -175,7 +175,7 @@ export function remoteDo<F extends Fn>(fn: F, pid: number | PoolLike, ...args: P
     pid.remoteDo(fn, ...args);
     return;
   }
-  doCall(fn, pid, args, 'remoteDo', false);
+  doCall(fn, pid, args, false);
 }
 
 /**
@@ -187,11 +187,11 @@ export function remoteDo<F extends Fn>(fn: F, pid: number | PoolLike, ...args: P
  * @example remoteDoQueued(broadcastHere, 2, id, box, lambda, operands, 'cpu')
  */
 export function remoteDoQueued<F extends Fn>(fn: F, pid: number, ...args: Parameters<F>): void {
-  doCall(fn, pid, args, 'remoteDo', true);
+  doCall(fn, pid, args, true);
 }
 
-function doCall(fn: Fn, pid: number, args: unknown[], verb: string, deferred: boolean): void {
-  checkCall(fn, pid, verb);
+function doCall(fn: Fn, pid: number, args: unknown[], deferred: boolean): void {
+  checkCall(fn, pid, 'remoteDo');
   if (pid === state.myid) {
     void invoke(fn, args).then((r) => {
       if (!r.ok)
@@ -201,7 +201,7 @@ function doCall(fn: Fn, pid: number, args: unknown[], verb: string, deferred: bo
     });
     return;
   }
-  sendCall(pid, { k: 'call', m: 'do' }, fn, args, verb, false, deferred)?.catch((err: Error) => {
+  sendCall(pid, { k: 'call', m: 'do' }, fn, args, 'remoteDo', false, deferred)?.catch((err: Error) => {
     process.stderr.write(`darray: remoteDo to process ${pid} failed: ${err.message}\n`);
   });
 }
