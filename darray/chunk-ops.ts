@@ -21,6 +21,7 @@ import type { DArray } from './darray.js';
 import { fetchBox, upload } from './fetch-box.js';
 import { type Box, boxShape, projectBox } from './layout.js';
 import { canMulByBlocks, mulByBlocks, type Piece } from './mul-blocks.js';
+import { cpuPartialRows, mulByColumns, type PartialRows } from './mul-cols.js';
 import { chunkEntry, putChunk, running } from './store.js';
 
 type Init = (box: Box) => unknown;
@@ -249,6 +250,51 @@ export const mulHere = registerBuiltin(
         // this process roots, whose caller is waiting) go out before it starts.
         await yieldToEventLoop();
         return mul(l, r);
+      }),
+    );
+  },
+);
+
+/**
+ * An owner's part of a matvec whose matrix `a` is split by columns only and whose vector `b` is
+ * split like those columns (a DArray, or this owner's slice of a host vector): see mul-cols.ts.
+ * `cuts` are the rows each owner of the result keeps, in the order of `group`.
+ */
+export const mulColsHere = registerBuiltin(
+  'darrayMulCols',
+  (
+    outId: string,
+    outBox: Box,
+    tag: string,
+    group: number[],
+    cuts: number[],
+    a: DArray,
+    b: DArray | NDArray,
+    backend: string,
+  ): void => {
+    putChunk(
+      outId,
+      outBox,
+      onBackend(backend, async () => {
+        const me = a.pids.indexOf(myidOf());
+        const partial = await (async (): Promise<PartialRows | Error> => {
+          try {
+            const left = await fetchBox(a, a.indices[me] as Box);
+            const own = b instanceof NDArray ? b : await fetchBox(b, b.indices[me] as Box);
+            if (canMulByBlocks(left, own as Piece, backend)) return cpuPartialRows(left, own as NDArray);
+            const l = left.backend === backend ? left : await upload(left as NDArray, backend);
+            const r = own.backend === backend ? own : await upload(own as NDArray, backend);
+            const whole = await collect(await mul(l, r));
+            return ([r0, r1]) => whole.rows(r0, r1);
+          } catch (err) {
+            return err as Error;
+          }
+        })();
+        // Commands that arrived earlier, such as the norm of the vector in powerMethod, finish
+        // their sends first, so that a peer does not get a part before it can answer them.
+        await yieldToEventLoop();
+        const mine = await mulByColumns(partial, group, cuts, tag);
+        return backend === 'cpu' ? mine : upload(mine, backend);
       }),
     );
   },

@@ -6,14 +6,20 @@
 import { isNDArray, type NDArray } from '../../src/array/ndarray.js';
 import type { AnyArray, OutSpec } from '../../src/array/protocol.js';
 import { remoteDoQueued } from '../../src/remote/calls.js';
-import { mulHere } from '../chunk-ops.js';
+import { mulColsHere, mulHere } from '../chunk-ops.js';
 import { DArray, newDArrayId } from '../darray.js';
-import { chunkBox, makeLayout } from '../layout.js';
+import { chunkBox, defaultCuts, type Layout, makeLayout } from '../layout.js';
 import { asDArray, firstDArray, opTag } from './shared.js';
 
 export async function darrayMul(a: AnyArray, b: AnyArray, out: OutSpec): Promise<DArray> {
   const lead = firstDArray('mul', [a, b]);
   const A = await asDArray('mul', a, lead);
+  const byColumns = columnSplit(A, b, out);
+  if (byColumns) {
+    const y = mulByColumns(A, b as DArray | NDArray, byColumns, out);
+    if (A !== a) A.close();
+    return y;
+  }
   const rowOwners = A.pids.filter((_, c) => chunkBox(A.layout, c)[1]?.[0] === 0);
   const layout = makeLayout(
     out.shape,
@@ -29,5 +35,49 @@ export async function darrayMul(a: AnyArray, b: AnyArray, out: OutSpec): Promise
   // Operands distributed here only for this product are freed once it has read them.
   if (A !== a) A.close();
   if (B !== b && B instanceof DArray) B.close();
+  return new DArray(id, out.dtype, layout, A.chunkBackend);
+}
+
+/**
+ * The result's layout when `A` is split by columns only (a grid of 1 × P) and `b` is a vector
+ * split like those columns, or held on the host: each owner then multiplies its own columns and
+ * the owners reduce-scatter the partial sums (mul-cols.ts). The result is split like `b` when A is
+ * square, so that powerMethod's next product finds its vector split like the columns again.
+ */
+function columnSplit(A: DArray, b: AnyArray, out: OutSpec): Layout | undefined {
+  const { dist, cuts, pids } = A.layout;
+  if (A.ndim !== 2 || out.shape.length !== 1 || dist[0] !== 1 || (dist[1] ?? 1) < 2) return undefined;
+  const colCuts = cuts[1] as readonly number[];
+  if (b instanceof DArray) {
+    const same = (x: readonly number[], y: readonly number[]) =>
+      x.length === y.length && x.every((v, i) => v === y[i]);
+    if (b.ndim !== 1 || !same(b.pids, pids) || !same(b.layout.cuts[0] as number[], colCuts)) return undefined;
+  } else if (!isNDArray(b) || b.ndim !== 1) return undefined;
+  const m = out.shape[0] as number;
+  const rowCuts = m === A.shape[1] ? [...colCuts] : defaultCuts(m, pids.length);
+  return { dims: [m], dist: [pids.length], cuts: [rowCuts], pids: [...pids] };
+}
+
+function mulByColumns(A: DArray, b: DArray | NDArray, layout: Layout, out: OutSpec): DArray {
+  const id = newDArrayId();
+  const tag = opTag('mul');
+  const cuts = layout.cuts[0] as number[];
+  layout.pids.forEach((p, c) => {
+    // A host vector: each owner gets only the slice its columns multiply.
+    const [lo, hi] = chunkBox(A.layout, c)[1] as [number, number];
+    const piece = b instanceof DArray ? b : b.rows(lo, hi);
+    remoteDoQueued(
+      mulColsHere,
+      p,
+      id,
+      chunkBox(layout, c),
+      tag,
+      [...layout.pids],
+      cuts,
+      A,
+      piece,
+      A.chunkBackend,
+    );
+  });
   return new DArray(id, out.dtype, layout, A.chunkBackend);
 }

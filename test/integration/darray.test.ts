@@ -21,12 +21,14 @@ import {
   localindices,
   localpart,
   mul,
+  type NDArray,
   norm,
   ProcessExitedException,
   powerMethod,
   rand,
   remotecallFetch,
   sum,
+  transpose,
   wireStats,
   zeros,
 } from '../../src/index.js';
@@ -210,6 +212,53 @@ describe('DArray operations', () => {
     dM.close();
     dv.close();
     prod.close();
+  });
+
+  it('matvec by column blocks: each owner keeps its rows of the sum, split like the vector', async () => {
+    // Uneven columns (33 over 2), a wide matrix, and a vector held on the host.
+    for (const [m, k] of [
+      [33, 33],
+      [12, 33],
+    ] as const) {
+      const M = rand([m, k], { seed: 30 });
+      const v = rand([k], { seed: 31 });
+      const dM = await distribute(M, { dist: [1, 2] });
+      const dv = await distribute(v);
+      expect(dv.cuts[0]).toEqual(dM.cuts[1]);
+      const y = (await mul(dM, dv)) as DArray;
+      expect(y.pids).toEqual(dM.pids);
+      // A square matrix gives the result the vector's split, so the next product needs no move.
+      expect(y.cuts[0]).toEqual(m === k ? dv.cuts[0] : [0, m >> 1, m]);
+      expect(await isApprox(await collect(y), await mul(M, v))).toBe(true);
+      const fromHost = (await mul(dM, v)) as DArray;
+      expect(await isApprox(await collect(fromHost), await mul(M, v))).toBe(true);
+      for (const x of [dM, dv, y, fromHost]) x.close();
+    }
+    const S = rand([40, 40], { seed: 32 });
+    const sym = await broadcast((a: number, b: number) => a + b, S, await transpose(S));
+    const u = rand([40], { seed: 33 });
+    const dS = await distribute(sym as NDArray, { dist: [1, 2] });
+    const du = await distribute(u);
+    const [dx, lambda] = await powerMethod(dS, du);
+    const [hostV, hostL] = await powerMethod(sym, u);
+    expect(lambda).toBeCloseTo(hostL, 9);
+    expect(await isApprox(await collect(dx), hostV)).toBe(true);
+    for (const x of [dS, du, dx]) x.close();
+  });
+
+  it('a failed vector piece fails a column-block matvec on every owner, not a hang', async () => {
+    const dM = await distribute(rand([6, 6], { seed: 34 }), { dist: [1, 2] });
+    const dv = await DArray.init(
+      (box) => {
+        if ((box[0]?.[0] ?? 0) > 0) throw new Error('no data for the second piece');
+        return [1, 2, 3];
+      },
+      [6],
+    );
+    const y = (await mul(dM, dv)) as DArray;
+    await expect(collect(y)).rejects.toThrow(/no data for the second piece/);
+    await expect(sum(y)).rejects.toThrow(/no data for the second piece/);
+    for (const x of [dM, dv, y]) x.close();
   });
 
   it('powerMethod runs unchanged on a DArray and returns [DArray, number]', async () => {

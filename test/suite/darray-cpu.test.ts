@@ -24,3 +24,16 @@ runArraySuite('DArray (cpu chunks, 2 workers)', {
       'a distributed reduction combines partial results with the reducer, so it must be associative (as in DistributedArrays.jl); this case uses (s, v) => s + 2 * v',
   },
 });
+
+// Matrices split by columns instead: matvec then runs as a reduce-scatter (darray/mul-cols.ts),
+// and every other operation must accept the layout too.
+runArraySuite('DArray (cpu chunks, 2 workers, matrices by column blocks)', {
+  toBackend: (a) => distribute(a, { procs: pids, dist: a.ndim === 2 ? [1, 2] : undefined }),
+  backend: 'darray',
+  skip: {
+    'reduce and mapreduce with lambdas float64':
+      'a distributed reduction combines partial results with the reducer, so it must be associative (as in DistributedArrays.jl); this case uses (s, v) => s + 2 * v',
+    'reduce and mapreduce with lambdas float32':
+      'a distributed reduction combines partial results with the reducer, so it must be associative (as in DistributedArrays.jl); this case uses (s, v) => s + 2 * v',
+  },
+});
