@@ -49,10 +49,12 @@ export async function mulByColumns(
     for (const p of pending) sendTo(p, tag, { error: `${err.name}: ${err.message}` } satisfies Part);
     throw err;
   };
-  if (partial instanceof Error) return fail(partial);
+  // Listening first, even when failing: every peer sends one part, and the slot it fills is
+  // emptied only once they are all in.
   const parts = receiveFrom(tag, others);
   // Also a handler for a peer that dies meanwhile, until the await below reports it.
   parts.catch(() => {});
+  if (partial instanceof Error) return fail(partial);
   let mine: NDArray;
   try {
     for (const p of others) {
