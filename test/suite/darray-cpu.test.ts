@@ -14,15 +14,17 @@ afterAll(async () => {
   await removeAllAndCheck();
 });
 
+const associative =
+  'a distributed reduction combines partial results with the reducer, so it must be associative (as in DistributedArrays.jl); this case uses (s, v) => s + 2 * v';
+const skip = {
+  'reduce and mapreduce with lambdas float64': associative,
+  'reduce and mapreduce with lambdas float32': associative,
+};
+
 runArraySuite('DArray (cpu chunks, 2 workers)', {
   toBackend: (a) => distribute(a, { procs: pids }),
   backend: 'darray',
-  skip: {
-    'reduce and mapreduce with lambdas float64':
-      'a distributed reduction combines partial results with the reducer, so it must be associative (as in DistributedArrays.jl); this case uses (s, v) => s + 2 * v',
-    'reduce and mapreduce with lambdas float32':
-      'a distributed reduction combines partial results with the reducer, so it must be associative (as in DistributedArrays.jl); this case uses (s, v) => s + 2 * v',
-  },
+  skip,
 });
 
 // Matrices split by columns instead: matvec then runs as a reduce-scatter (darray/mul-cols.ts),
@@ -30,10 +32,5 @@ runArraySuite('DArray (cpu chunks, 2 workers)', {
 runArraySuite('DArray (cpu chunks, 2 workers, matrices by column blocks)', {
   toBackend: (a) => distribute(a, { procs: pids, dist: a.ndim === 2 ? [1, 2] : undefined }),
   backend: 'darray',
-  skip: {
-    'reduce and mapreduce with lambdas float64':
-      'a distributed reduction combines partial results with the reducer, so it must be associative (as in DistributedArrays.jl); this case uses (s, v) => s + 2 * v',
-    'reduce and mapreduce with lambdas float32':
-      'a distributed reduction combines partial results with the reducer, so it must be associative (as in DistributedArrays.jl); this case uses (s, v) => s + 2 * v',
-  },
+  skip,
 });
