@@ -59,9 +59,11 @@ export async function runPowerJob(
   );
   try {
     const bw = backend === 'cpu' ? await workersBandwidth(pids) : undefined;
-    // Column blocks: each worker's product needs only its own piece of the vector, and the partial
-    // sums are exchanged while the workers stream their matrices (darray/mul-cols.ts).
-    const dM = (await drand([n, n], { dtype, seed, backend, dist: [1, pids.length] })) as DArray;
+    // CPU chunks in column blocks: each worker's product needs only its own piece of the vector, and
+    // the partial sums are exchanged while the workers stream their matrices (darray/mul-cols.ts).
+    // GPU chunks stay in row blocks, where each product reads back only its own piece.
+    const dist = backend === 'cpu' ? [1, pids.length] : undefined;
+    const dM = (await drand([n, n], { dtype, seed, backend, dist })) as DArray;
     let v = (await drand([n], { dtype, seed: seed + 1, backend })) as DArray;
     // A short warm-up compiles kernels and opens worker-to-worker connections.
     const [warm] = await powerMethod(dM, v, { iters: 2 });
