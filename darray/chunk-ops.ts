@@ -7,6 +7,7 @@
 import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
 import { scope } from '../gpu/scope.js';
 import { exprToJs } from '../kernels/cpu/expr.js';
+import { scaleInPlace } from '../kernels/cpu/mul.js';
 import { array, fill, ones, rand, randn, zeros } from '../src/array/create.js';
 import type { DType } from '../src/array/dtype.js';
 import type { Lambda } from '../src/array/ir/types.js';
@@ -214,6 +215,7 @@ export const mulHere = registerBuiltin(
     a: DArray,
     b: DArray | NDArray,
     backend: string,
+    alpha = 1,
   ): void => {
     putChunk(
       outId,
@@ -234,7 +236,11 @@ export const mulHere = registerBuiltin(
           // Commands that arrived earlier, such as the norm of this vector in powerMethod, finish
           // their sends first, so that a peer does not get this piece before it can answer them.
           await yieldToEventLoop();
-          if (canMulByBlocks(left, own, backend)) return mulByBlocks(left, own, b, tag);
+          if (canMulByBlocks(left, own, backend)) {
+            const y = await mulByBlocks(left, own, b, tag);
+            scaleInPlace(y, alpha);
+            return y;
+          }
           const parts = await allgather(own, { group: b.pids, tag });
           const failed = parts.find((p): p is { error: string } => !(p instanceof NDArray));
           if (failed) throw new Error(failed.error);
@@ -249,7 +255,7 @@ export const mulHere = registerBuiltin(
         // The product may hold this thread for milliseconds: replies that are ready (a reduction
         // this process roots, whose caller is waiting) go out before it starts.
         await yieldToEventLoop();
-        return mul(l, r);
+        return mul(l, r, { alpha });
       }),
     );
   },
@@ -271,6 +277,7 @@ export const mulColsHere = registerBuiltin(
     a: DArray,
     b: DArray | NDArray,
     backend: string,
+    alpha = 1,
   ): void => {
     putChunk(
       outId,
@@ -294,6 +301,7 @@ export const mulColsHere = registerBuiltin(
         // their sends first, so that a peer does not get a part before it can answer them.
         await yieldToEventLoop();
         const mine = await mulByColumns(partial, group, cuts, tag);
+        scaleInPlace(mine, alpha);
         return backend === 'cpu' ? mine : upload(mine, backend);
       }),
     );

@@ -30,7 +30,18 @@ export async function darrayMul(a: AnyArray, b: AnyArray, out: OutSpec): Promise
   const id = newDArrayId();
   const tag = opTag('mul');
   layout.pids.forEach((p, c) => {
-    remoteDoQueued(mulHere, p, id, chunkBox(layout, c), tag, [...layout.pids], A, B, A.chunkBackend);
+    remoteDoQueued(
+      mulHere,
+      p,
+      id,
+      chunkBox(layout, c),
+      tag,
+      [...layout.pids],
+      A,
+      B,
+      A.chunkBackend,
+      out.alpha ?? 1,
+    );
   });
   // Operands distributed here only for this product are freed once it has read them.
   if (A !== a) A.close();
@@ -77,6 +88,7 @@ function mulByColumns(A: DArray, b: DArray | NDArray, layout: Layout, out: OutSp
       A,
       piece,
       A.chunkBackend,
+      out.alpha ?? 1,
     );
   });
   return new DArray(id, out.dtype, layout, A.chunkBackend);

@@ -94,7 +94,15 @@ export function mulCpu(a: NDArray, b: NDArray, out: OutSpec): NDArray {
   if (b.ndim === 1) {
     if (!accelerator?.(a, b, y)) matvecRows(a.data, b.data, y.data, k, 0, m);
   } else matmulData(a.data, b.data, y.data, m, k, b.shape[1] ?? 0);
+  scaleInPlace(y, out.alpha);
   return y;
+}
+
+/** y *= alpha over the product (m or m×n elements, cheap next to the product's m×k). */
+export function scaleInPlace(y: NDArray, alpha = 1): void {
+  if (alpha === 1) return;
+  const d = y.data as { [i: number]: number; length: number };
+  for (let i = 0; i < d.length; i++) d[i] = (d[i] as number) * alpha;
 }
 
 /**

@@ -4,13 +4,13 @@ import type { GPUArray } from '../../gpu/array.js';
 import type { AnyArray, OutSpec } from '../../src/array/protocol.js';
 import { dataOf, flatten, gpujsOf, wrap } from './common.js';
 
-/** gpu.js source of y[r] = Σ_j A[r, j]·x[j] for k columns. */
+/** gpu.js source of y[r] = α·Σ_j A[r, j]·x[j] for k columns (α an argument, so one kernel serves all). */
 export const matvecSource = (k: number): string =>
-  `function(A, x) { const o = this.thread.x * ${k}; let s = 0.0; for (let j = 0; j < ${k}; j++) { s += A[o + j] * x[j]; } return s; }`;
+  `function(A, x, alpha) { const o = this.thread.x * ${k}; let s = 0.0; for (let j = 0; j < ${k}; j++) { s += A[o + j] * x[j]; } return s * alpha; }`;
 
-/** gpu.js source of C[y][x] = Σ_q A[y, q]·B[q, x] for A of k columns and B of n columns. */
+/** gpu.js source of C[y][x] = α·Σ_q A[y, q]·B[q, x] for A of k columns and B of n columns. */
 export const matmulSource = (k: number, n: number): string =>
-  `function(A, B) { let s = 0.0; for (let q = 0; q < ${k}; q++) { s += A[this.thread.y * ${k} + q] * B[q * ${n} + this.thread.x]; } return s; }`;
+  `function(A, B, alpha) { let s = 0.0; for (let q = 0; q < ${k}; q++) { s += A[this.thread.y * ${k} + q] * B[q * ${n} + this.thread.x]; } return s * alpha; }`;
 
 /** A·b on gpu.js; shapes were checked by `mul`. */
 export function mulGpujs(a: AnyArray, b: AnyArray, out: OutSpec): GPUArray {
@@ -22,7 +22,7 @@ export function mulGpujs(a: AnyArray, b: AnyArray, out: OutSpec): GPUArray {
   if (m * n === 0) return wrap(be, new Float32Array(0), out.shape);
   const r =
     b.shape.length === 1
-      ? be.kernel(matvecSource(k), [m])(A, B)
-      : be.kernel(matmulSource(k, n), [n, m])(A, B);
+      ? be.kernel(matvecSource(k), [m])(A, B, out.alpha ?? 1)
+      : be.kernel(matmulSource(k, n), [n, m])(A, B, out.alpha ?? 1);
   return wrap(be, flatten(r, m * n), out.shape);
 }

@@ -12,7 +12,8 @@ export function mulTfjs(a: AnyArray, b: AnyArray, out: OutSpec): GPUArray {
     const A = tensorOf(be, a, 'mul') as Parameters<typeof tf.matMul>[0];
     const B = tensorOf(be, b, 'mul');
     const B2 = b.shape.length === 1 ? tf.reshape(B, [b.shape[0] ?? 0, 1]) : B;
-    return tf.reshape(tf.matMul(A, B2 as Parameters<typeof tf.matMul>[1]), [...out.shape]);
+    const y = tf.reshape(tf.matMul(A, B2 as Parameters<typeof tf.matMul>[1]), [...out.shape]);
+    return out.alpha === undefined ? y : tf.mul(y, out.alpha);
   });
   return wrap(be, t);
 }

@@ -2,12 +2,16 @@
 
 import { GPUArray } from '../../gpu/array.js';
 import type { WebGPUStorage } from '../../gpu/webgpu/backend.js';
+import { lambdaOf } from '../../src/array/ir/cache.js';
 import type { AnyArray, OutSpec } from '../../src/array/protocol.js';
+import { broadcastWebGPU } from './broadcast.js';
 import { matmulWebGPU } from './matmul.js';
 import { matvecWebGPU } from './matvec.js';
 import { backendOfArgs, checkBinding, onDevice, releaseTemps } from './operands.js';
 
-/** A·b on the device; shapes were checked by `mul`. */
+const scale = lambdaOf((x: number, alpha: number) => x * alpha);
+
+/** α·A·b on the device; shapes were checked by `mul`. */
 export async function mulWebGPU(a: AnyArray, b: AnyArray, out: OutSpec): Promise<GPUArray> {
   const be = backendOfArgs('mul', [a, b]);
   const [m = 0, k = 0] = a.shape;
@@ -21,6 +25,8 @@ export async function mulWebGPU(a: AnyArray, b: AnyArray, out: OutSpec): Promise
     const target = (y.storage as WebGPUStorage).buffer;
     if (b.shape.length === 1) await matvecWebGPU(be, da, db, target, m, k);
     else await matmulWebGPU(be, da, db, target, m, k, n);
+    // α in place, one more dispatch on the product (m or m×n elements).
+    if (out.alpha !== undefined) await broadcastWebGPU(scale, [y, out.alpha], { ...out, into: y });
     return y;
   } catch (e) {
     y.dispose();

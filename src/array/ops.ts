@@ -184,15 +184,29 @@ export async function dot(x: AnyArray, y: AnyArray): Promise<number> {
   return getKernel('dot', backendOf('dot', [x, y]))(x, y);
 }
 
+/** Options of {@link mul}. */
+export interface MulOptions {
+  /** Scales the product, as Julia's `mul!(y, A, x, α)` does, in the same pass (default 1). */
+  alpha?: number;
+}
+
 /**
- * Matrix product: matrix–vector (m×k times k gives m) or matrix–matrix (m×k times k×n gives m×n).
+ * Matrix product: matrix–vector (m×k times k gives m) or matrix–matrix (m×k times k×n gives m×n),
+ * optionally scaled by `alpha`.
  *
  * @example
  * const y = await mul(M, v); // Julia: M * v
+ * const z = await mul(M, v, { alpha: 0.5 }); // Julia: mul!(z, M, v, 0.5)
  */
-export async function mul<A extends AnyArray, B extends AnyArray>(a: A, b: B): Promise<Same<A | B>> {
+export async function mul<A extends AnyArray, B extends AnyArray>(
+  a: A,
+  b: B,
+  { alpha = 1 }: MulOptions = {},
+): Promise<Same<A | B>> {
   checkArray('mul', a, 'a');
   checkArray('mul', b, 'b');
+  if (typeof alpha !== 'number' || !Number.isFinite(alpha))
+    throw new ArgumentError(`mul: alpha must be a finite number, got ${describe(alpha)}`);
   if (a.shape.length !== 2 || (b.shape.length !== 1 && b.shape.length !== 2))
     throw new ArgumentError(
       `mul: expected a matrix times a vector or a matrix, got shapes [${a.shape}] and [${b.shape}]`,
@@ -204,7 +218,8 @@ export async function mul<A extends AnyArray, B extends AnyArray>(a: A, b: B): P
     );
   const shape = b.shape.length === 1 ? [m] : [m, b.shape[1] ?? 0];
   const dtype = resultDType([a.dtype, b.dtype]);
-  return (await getKernel('mul', backendOf('mul', [a, b]))(a, b, { shape, dtype })) as Same<A | B>;
+  const out = alpha === 1 ? { shape, dtype } : { shape, dtype, alpha };
+  return (await getKernel('mul', backendOf('mul', [a, b]))(a, b, out)) as Same<A | B>;
 }
 
 /** The transpose of a matrix (a vector becomes a 1×n matrix). */

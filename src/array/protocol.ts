@@ -67,6 +67,8 @@ export interface OutSpec {
    * into instead of allocating (`broadcastInto`). It may be one of the inputs.
    */
   readonly into?: AnyArray;
+  /** For mul: the product is scaled by this (Julia's `mul!(y, A, x, α)`); absent means 1. */
+  readonly alpha?: number;
 }
 
 /**

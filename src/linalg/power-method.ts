@@ -45,13 +45,15 @@ function checkInterval(previous: number, latest: number): number {
  * The textbook loop (`y = M·v; v = y / ‖y‖`) makes every product wait for the norm before it, so a
  * DArray's workers would sit idle for a round trip to the caller each iteration, and a GPU would
  * stop for a read-back. Here each product is divided by the latest estimate of |λ| instead, which
- * keeps the iterate near unit norm without waiting for anything. The norm is still checked: at
- * every other product while the estimate moves, then every few products (up to
+ * keeps the iterate near unit norm without waiting for anything; the division rides on the next
+ * product as its `alpha`, so a step is a single operation. The norm is still checked: at every
+ * other product while the estimate moves, then every few products (up to
  * {@link MAX_CHECK_INTERVAL}) as it settles, each check refining the estimate from the growth since
  * the last one and dividing the drift out. A check is requested with a product and read one
  * product later, so the workers always have a product queued while the answer travels. The
  * iterates are the same vectors up to a positive factor and stay within a small factor of unit
- * norm, as far from overflow as the textbook ones; only the returned `v` is normalised exactly.
+ * norm; what is kept between steps is one undivided product of such an iterate, as far from
+ * overflow as the textbook's `M·v`. Only the returned `v` is normalised exactly.
  *
  * @example
  * const [v, lambda] = await powerMethod(array([[2, 1], [1, 1]]), rand([2], { seed: 1 }));
@@ -73,15 +75,18 @@ export async function powerMethod<A extends AnyArray>(
   // The first step as in the textbook, to learn the first estimate of |λ| and start at unit norm.
   const [c0, y] = await normAndProduct(M, v);
   const sigma = await norm(y);
-  let u = await broadcast(scaleBy, y, sigma);
-  release(y);
+  // The k-th iterate is u / scale: each step's divisor is applied by the next product as its
+  // alpha, so a step is one operation (one command per worker on a DArray), not a product and a
+  // division. u itself is one product away from an iterate of about unit norm.
+  let u: AnyArray = y;
+  let scale = sigma;
   let lambdaEst = sigma / c0;
-  // u is the k-th iterate; logDiv is the sum of the logs of the divisors of the products so far.
+  // logDiv is the sum of the logs of the divisors of the products so far.
   let k = 1;
   let logDiv = 0;
   // The last iterate whose norm is known (the first, of norm 1), and one whose norm is on its way.
   let known = { k: 1, logNorm: 0, logDiv: 0 };
-  let pending: { k: number; logDiv: number; norm: Promise<number> } | undefined;
+  let pending: { k: number; logDiv: number; logScale: number; norm: Promise<number> } | undefined;
   let interval = 1;
   for (let i = 1; i < iters; i++) {
     // A check asks for ‖u‖ with the product of u and reads it one product later, so the workers of
@@ -91,16 +96,17 @@ export async function powerMethod<A extends AnyArray>(
       check = norm(u);
       check.catch(() => {});
     }
-    const product = mul(M, u);
+    const product = mul(M, u, { alpha: 1 / scale });
     let divisor = lambdaEst;
     if (pending) {
       // If the check failed, the product started with it is still freed.
-      const logNorm = Math.log(
-        await pending.norm.catch((err: unknown) => {
-          product.then(release, () => {});
-          throw err;
-        }),
-      );
+      const logNorm =
+        Math.log(
+          await pending.norm.catch((err: unknown) => {
+            product.then(release, () => {});
+            throw err;
+          }),
+        ) - pending.logScale;
       // ‖u‖ went from the known iterate to the checked one with growth |λ|/divisor per product.
       const est = Math.exp((logNorm - known.logNorm + pending.logDiv - known.logDiv) / (pending.k - known.k));
       interval = checkInterval(lambdaEst, est);
@@ -110,22 +116,24 @@ export async function powerMethod<A extends AnyArray>(
       // This product also divides out the drift of ‖u‖ since the checked iterate.
       divisor = est * Math.exp(logNorm + (k - known.k) * Math.log(est) - (logDiv - known.logDiv));
     }
-    if (check) pending = { k, logDiv, norm: check };
+    if (check) pending = { k, logDiv, logScale: Math.log(scale), norm: check };
     const z = await product;
-    const next = await broadcast(scaleBy, z, divisor);
     logDiv += Math.log(divisor);
     k++;
     // Temporaries on a GPU or on workers are freed now rather than when the GC gets to them.
-    release(z);
     release(u, v);
-    u = next;
+    u = z;
+    scale = divisor;
   }
   // A check still on its way is not needed any more, but its failure should not go unnoticed.
   if (pending) await pending.norm;
-  const [c, Mu] = await normAndProduct(M, u);
+  // The last division is applied here, so the final product is of an iterate of about unit norm.
+  const last = await broadcast(scaleBy, u, scale);
+  release(u, v);
+  const [c, Mu] = await normAndProduct(M, last);
   const lambda = (await norm(Mu)) / c;
   release(Mu);
-  const x = await broadcast(scaleBy, u, c);
-  release(u, v);
+  const x = await broadcast(scaleBy, last, c);
+  release(last, v);
   return [x as Same<A>, lambda];
 }

@@ -247,6 +247,26 @@ export function runArraySuite(name: string, options: ArraySuiteOptions): void {
         close(got.data, want, rtol * 10);
       });
 
+      test(`mul scaled by alpha ${dt}`, async () => {
+        const A = r([67, 45], 15);
+        const v = r([45], 16);
+        const B = r([45, 5], 17);
+        const mv = await down(await mul(await up(A), await up(v), { alpha: -0.25 }));
+        expect(mv.shape).toEqual([67]);
+        close(
+          mv.data,
+          Array.from((await mul(A, v)).data, (x) => x * -0.25),
+          rtol * 10,
+        );
+        const mm = await down(await mul(await up(A), await up(B), { alpha: 3 }));
+        expect(mm.shape).toEqual([67, 5]);
+        close(
+          mm.data,
+          Array.from((await mul(A, B)).data, (x) => x * 3),
+          rtol * 10,
+        );
+      });
+
       test(`mul matrix-matrix ${dt}`, async () => {
         const A = r([13, 7], 13);
         const B = r([7, 9], 14);
@@ -330,6 +350,10 @@ export function runArraySuite(name: string, options: ArraySuiteOptions): void {
       const b = await up(rand([4], { seed: 2 }));
       await expect(broadcast((x: number, y: number) => x + y, a, b)).rejects.toThrow(/\[3\], \[4\]/);
       await expect(mul(await up(rand([3, 4], { seed: 3 })), a)).rejects.toThrow(/inner dimensions/);
+      const m = await up(rand([4, 3], { seed: 4 }));
+      await expect(mul(m, a, { alpha: Number.NaN })).rejects.toThrow(
+        /mul: alpha must be a finite number, got number NaN/,
+      );
     });
   });
 }
