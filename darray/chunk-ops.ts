@@ -20,7 +20,7 @@ import { registerBuiltin } from '../src/remote/ship.js';
 import { allgather, reduceTo } from './collectives.js';
 import type { DArray } from './darray.js';
 import { fetchBox, upload } from './fetch-box.js';
-import { type Box, boxShape, projectBox } from './layout.js';
+import { type Box, boxShape, projectBox, sameList } from './layout.js';
 import { canMulByBlocks, mulByBlocks, type Piece } from './mul-blocks.js';
 import { cpuPartialRows, mulByColumns, type PartialRows } from './mul-cols.js';
 import { chunkEntry, putChunk, running } from './store.js';
@@ -307,11 +307,6 @@ export const mulColsHere = registerBuiltin(
     );
   },
 );
-
-/** Whether the vector's owners are exactly the processes running this product, so all take part in an allgather. */
-function sameList(a: readonly number[], b: readonly number[]): boolean {
-  return a.length === b.length && a.every((p, i) => p === b[i]);
-}
 
 function concatRows(parts: NDArray[], dtype: DType, shape: readonly number[]): NDArray {
   const out = zeros([...shape], dtype);

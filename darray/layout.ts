@@ -117,14 +117,17 @@ export function intersect(a: Box, b: Box): Box | undefined {
   return out;
 }
 
+/** Whether two lists of numbers (pids, cuts, dims) are equal element by element. */
+export function sameList(a: readonly number[], b: readonly number[]): boolean {
+  return a.length === b.length && a.every((v, i) => v === b[i]);
+}
+
 export function sameLayout(a: Layout, b: Layout): boolean {
-  const eq = (x: readonly number[], y: readonly number[]) =>
-    x.length === y.length && x.every((v, i) => v === y[i]);
   return (
-    eq(a.dims, b.dims) &&
-    eq(a.pids, b.pids) &&
+    sameList(a.dims, b.dims) &&
+    sameList(a.pids, b.pids) &&
     a.cuts.length === b.cuts.length &&
-    a.cuts.every((c, k) => eq(c, b.cuts[k] as number[]))
+    a.cuts.every((c, k) => sameList(c, b.cuts[k] as number[]))
   );
 }
 

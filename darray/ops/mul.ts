@@ -8,7 +8,7 @@ import type { AnyArray, OutSpec } from '../../src/array/protocol.js';
 import { remoteDoQueued } from '../../src/remote/calls.js';
 import { mulColsHere, mulHere } from '../chunk-ops.js';
 import { DArray, newDArrayId } from '../darray.js';
-import { chunkBox, defaultCuts, type Layout, makeLayout } from '../layout.js';
+import { chunkBox, defaultCuts, type Layout, makeLayout, sameList } from '../layout.js';
 import { asDArray, firstDArray, opTag } from './shared.js';
 
 export async function darrayMul(a: AnyArray, b: AnyArray, out: OutSpec): Promise<DArray> {
@@ -16,7 +16,7 @@ export async function darrayMul(a: AnyArray, b: AnyArray, out: OutSpec): Promise
   const A = await asDArray('mul', a, lead);
   const byColumns = columnSplit(A, b, out);
   if (byColumns) {
-    const y = mulByColumns(A, b as DArray | NDArray, byColumns, out);
+    const y = sendColumnProducts(A, b as DArray | NDArray, byColumns, out);
     if (A !== a) A.close();
     return y;
   }
@@ -60,16 +60,16 @@ function columnSplit(A: DArray, b: AnyArray, out: OutSpec): Layout | undefined {
   if (A.ndim !== 2 || out.shape.length !== 1 || dist[0] !== 1 || (dist[1] ?? 1) < 2) return undefined;
   const colCuts = cuts[1] as readonly number[];
   if (b instanceof DArray) {
-    const same = (x: readonly number[], y: readonly number[]) =>
-      x.length === y.length && x.every((v, i) => v === y[i]);
-    if (b.ndim !== 1 || !same(b.pids, pids) || !same(b.layout.cuts[0] as number[], colCuts)) return undefined;
+    if (b.ndim !== 1 || !sameList(b.pids, pids) || !sameList(b.layout.cuts[0] as number[], colCuts))
+      return undefined;
   } else if (!isNDArray(b) || b.ndim !== 1) return undefined;
   const m = out.shape[0] as number;
   const rowCuts = m === A.shape[1] ? [...colCuts] : defaultCuts(m, pids.length);
   return { dims: [m], dist: [pids.length], cuts: [rowCuts], pids: [...pids] };
 }
 
-function mulByColumns(A: DArray, b: DArray | NDArray, layout: Layout, out: OutSpec): DArray {
+/** Sends each owner its command of a column-block product (run by mulColsHere). */
+function sendColumnProducts(A: DArray, b: DArray | NDArray, layout: Layout, out: OutSpec): DArray {
   const id = newDArrayId();
   const tag = opTag('mul');
   const cuts = layout.cuts[0] as number[];
