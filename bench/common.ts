@@ -117,6 +117,11 @@ export class PeerProcess {
     return this.next<T>();
   }
 
+  /** The peer's process id (for /proc readings such as its huge pages). */
+  get pid(): number | undefined {
+    return this.child.pid;
+  }
+
   close(): void {
     this.child.stdin.end();
     this.child.kill();

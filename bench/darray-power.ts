@@ -21,6 +21,7 @@ import {
   wireStats,
 } from '../src/index.js';
 import { PairedRounds, PeerProcess, type PeerResult, repoRoot } from './common.js';
+import { hugePageNote } from './lib/huge-pages.js';
 import { type Row, report } from './lib/report.js';
 
 const N = Number(process.env.BENCH_N ?? 8192);
@@ -169,6 +170,16 @@ async function main() {
       `round ${r + 1}/${ROUNDS}: darray ${((t.seconds / ITERS) * 1e3).toFixed(2)} ms/iter (row blocks ${((rt.seconds / ITERS) * 1e3).toFixed(2)})`,
     );
   }
+  // Read while every side still holds its matrix.
+  const workerPids = await Promise.all(pids.map((p) => remotecallFetch(() => process.pid, p)));
+  const numpy2 = peers[0]?.peer?.pid;
+  const huge =
+    numpy2 === undefined
+      ? undefined
+      : hugePageNote([
+          ['NumPy', [numpy2]],
+          ['the darray workers', workerPids],
+        ]);
   for (const p of peers) p.peer?.close();
   // Messages per iteration, counted on every process over a short run.
   const f0 = await totalFrames();
@@ -228,7 +239,7 @@ async function main() {
       ratio: ours / p.best,
       target,
       pass: target ? ours <= p.best : undefined,
-      note: `median of per-round ratios ${p.paired.medianRatio().toFixed(2)}× over ${p.paired.ours.length} rounds (the table compares best rounds)`,
+      note: `median of per-round ratios ${p.paired.medianRatio().toFixed(2)}× over ${p.paired.ours.length} rounds (the table compares best rounds)${p === peers[0] && huge ? `; ${huge}` : ''}`,
     });
   }
   rows.push({

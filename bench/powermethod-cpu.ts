@@ -12,6 +12,7 @@ import { startThreads, threadCount } from '../kernels/wasm/pool.js';
 import { type DType, rand } from '../src/array/index.js';
 import { powerMethod } from '../src/linalg/index.js';
 import { bestOf, PairedRounds, PeerProcess, printTable, repoRoot, writeResult } from './common.js';
+import { hugePageNote } from './lib/huge-pages.js';
 
 const ITERS = 100;
 const settle = () => new Promise((r) => setTimeout(r, 500));
@@ -27,6 +28,7 @@ console.log(
 const rows: Record<string, string | number>[] = [];
 let numpyThreads: number | null = null;
 let peerNote = '';
+const hugeNotes: string[] = [];
 for (const n of sizes)
   for (const dtype of dtypes) {
     const M = rand([n, n], { dtype, seed: 1 });
@@ -72,6 +74,14 @@ for (const n of sizes)
     }
     if (started.ok) ours = paired.best().ours;
     const theirs = started.ok ? paired.best().theirs : Number.NaN;
+    // Read while both sides still hold their matrices.
+    const huge = started.ok
+      ? hugePageNote([
+          ['NumPy', [started.value.peer.pid ?? -1]],
+          ['darray', [process.pid]],
+        ])
+      : undefined;
+    if (huge) hugeNotes.push(`n = ${n} ${dtype}: ${huge}`);
     if (started.ok) started.value.peer.close();
     rows.push({
       n,
@@ -92,6 +102,7 @@ console.log(
     ? `NumPy peer skipped: ${peerNote}`
     : `NumPy ran with its default BLAS threads (${numpyThreads ?? 'unknown'}); darray with ${threads}. Rounds: ${ROUNDS}, alternating; best/best compares each side's best round, median of paired is the median of the per-round ratios (darray ÷ NumPy).`,
 );
+for (const h of hugeNotes) console.log(h);
 const file = writeResult('powermethod-cpu', {
   iters: ITERS,
   rounds: ROUNDS,
@@ -99,5 +110,6 @@ const file = writeResult('powermethod-cpu', {
   numpyThreads,
   rows,
   peerNote,
+  hugePages: hugeNotes,
 });
 console.log(`results: ${file}`);
