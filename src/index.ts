@@ -19,6 +19,8 @@ export { type AddprocsOptions, addprocs, interrupt, rmprocs } from './cluster/pr
 export { myid, nprocs, nworkers, procs, workers } from './cluster/state.js';
 export { initWorker, startWorker } from './cluster/worker.js';
 export * from './errors.js';
+export { FileFormatError } from './io/format-error.js';
+export { decodeNpy, encodeNpy, load, save } from './io/npy.js';
 export * from './linalg/index.js';
 export { distributedFor } from './parallel/distributed-for.js';
 export { autoBatchSize, type PmapOptions, pmap, type RetryState } from './parallel/pmap.js';
