@@ -8,6 +8,7 @@
  */
 
 export * from '../darray/index.js';
+export { type FromZarrOptions, fromZarr, type ToZarrOptions, toZarr } from '../darray/zarr.js';
 export * from '../gpu/index.js';
 export * from './array/index.js';
 export { Channel, ChannelClosedError, type Producer } from './channel.js';

@@ -22,6 +22,8 @@ const ALIGN = 64;
 /**
  * The NumPy dtype string of a darray dtype, worked out from its name and size so that every dtype
  * in DTYPES has one: 'float64' → '<f8', 'int32' → '<i4', 'uint8' → '|u1'.
+ *
+ * @example npyDescr('float32') // '<f4'
  */
 export function npyDescr(dtype: DType): string {
   const m = /^(float|int|uint)\d+$/.exec(dtype);
@@ -51,7 +53,12 @@ function parseDescr(descr: string): Descr | undefined {
 
 const supportedList = (): string => DTYPES.map((d) => `'${npyDescr(d)}' (${d})`).join(', ');
 
-/** The whole `.npy` file for a host array: header then data, little-endian, C order. */
+/**
+ * The whole `.npy` file for a host array, as bytes: header then data, little-endian, C order.
+ * Format 1.0, or 2.0 when the header is too long for 1.0 (tens of thousands of dimensions).
+ *
+ * @example const bytes = encodeNpy(array([1, 2, 3])); // 128 + 24 bytes, what numpy.save writes
+ */
 export function encodeNpy(A: NDArray): Uint8Array {
   const shape = A.shape.length === 1 ? `(${A.shape[0]},)` : `(${A.shape.join(', ')})`;
   const dict = `{'descr': '${npyDescr(A.dtype)}', 'fortran_order': False, 'shape': ${shape}, }`;
@@ -168,7 +175,12 @@ function swapBytes(b: Uint8Array, width: number): void {
   }
 }
 
-/** Reads a whole `.npy` file's bytes into a new host array; `source` names it in errors. */
+/**
+ * Reads the bytes of a whole `.npy` file into a new host array (a copy; `bytes` may be reused).
+ * `source` names the bytes in errors. Throws a FileFormatError for anything {@link load} refuses.
+ *
+ * @example const A = decodeNpy(encodeNpy(array([1, 2, 3]))); // NDArray<float64> [3]
+ */
 export function decodeNpy(bytes: Uint8Array, source = 'the data'): NDArray {
   const { descr, shape, offset } = readHeader(bytes, source);
   const size = sizeOf(shape);
