@@ -8,6 +8,7 @@
  */
 
 export * from '../darray/index.js';
+export { type FromZarrOptions, fromZarr, type ToZarrOptions, toZarr } from '../darray/zarr.js';
 export * from '../gpu/index.js';
 export * from './array/index.js';
 export { Channel, ChannelClosedError, type Producer } from './channel.js';
@@ -19,6 +20,8 @@ export { type AddprocsOptions, addprocs, interrupt, rmprocs } from './cluster/pr
 export { myid, nprocs, nworkers, procs, workers } from './cluster/state.js';
 export { initWorker, startWorker } from './cluster/worker.js';
 export * from './errors.js';
+export { FileFormatError } from './io/format-error.js';
+export { decodeNpy, encodeNpy, load, save } from './io/npy.js';
 export * from './linalg/index.js';
 export { distributedFor } from './parallel/distributed-for.js';
 export { autoBatchSize, type PmapOptions, pmap, type RetryState } from './parallel/pmap.js';
