@@ -18,6 +18,17 @@ export class MissingKernelError extends Error {
   }
 }
 
+/**
+ * A file or store that is not in the expected format (bad magic, unsupported dtype, truncated
+ * data, …). The message says what was expected and what was found.
+ *
+ * @example
+ * try { await load('/tmp/not-npy.txt') } catch (e) { if (e instanceof FileFormatError) console.log(e.message) }
+ */
+export class FileFormatError extends Error {
+  override name = 'FileFormatError';
+}
+
 /** Describes a value briefly for error messages: its type and, for arrays, its length. */
 export function describe(value: unknown): string {
   if (value === null) return 'null';

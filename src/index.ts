@@ -20,7 +20,6 @@ export { type AddprocsOptions, addprocs, interrupt, rmprocs } from './cluster/pr
 export { myid, nprocs, nworkers, procs, workers } from './cluster/state.js';
 export { initWorker, startWorker } from './cluster/worker.js';
 export * from './errors.js';
-export { FileFormatError } from './io/format-error.js';
 export { decodeNpy, encodeNpy, load, save } from './io/npy.js';
 export * from './linalg/index.js';
 export { distributedFor } from './parallel/distributed-for.js';

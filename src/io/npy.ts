@@ -10,8 +10,7 @@ import { collect } from '../array/ops.js';
 import type { AnyArray } from '../array/protocol.js';
 import { sizeOf } from '../array/shape.js';
 import { allocData } from '../array/storage.js';
-import { ArgumentError, describe } from '../errors.js';
-import { FileFormatError } from './format-error.js';
+import { ArgumentError, describe, FileFormatError } from '../errors.js';
 import { type PyValue, parsePyLiteral } from './py-literal.js';
 
 const MAGIC = [0x93, 0x4e, 0x55, 0x4d, 0x50, 0x59]; // "\x93NUMPY"
