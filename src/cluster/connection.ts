@@ -3,10 +3,21 @@
  * requests; replies come back on the connection the request went out on.
  */
 import type { Socket } from 'node:net';
+import { ArgumentError } from '../errors.js';
 import { ProcessExitedException } from '../remote/exceptions.js';
 import { mac, macEqual, nonce, PROTOCOL_VERSION } from './auth.js';
 import { isHeld } from './keepalive.js';
+import {
+  ACCEPT_DEADLINE_MS,
+  beginHandshake,
+  DIAL_DEADLINE_MS,
+  notePreauthBytes,
+  noteRefusal,
+  PREAUTH_BUDGET_BYTES,
+  PREAUTH_MAX_FRAME_BYTES,
+} from './preauth.js';
 import { type Envelope, encodeFrame, type Frame, FrameReader, parseFrame } from './wire/frame.js';
+import { describeValue, type HandshakeMessage, parseHandshakeFrame } from './wire/handshake.js';
 
 interface Pending {
   resolve: (frame: Frame) => void;
@@ -26,7 +37,6 @@ export interface ConnectionOptions {
   log: (line: string) => void;
 }
 
-const HANDSHAKE_TIMEOUT_MS = 15_000;
 type PiggybackTake = (peer: number) => unknown;
 type PiggybackApply = (data: unknown, from: number) => void;
 const piggybacks = new Map<string, { take: PiggybackTake; apply: PiggybackApply }>();
@@ -77,6 +87,12 @@ function applyPiggyback(pb: Record<string, unknown>, from: number): void {
 let nextRequestId = 1;
 export const newRequestId = (): number => nextRequestId++;
 
+/** The handshake message each side waits for next. */
+type Expecting = 'hello' | 'challenge' | 'auth' | 'welcome';
+
+const NONCE = /^[0-9a-f]{32}$/;
+const MAC = /^[0-9a-f]{64}$/;
+
 export class Connection {
   /** The peer's pid, known once the handshake is done. */
   peer = 0;
@@ -84,119 +100,191 @@ export class Connection {
   private readonly pending = new Map<number, Pending>();
   private closedReason: string | undefined;
   private authed = false;
+  private settleReady!: { resolve: () => void; reject: (e: Error) => void };
+  private readonly reader: FrameReader;
+  private readonly deadline: NodeJS.Timeout;
+  private readonly endHandshake = beginHandshake();
+  /** The acceptor waits for hello then auth; the connector for challenge then welcome. */
+  private expecting: Expecting;
+  /** Bytes of whole frames received before authentication (see PREAUTH_BUDGET_BYTES). */
+  private preauthBytes = 0;
+  private myNonce = '';
+  private theirNonce = '';
 
   constructor(
     readonly socket: Socket,
     private readonly opts: ConnectionOptions,
   ) {
+    // HMAC accepts an empty key, but a cookie everyone knows authenticates nobody.
+    if (opts.cookie === '') throw new ArgumentError('Connection: the cluster cookie must not be empty');
     socket.setNoDelay(true);
-    let settle!: { resolve: () => void; reject: (e: Error) => void };
     this.ready = new Promise<void>((resolve, reject) => {
-      settle = { resolve, reject };
+      this.settleReady = { resolve, reject };
     });
     // A handshake failure is reported through `ready`; keep it from also being an unhandled rejection.
     this.ready.catch(() => {});
-    const timer = setTimeout(() => this.fail(settle, 'handshake timed out'), HANDSHAKE_TIMEOUT_MS);
-    timer.unref();
-    const reader = new FrameReader((buf) => {
-      let frame: Frame;
-      try {
-        frame = parseFrame(buf);
-      } catch (err) {
-        this.fail(settle, `undecodable frame envelope: ${(err as Error).message}`);
-        return;
-      }
-      if (this.authed) this.dispatch(frame);
-      else this.handshake(frame.env, settle, timer);
+    const limit = opts.role === 'acceptor' ? ACCEPT_DEADLINE_MS : DIAL_DEADLINE_MS;
+    // Checked once the input that is already waiting has been read (setImmediate runs after I/O),
+    // so a process that was busy past the deadline does not refuse an answer that did arrive.
+    this.deadline = setTimeout(
+      () =>
+        setImmediate(() => {
+          if (!this.authed) this.refuse(`the handshake did not complete within ${limit / 1000} s`);
+        }),
+      limit,
+    );
+    this.deadline.unref();
+    this.reader = new FrameReader(
+      (buf) => this.onFrame(buf),
+      (why) => this.refuse(`${why} before authentication`),
+    );
+    this.reader.maxFrameBytes = PREAUTH_MAX_FRAME_BYTES;
+    socket.on('data', (chunk: Buffer) => {
+      this.reader.push(chunk);
+      if (!this.authed && this.closedReason === undefined) this.checkBudget(this.reader.buffered);
     });
-    socket.on('data', (chunk: Buffer) => reader.push(chunk));
     socket.on('error', (err) => this.close(err.message));
     socket.on('close', () => {
-      clearTimeout(timer);
-      settle.reject(
+      clearTimeout(this.deadline);
+      this.endHandshake();
+      this.reader.stop();
+      this.settleReady.reject(
         new Error(`connection closed during handshake${this.closedReason ? `: ${this.closedReason}` : ''}`),
       );
       this.close('connection closed');
     });
     if (opts.role === 'connector') {
+      this.expecting = 'challenge';
       this.myNonce = nonce();
       this.write({ k: 'hello', v: PROTOCOL_VERSION, n: this.myNonce, pid: opts.myid() });
+    } else {
+      this.expecting = 'hello';
     }
     this.updateRef();
   }
 
-  private myNonce = '';
-  private theirNonce = '';
-
-  private handshake(
-    env: Envelope,
-    settle: { resolve: () => void; reject: (e: Error) => void },
-    timer: NodeJS.Timeout,
-  ) {
-    const { cookie, role } = this.opts;
-    if (env.k === 'refused') return this.fail(settle, `peer refused the connection: ${String(env.why)}`);
-    if (role === 'acceptor' && env.k === 'hello') {
-      if (env.v !== PROTOCOL_VERSION) {
-        return this.refuse(
-          settle,
-          `protocol version mismatch: ours ${PROTOCOL_VERSION}, theirs ${String(env.v)}`,
-        );
+  private onFrame(buf: Buffer): void {
+    if (this.closedReason !== undefined) return;
+    if (this.authed) {
+      let frame: Frame;
+      try {
+        frame = parseFrame(buf);
+      } catch (err) {
+        this.close(`undecodable frame envelope: ${(err as Error).message}`);
+        return;
       }
-      this.theirNonce = String(env.n);
-      this.peer = Number(env.pid) || 0;
+      const env: unknown = frame.env;
+      if (typeof env !== 'object' || env === null || typeof (env as Envelope).k !== 'string') {
+        this.close('a frame whose envelope has no message kind');
+        return;
+      }
+      this.dispatch(frame);
+      return;
+    }
+    this.preauthBytes += 4 + buf.length;
+    if (!this.checkBudget(0)) return;
+    let msg: HandshakeMessage;
+    try {
+      msg = parseHandshakeFrame(buf);
+    } catch (err) {
+      this.refuse(`malformed handshake message: ${(err as Error).message}`);
+      return;
+    }
+    this.handshake(msg);
+  }
+
+  /** Refuses a peer that has sent more than its budget before authenticating; false if it did. */
+  private checkBudget(partial: number): boolean {
+    const sent = this.preauthBytes + partial;
+    notePreauthBytes(sent);
+    if (sent <= PREAUTH_BUDGET_BYTES) return true;
+    this.refuse(`more than ${PREAUTH_BUDGET_BYTES} bytes sent before authentication`);
+    return false;
+  }
+
+  private handshake(env: HandshakeMessage) {
+    const { cookie, role } = this.opts;
+    if (env.k === 'refused') {
+      return this.fail(`peer refused the connection: ${describeValue(env.why)}`);
+    }
+    if (env.k !== this.expecting) {
+      return this.refuse(
+        `expected a '${this.expecting}' message during the handshake, got ${describeValue(env.k)}`,
+      );
+    }
+    if ((env.k === 'hello' || env.k === 'challenge') && env.v !== PROTOCOL_VERSION) {
+      return this.refuse(
+        `protocol version mismatch: ours ${PROTOCOL_VERSION}, theirs ${describeValue(env.v)}`,
+      );
+    }
+    if ((env.k === 'hello' || env.k === 'challenge') && !(typeof env.n === 'string' && NONCE.test(env.n))) {
+      return this.refuse(`expected a nonce of 32 hex digits in '${env.k}', got ${describeValue(env.n)}`);
+    }
+    if ((env.k === 'challenge' || env.k === 'auth') && !(typeof env.mac === 'string' && MAC.test(env.mac))) {
+      return this.refuse(`expected a MAC of 64 hex digits in '${env.k}', got ${describeValue(env.mac)}`);
+    }
+    const pid = typeof env.pid === 'number' && Number.isSafeInteger(env.pid) && env.pid > 0 ? env.pid : 0;
+    if (role === 'acceptor' && env.k === 'hello') {
+      this.theirNonce = env.n as string;
+      this.peer = pid;
       this.myNonce = nonce();
       const proof = mac(cookie, 'acceptor', this.myNonce, this.theirNonce);
+      this.expecting = 'auth';
       this.write({ k: 'challenge', v: PROTOCOL_VERSION, n: this.myNonce, mac: proof, pid: this.opts.myid() });
       return;
     }
     if (role === 'connector' && env.k === 'challenge') {
-      if (env.v !== PROTOCOL_VERSION) {
-        return this.fail(
-          settle,
-          `protocol version mismatch: ours ${PROTOCOL_VERSION}, theirs ${String(env.v)}`,
-        );
-      }
-      this.theirNonce = String(env.n);
+      this.theirNonce = env.n as string;
       if (!macEqual(env.mac, mac(cookie, 'acceptor', this.theirNonce, this.myNonce))) {
         // Tell the acceptor too, so the side that keeps serving can log the refusal.
-        return this.refuse(settle, 'authentication failed: the peer does not know the cluster cookie');
+        return this.refuse('authentication failed: the peer does not know the cluster cookie');
       }
-      this.peer = Number(env.pid) || 0;
+      this.peer = pid;
+      this.expecting = 'welcome';
       this.write({ k: 'auth', mac: mac(cookie, 'connector', this.theirNonce, this.myNonce) });
       return;
     }
     if (role === 'acceptor' && env.k === 'auth') {
       if (!macEqual(env.mac, mac(cookie, 'connector', this.myNonce, this.theirNonce))) {
-        return this.refuse(settle, 'authentication failed: wrong cluster cookie');
+        return this.refuse('authentication failed: wrong cluster cookie');
       }
-      this.authed = true;
-      clearTimeout(timer);
+      this.authenticated();
       this.write({ k: 'welcome' });
-      settle.resolve();
+      this.settleReady.resolve();
       return;
     }
     if (role === 'connector' && env.k === 'welcome') {
-      this.authed = true;
-      clearTimeout(timer);
-      settle.resolve();
+      this.authenticated();
+      this.settleReady.resolve();
       return;
     }
-    this.refuse(settle, `unexpected '${env.k}' message during handshake`);
+    this.refuse(`unexpected ${describeValue(env.k)} message during the handshake`);
   }
 
-  private refuse(settle: { reject: (e: Error) => void }, why: string): void {
-    this.write({ k: 'refused', why });
-    this.fail(settle, why);
+  /** Lifts the limits on what the peer may send, now that it has proved it knows the cookie. */
+  private authenticated(): void {
+    this.authed = true;
+    clearTimeout(this.deadline);
+    this.endHandshake();
+    this.reader.maxFrameBytes = 0xffff_ffff;
   }
 
-  private fail(settle: { reject: (e: Error) => void }, why: string): void {
-    if (this.opts.role === 'acceptor') {
-      this.opts.log(
-        `darray: refused connection from ${this.socket.remoteAddress}:${this.socket.remotePort}: ${why}`,
-      );
-    }
-    settle.reject(new Error(why));
+  /** Fails the handshake and tells the peer why, so that the side that keeps serving can log it. */
+  private refuse(why: string): void {
+    if (this.closedReason !== undefined) return;
+    this.write({ k: 'refused', why: why.slice(0, 200) });
+    this.fail(why);
+  }
+
+  private fail(why: string): void {
+    if (this.closedReason !== undefined) return;
+    if (this.opts.role === 'acceptor')
+      noteRefusal(this.socket.remoteAddress ?? 'an unknown address', why, this.opts.log);
     this.closedReason = why;
+    this.reader.stop();
+    this.endHandshake();
+    clearTimeout(this.deadline);
+    this.settleReady.reject(new Error(why));
     this.socket.end();
     this.socket.destroySoon?.();
     setTimeout(() => this.socket.destroy(), 200).unref();

@@ -40,8 +40,13 @@ export function wrapSocket(socket: Socket, role: 'connector' | 'acceptor'): Conn
         markGone(conn.peer, 'its connection closed');
       }
     },
-    log: (line) => process.stderr.write(`${line}\n`),
+    log: logLine,
   });
+}
+
+/** Writes one line of this process's own diagnostics (refused connections) to stderr. */
+export function logLine(line: string): void {
+  process.stderr.write(`${line}\n`);
 }
 
 // Waiting on other processes keeps the connections referenced; see keepalive.ts.

@@ -5,10 +5,12 @@
 import { createServer, type Server } from 'node:net';
 import { networkInterfaces } from 'node:os';
 import { createInterface } from 'node:readline';
+import { ArgumentError } from '../errors.js';
 import { interruptRunning } from '../remote/interrupts.js';
 import { handleKind } from '../remote/kinds.js';
 import { clusterCookie } from './cookie.js';
-import { adopt, connectionTo, markGone, onProcessGone, wrapSocket } from './mesh.js';
+import { adopt, connectionTo, logLine, markGone, onProcessGone, wrapSocket } from './mesh.js';
+import { MAX_PENDING_HANDSHAKES, noteRefusal, preauthStats } from './preauth.js';
 import { state, type Topology } from './state.js';
 
 /** The first line a worker prints: `darray-worker-listening <host>:<port>`. */
@@ -35,6 +37,18 @@ export async function startWorker(opts: StartWorkerOptions = {}): Promise<{ host
   initWorker(cookie);
   const restrict = opts.restrict ?? true;
   const srv = createServer((socket) => {
+    if (preauthStats().pending >= MAX_PENDING_HANDSHAKES) {
+      // Each waiting connection costs a little memory and a file descriptor; past this many, the
+      // newest are closed at once rather than let a flood of them exhaust either.
+      noteRefusal(
+        socket.remoteAddress ?? 'an unknown address',
+        'too many connections awaiting authentication',
+        logLine,
+      );
+      socket.on('error', () => {});
+      socket.destroy();
+      return;
+    }
     const conn = wrapSocket(socket, 'acceptor');
     conn.ready.then(
       () => adopt(conn),
@@ -44,7 +58,17 @@ export async function startWorker(opts: StartWorkerOptions = {}): Promise<{ host
   server = srv;
   await new Promise<void>((resolve, reject) => {
     srv.once('error', reject);
-    srv.listen(0, restrict ? '127.0.0.1' : '0.0.0.0', () => resolve());
+    srv.listen(0, restrict ? '127.0.0.1' : '0.0.0.0', () => {
+      srv.off('error', reject);
+      resolve();
+    });
+  });
+  // Once listening, an error (such as running out of file descriptors while accepting) concerns
+  // one connection attempt, not the worker: report it once and keep serving.
+  let reported = false;
+  srv.on('error', (err) => {
+    if (!reported) logLine(`darray: worker could not accept a connection: ${err.message}`);
+    reported = true;
   });
   const addr = srv.address();
   if (!addr || typeof addr === 'string') throw new Error('worker could not determine its listening address');
@@ -70,7 +94,16 @@ function readCookieLine(): Promise<string> {
     let got = false;
     rl.once('line', (line) => {
       got = true;
-      resolve(line.trim());
+      const cookie = line.trim();
+      if (cookie === '') {
+        reject(
+          new ArgumentError(
+            'darray worker: the first line of stdin must be the cluster cookie, got an empty line; ' +
+              "write clusterCookie() of the master, then a newline, to the worker's stdin",
+          ),
+        );
+      }
+      resolve(cookie);
     });
     rl.once('close', () => {
       if (!got) reject(new Error('darray worker: expected the cluster cookie on stdin, got end of input'));

@@ -118,17 +118,39 @@ function viewOf(frame: Buffer, code: number, start: number, len: number): ArrayB
 /**
  * Reassembles frames from socket chunks. A frame that spans chunks is copied once into a buffer of
  * its exact size, allocated when its length is known; a frame inside one chunk is not copied.
+ * A frame longer than `maxFrameBytes` is not buffered at all: the reader stops and reports it.
  */
 export class FrameReader {
   private pending: Buffer[] = [];
   private pendingLen = 0;
   private big: Buffer | undefined;
   private bigFilled = 0;
+  private stopped = false;
+  /** The longest frame accepted; a connection lowers it until its peer has authenticated. */
+  maxFrameBytes = 0xffff_ffff;
 
-  constructor(private readonly onFrame: (frame: Buffer) => void) {}
+  /** `onTooLong` is told of a frame over `maxFrameBytes`; the reader ignores all input after it. */
+  constructor(
+    private readonly onFrame: (frame: Buffer) => void,
+    private readonly onTooLong: (why: string) => void = () => {},
+  ) {}
+
+  /** Bytes held for a frame that has not fully arrived. */
+  get buffered(): number {
+    return this.pendingLen + this.bigFilled;
+  }
+
+  /** Drops what is buffered and ignores all later input. */
+  stop(): void {
+    this.stopped = true;
+    this.pending = [];
+    this.pendingLen = 0;
+    this.big = undefined;
+    this.bigFilled = 0;
+  }
 
   push(chunk: Buffer): void {
-    while (chunk.length > 0) {
+    while (chunk.length > 0 && !this.stopped) {
       if (this.big) {
         const n = Math.min(chunk.length, this.big.length - this.bigFilled);
         chunk.copy(this.big, this.bigFilled, 0, n);
@@ -137,6 +159,7 @@ export class FrameReader {
         if (this.bigFilled === this.big.length) {
           const done = this.big;
           this.big = undefined;
+          this.bigFilled = 0;
           this.onFrame(done);
         }
         continue;
@@ -152,6 +175,11 @@ export class FrameReader {
         return;
       }
       const len = chunk.readUInt32LE(0);
+      if (len > this.maxFrameBytes) {
+        this.stop();
+        this.onTooLong(`a frame of ${len} bytes, more than the ${this.maxFrameBytes} allowed`);
+        return;
+      }
       if (chunk.length >= 4 + len) {
         this.onFrame(chunk.subarray(4, 4 + len));
         chunk = chunk.subarray(4 + len);
