@@ -9,7 +9,7 @@
 /** Largest frame accepted before authentication; a real handshake message is about 150 bytes. */
 export const PREAUTH_MAX_FRAME_BYTES = 4096;
 /** Bytes a peer may send in all before it has authenticated (a real handshake sends about 300). */
-export const PREAUTH_BUDGET_BYTES = 8192;
+export const PREAUTH_BUDGET_BYTES = 6144;
 /**
  * How long a peer that connected to us has to complete the handshake. The side that dialed allows
  * longer, since the process it dialed may be busy running a call when the connection arrives.

@@ -58,17 +58,7 @@ export async function startWorker(opts: StartWorkerOptions = {}): Promise<{ host
   server = srv;
   await new Promise<void>((resolve, reject) => {
     srv.once('error', reject);
-    srv.listen(0, restrict ? '127.0.0.1' : '0.0.0.0', () => {
-      srv.off('error', reject);
-      resolve();
-    });
-  });
-  // Once listening, an error (such as running out of file descriptors while accepting) concerns
-  // one connection attempt, not the worker: report it once and keep serving.
-  let reported = false;
-  srv.on('error', (err) => {
-    if (!reported) logLine(`darray: worker could not accept a connection: ${err.message}`);
-    reported = true;
+    srv.listen(0, restrict ? '127.0.0.1' : '0.0.0.0', () => resolve());
   });
   const addr = srv.address();
   if (!addr || typeof addr === 'string') throw new Error('worker could not determine its listening address');

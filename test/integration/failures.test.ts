@@ -39,6 +39,19 @@ describe('a worker that dies', () => {
   });
 });
 
+describe('a worker whose master goes away', () => {
+  it('exits when its connection to the master drops, though its stdin stays open', async () => {
+    const [p] = await addprocs(1);
+    if (p === undefined) throw new Error('no worker');
+    const osPid = await remotecallFetch(() => process.pid, p);
+    const child = state.peers.get(p)?.config?.process;
+    // The master keeps the worker's stdin open, so only the lost connection can tell it to go.
+    expect(child?.stdin?.writable).toBe(true);
+    state.conns.get(p)?.socket.destroy();
+    await waitFor(() => !alive(osPid), 5000, 'the worker to exit after losing its master');
+  });
+});
+
 describe('rmprocs and interrupt', () => {
   it('rmprocs fails calls in flight and removes the process', async () => {
     const [p] = await addprocs(1);

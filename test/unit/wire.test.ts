@@ -33,6 +33,38 @@ describe('frames', () => {
     }
   });
 
+  it('carries TypedArray views that start at any byte offset, small and large', () => {
+    const bytesOf = (v: ArrayBufferView) => Buffer.from(v.buffer, v.byteOffset, v.byteLength);
+    // 3 elements are copied on receipt; 1500 (at least 4096 bytes for most types) may be views.
+    for (const n of [3, 1500]) {
+      const backing = new ArrayBuffer(8 * n + 16);
+      const all = new Uint8Array(backing);
+      for (let i = 0; i < all.length; i++) all[i] = (i * 37 + 11) & 255;
+      const views: ArrayBufferView[] = [
+        new Uint8Array(backing, 1, n),
+        new Int8Array(backing, 5, n),
+        new Int16Array(backing, 2, n),
+        new Uint16Array(backing, 6, n),
+        new Float32Array(backing, 4, n),
+        new Uint32Array(backing, 12, n),
+        new Float64Array(backing, 8, n),
+        Buffer.from(backing, 3, n),
+      ];
+      for (const chunk of [0, 5, 4096]) {
+        const out = roundTrip({ k: 'x' }, { views, after: 'end' }, chunk).decodeBody() as {
+          views: ArrayBufferView[];
+          after: string;
+        };
+        expect(out.after).toBe('end');
+        for (const [i, v] of views.entries()) {
+          const got = out.views[i] as ArrayBufferView;
+          expect(got.constructor).toBe(v.constructor);
+          expect(bytesOf(got).equals(bytesOf(v))).toBe(true);
+        }
+      }
+    }
+  });
+
   it('writes large typed arrays as raw bytes, not through the msgpack encoder', () => {
     const big = new Float64Array(1 << 16).fill(3);
     const parts = encodeFrame({ k: 'x' }, [big]);
