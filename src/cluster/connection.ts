@@ -164,7 +164,6 @@ export class Connection {
   }
 
   private onFrame(buf: Buffer): void {
-    if (this.closedReason !== undefined) return;
     if (this.authed) {
       let frame: Frame;
       try {
