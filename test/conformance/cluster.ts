@@ -20,8 +20,12 @@ export function useWorkers(n: number): { pids: number[]; baseline: number } {
     w.baseline = await totalRemoteRefs();
   });
   afterAll(async () => {
-    await expectRefsBackTo(w.baseline);
-    await removeAllAndCheck();
+    try {
+      await expectRefsBackTo(w.baseline);
+    } finally {
+      // Workers go even when the leak check fails, so that no process outlives the file.
+      await removeAllAndCheck();
+    }
   });
   return w;
 }
@@ -62,6 +66,11 @@ export function apiFn(name: string): Loose {
     };
   }
   return f as Loose;
+}
+
+/** Whether the public API exports `name`. */
+export function hasApi(name: string): boolean {
+  return typeof (api as Record<string, unknown>)[name] === 'function';
 }
 
 /** Julia's `isopen(c)`: a Channel's `isOpen` getter, or a RemoteChannel's `isOpen()` verb. */

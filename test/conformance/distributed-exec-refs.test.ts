@@ -333,18 +333,22 @@ describe('RemoteChannels', () => {
   }
 
   it('distributed_exec.jl:487 a RemoteChannel filled on one process is iterated to the end on another, both ways', async () => {
+    // Each side lets go of its reference when done, rather than leaving it to the garbage collector.
     const fill = async (ch: RemoteChannel<number>, total: number) => {
       for (let i = 1; i <= total; i++) await ch.put(i);
       await ch.close();
+      ch.finalize();
     };
     const count = async (ch: RemoteChannel<number>) => {
       let n = 0;
       for await (const _ of ch) n++;
+      ch.finalize();
       return n;
     };
     const collect = async (ch: RemoteChannel<number>) => {
       const all: number[] = [];
       for await (const x of ch) all.push(x);
+      ch.finalize();
       return all.length;
     };
     for (const reader of [count, collect]) {
@@ -385,8 +389,12 @@ describe('RemoteChannels', () => {
     })();
     const reading = remotecallFetch(
       async (c: RemoteChannel<Float64Array>) => {
-        for (let i = 1; i <= 10; i++) if ((await c.take())[0] !== i) throw new Error('Failed');
-        return 'OK';
+        try {
+          for (let i = 1; i <= 10; i++) if ((await c.take())[0] !== i) throw new Error('Failed');
+          return 'OK';
+        } finally {
+          c.finalize();
+        }
       },
       other(),
       rc,
@@ -398,6 +406,7 @@ describe('RemoteChannels', () => {
       await remotecallFetch(
         async (c: RemoteChannel<Float64Array>) => {
           while (await c.isReady()) await c.take();
+          c.finalize();
         },
         other(),
         rc,
