@@ -31,6 +31,19 @@ export function createdBackends(): ReadonlyMap<GPUBackendName, GPUBackend> {
   return made;
 }
 
+let noticed = false;
+
+/**
+ * Says once per process, on stderr, that gpu() without a backend did not get the first choice, which
+ * backend (and device) it got instead, and why the others failed: a silent switch to a CPU device
+ * would look like a slow GPU.
+ */
+function noticeFallback(b: GPUBackend, failures: readonly string[]): void {
+  if (noticed) return;
+  noticed = true;
+  console.warn(`darray: gpu() fell back to '${b.name}' on ${b.device} (${failures.join('; ')})`);
+}
+
 /**
  * The named GPU backend, created on first call; without a name the first of webgpu, tfjs, gpujs
  * that starts. Rejects, saying why each failed, when none does.
@@ -46,7 +59,9 @@ export async function gpuBackend(name?: GPUBackendName): Promise<GPUBackend> {
   const failures: string[] = [];
   for (const n of GPU_BACKENDS) {
     try {
-      return (await getBackend(n)) as GPUBackend;
+      const b = (await getBackend(n)) as GPUBackend;
+      if (failures.length > 0) noticeFallback(b, failures);
+      return b;
     } catch (e) {
       failures.push(`${n}: ${(e as Error).message}`);
     }

@@ -106,8 +106,11 @@ export function gpujsBackend(): Promise<GpujsBackend> {
       const name = 'gpu.js';
       mod = await import(name);
     } catch (e) {
+      const missing = (e as { code?: string }).code === 'ERR_MODULE_NOT_FOUND';
       throw new Error(
-        `gpujs: the optional package gpu.js could not be loaded (${(e as Error).message}); npm install gpu.js`,
+        missing
+          ? "gpujs: the optional package 'gpu.js' is not installed; install it with npm install gpu.js"
+          : `gpujs: the optional package gpu.js could not be loaded (${(e as Error).message}); npm install gpu.js`,
       );
     }
     const GPU = mod.GPU ?? mod.default?.GPU;

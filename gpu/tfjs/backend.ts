@@ -1,10 +1,11 @@
 /**
  * The tfjs backend: a GPUArray backed by a tf.Tensor. It uses @tensorflow/tfjs-node-gpu (CUDA
- * through libtensorflow) when that can be imported, else @tensorflow/tfjs on its WebGPU backend
- * (when @tensorflow/tfjs-backend-webgpu is installed and Dawn has an adapter), else its CPU backend.
- * `device` says which one runs.
+ * through libtensorflow) when that can be imported, else @tensorflow/tfjs-core on its WebGPU backend
+ * (when the optional `webgpu` package gives Dawn an adapter), else its CPU backend.
+ * `device` says which one runs. Only tfjs-core and its backends are dependencies: the whole
+ * @tensorflow/tfjs (layers, converter, data, WebGL) would add some 200 MiB to every install.
  */
-import type * as tfns from '@tensorflow/tfjs';
+import type * as tfns from '@tensorflow/tfjs-core';
 import { ArgumentError } from '../../src/errors.js';
 import type { GPUBackend, GPUStorage } from '../backend.js';
 
@@ -27,6 +28,20 @@ export class TfjsStorage implements GPUStorage {
 // Imported through a variable so that TypeScript does not require the optional packages.
 const load = (name: string): Promise<unknown> => import(name);
 
+/**
+ * tfjs's CPU backend prints a banner on its first tensor in Node (advertising tfjs-node). That first
+ * write is made here with tfjs's logging off (its PROD flag), so users see only darray's notice.
+ */
+function quietFirstWrite(tf: TF): void {
+  const prod = tf.env().getBool('PROD');
+  tf.env().set('PROD', true);
+  try {
+    tf.tensor([0]).dispose();
+  } finally {
+    tf.env().set('PROD', prod);
+  }
+}
+
 async function openTf(): Promise<{ tf: TF; device: string }> {
   try {
     const tf = (await load('@tensorflow/tfjs-node-gpu')) as TF;
@@ -34,7 +49,7 @@ async function openTf(): Promise<{ tf: TF; device: string }> {
   } catch {
     // Not installed (it needs libtensorflow, downloaded at install time): try the next option.
   }
-  const tf = (await load('@tensorflow/tfjs')) as TF;
+  const tf = (await load('@tensorflow/tfjs-core')) as TF;
   try {
     const { dawnDevice, dawnRoot } = await import('../webgpu/dawn.js');
     // Fails here, before tfjs is touched, when Dawn has no adapter.
@@ -48,8 +63,10 @@ async function openTf(): Promise<{ tf: TF; device: string }> {
   } catch {
     // No tfjs WebGPU package or no adapter: the CPU backend below.
   }
+  await load('@tensorflow/tfjs-backend-cpu');
   await tf.setBackend('cpu');
   await tf.ready();
+  quietFirstWrite(tf);
   return { tf, device: `tfjs-${tf.getBackend()}` };
 }
 

@@ -16,8 +16,8 @@ let opening: Promise<DawnDevice> | undefined;
 
 const NO_ADAPTER =
   'WebGPU: Dawn found no GPU adapter. On a machine without a GPU install a software Vulkan driver ' +
-  '(Mesa lavapipe: `bash ../shared/ci/webgpu-sw.sh`, or `apt-get install mesa-vulkan-drivers`), or ' +
-  "use another backend: gpu(A, { backend: 'tfjs' }) or { backend: 'gpujs' }";
+  '(Mesa lavapipe: `apt-get install mesa-vulkan-drivers`; Dawn needs Mesa 25 or later, on Debian 12 ' +
+  "from bookworm-backports), or use another backend: gpu(A, { backend: 'tfjs' }) or { backend: 'gpujs' }";
 
 /**
  * The process's Dawn GPU object (navigator.gpu in a browser), created once and held for good.
@@ -29,9 +29,13 @@ export async function dawnRoot(): Promise<GPU> {
   try {
     mod = await import('webgpu');
   } catch (e) {
+    // An optional peer dependency (its Dawn builds for every platform weigh 130 MiB).
+    const missing = (e as { code?: string }).code === 'ERR_MODULE_NOT_FOUND';
     throw new ArgumentError(
-      `WebGPU: the 'webgpu' package (Dawn for Node) could not be loaded (${(e as Error).message}); ` +
-        'install it with npm install webgpu',
+      missing
+        ? "WebGPU: the optional package 'webgpu' (Dawn for Node) is not installed; install it with npm install webgpu"
+        : `WebGPU: the 'webgpu' package (Dawn for Node) could not be loaded (${(e as Error).message}); ` +
+            'reinstall it with npm install webgpu',
     );
   }
   Object.assign(globalThis, mod.globals);

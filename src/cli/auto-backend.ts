@@ -12,8 +12,10 @@ export async function autoBackend(log: (line: string) => void = console.log): Pr
     const b = await gpuBackend('webgpu');
     if (!SOFTWARE.test(b.device)) return 'webgpu';
     log(`found only a software GPU adapter (${b.device}); using CPU chunks (--backend webgpu forces it)`);
-  } catch {
-    // No adapter: the CPU it is.
+  } catch (e) {
+    // Its first sentence says why: no adapter, or the optional package missing (with its install).
+    const why = (e instanceof Error ? e.message : String(e)).replace(/^WebGPU: /, '').split('. ')[0];
+    log(`no WebGPU (${why}); using CPU chunks`);
   }
   return 'cpu';
 }

@@ -1,10 +1,20 @@
 #!/usr/bin/env node
-/** The `darray` command line: `darray power` runs the main job; `darray worker` starts a worker. */
+/**
+ * The `darray` command line: `darray run` runs a script on a cluster (Julia's `julia -p N -L file`),
+ * `darray power` runs the main job, `darray worker` starts a worker.
+ */
 import '../index.js';
-import { Command, InvalidArgumentError } from 'commander';
+import { createRequire } from 'node:module';
+import { cpus } from 'node:os';
+import { Command, InvalidArgumentError, Option } from 'commander';
+import { CHUNK_BACKENDS } from '../../darray/construct.js';
+import type { GPUBackendName } from '../../gpu/backend.js';
+import { gpuBackend } from '../../gpu/backends.js';
+import { DTYPES } from '../array/dtype.js';
 import { startWorker } from '../cluster/worker.js';
 import { autoBackend } from './auto-backend.js';
 import { defaultWorkers, runPowerJob } from './power.js';
+import { runScript } from './run.js';
 
 const positiveInt = (what: string) => (value: string) => {
   const n = Number(value);
@@ -13,42 +23,90 @@ const positiveInt = (what: string) => (value: string) => {
   return n;
 };
 
-const program = new Command('darray').description('Julia-style distributed computing for Node.js');
+/** `-p N` or `-p auto` (one worker per core), as Julia's -p. */
+const procCount = (value: string): number =>
+  value === 'auto' ? cpus().length : positiveInt('the worker count')(value);
+
+const appendTo = (value: string, previous: string[]): string[] => [...previous, value];
+
+/** Prints one line, without a stack, and exits non-zero: for errors a user can fix. */
+function die(command: string, e: unknown): never {
+  process.stderr.write(`darray ${command}: ${e instanceof Error ? e.message : String(e)}\n`);
+  process.exit(1);
+}
+
+const { version } = createRequire(import.meta.url)('darray/package.json') as { version: string };
+
+const program = new Command('darray')
+  .description('Julia-style distributed computing for Node.js')
+  .version(version, '-v, --version', 'print the version of darray')
+  .enablePositionalOptions();
+
+program
+  .command('run')
+  .description(
+    "run a script as process 1 with workers started and modules loaded on every process (Julia's julia -p N -L file script)",
+  )
+  .argument('<script>', 'the script to run (ESM)')
+  .argument('[args...]', 'arguments for the script (its process.argv.slice(2))')
+  .option('-p, --procs <n>', "local workers to start, or 'auto' for one per core", procCount, 0)
+  .option('-L, --load <module>', 'a module to load on every process first (repeatable)', appendTo, [])
+  .passThroughOptions()
+  .action(async (script: string, args: string[], o: { procs: number; load: string[] }) => {
+    await runScript({ procs: o.procs, load: o.load, script, args });
+  });
+
+// Only the floating-point dtypes make sense for a power method.
+const FLOAT_DTYPES = DTYPES.filter((d) => d.startsWith('float'));
 
 program
   .command('power')
-  .description('power method on an n×n matrix split by rows across local workers')
+  .description(
+    'the main job: power method on a random n×n DArray across local workers (CPU chunks in column blocks, GPU chunks in row blocks)',
+  )
   .option('-n, --n <n>', 'matrix size', positiveInt('n'), 4096)
   .option('-w, --workers <count>', 'number of local workers', positiveInt('workers'), defaultWorkers())
   .option('-i, --iters <count>', 'iterations', positiveInt('iters'), 100)
-  .option('--dtype <dtype>', 'float64 or float32', 'float64')
+  .addOption(
+    new Option('--dtype <dtype>', 'element type (GPU chunks always compute in float32)')
+      .choices(FLOAT_DTYPES)
+      .default('float64'),
+  )
   .option('--seed <seed>', 'random seed', positiveInt('seed'), 1)
-  .option(
-    '--backend <backend>',
-    'where chunks live: cpu, webgpu, tfjs, gpujs, or auto (a GPU if one is found)',
-    'auto',
+  .addOption(
+    new Option('--backend <backend>', "where chunks live; 'auto' takes a hardware GPU if WebGPU finds one")
+      .choices([...CHUNK_BACKENDS, 'auto'])
+      .default('auto'),
   )
   .action(
     async (o: {
       n: number;
       workers: number;
       iters: number;
-      dtype: string;
+      dtype: 'float64' | 'float32';
       seed: number;
       backend: string;
     }) => {
-      if (o.dtype !== 'float64' && o.dtype !== 'float32') {
-        throw new InvalidArgumentError(`--dtype must be float64 or float32, got '${o.dtype}'`);
+      let backend = o.backend;
+      if (backend === 'auto') backend = await autoBackend();
+      else if (backend !== 'cpu') {
+        // A GPU backend that cannot start here fails in one line, before any worker starts.
+        await gpuBackend(backend as GPUBackendName).catch((e: unknown) =>
+          die('power', `--backend ${backend}: ${e instanceof Error ? e.message : String(e)}`),
+        );
       }
-      const backend = o.backend === 'auto' ? await autoBackend() : o.backend;
-      await runPowerJob({
-        n: o.n,
-        workers: o.workers,
-        iters: o.iters,
-        dtype: o.dtype,
-        seed: o.seed,
-        backend,
-      });
+      try {
+        await runPowerJob({
+          n: o.n,
+          workers: o.workers,
+          iters: o.iters,
+          dtype: o.dtype,
+          seed: o.seed,
+          backend,
+        });
+      } catch (e) {
+        die('power', e);
+      }
     },
   );
 

@@ -48,15 +48,46 @@ async function workersBandwidth(pids: number[]): Promise<number | undefined> {
   }
 }
 
+/** The dtype the chunks hold: GPU chunks are float32 whatever was asked (WebGPU has no f64). */
+const computedIn = (dtype: PowerJobOptions['dtype'], backend: string): PowerJobOptions['dtype'] =>
+  backend === 'cpu' ? dtype : 'float32';
+
+/** The job's first line: what runs, in which dtype and in which layout. */
+export function header(opts: PowerJobOptions, workers: number): string {
+  const dt = computedIn(opts.dtype, opts.backend);
+  const dtype = dt === opts.dtype ? dt : `${dt} (GPU chunks hold float32; asked for ${opts.dtype})`;
+  const layout = opts.backend === 'cpu' ? 'column blocks' : 'row blocks';
+  return (
+    `power method: n = ${opts.n}, computed in ${dtype}, ${opts.iters} iterations, ` +
+    `DArray over ${workers} local worker${workers === 1 ? '' : 's'}, ${opts.backend} chunks in ${layout}`
+  );
+}
+
+/** The results, one line each, each saying what its figure means. */
+export function figures(r: PowerJobResult, bytes: number): string[] {
+  const ms = (s: number) => `${(s * 1e3).toFixed(2)} ms`;
+  const lines = [
+    `λ = ${r.lambda} (the estimate of the matrix's dominant eigenvalue)`,
+    `time per iteration: ${ms(r.secondsPerIter)} (one product and its share of the norm checks; ${r.gbPerSecond.toFixed(2)} GB/s of matrix read)`,
+  ];
+  const bw = r.boundGbPerSecond;
+  if (bw !== undefined) {
+    const bound = bytes / (bw * 1e9);
+    lines.push(
+      `bandwidth bound: ${ms(bound)} (the time to read the matrix once at the workers' memory bandwidth, ${bw.toFixed(1)} GB/s measured with all reading at once)`,
+      `ratio to the bound: ${(r.secondsPerIter / bound).toFixed(2)}× (time per iteration / bandwidth bound; 1.0 is ideal)`,
+    );
+  }
+  return lines;
+}
+
 export async function runPowerJob(
   opts: PowerJobOptions,
   log: (line: string) => void = console.log,
 ): Promise<PowerJobResult> {
   const { n, iters, dtype, seed, backend } = opts;
   const pids = await addprocs(opts.workers);
-  log(
-    `power method: n = ${n}, ${dtype}, ${iters} iterations, DArray over ${pids.length} local workers, ${backend} chunks`,
-  );
+  log(header(opts, pids.length));
   try {
     const bw = backend === 'cpu' ? await workersBandwidth(pids) : undefined;
     // CPU chunks in column blocks: each worker's product needs only its own piece of the vector, and
@@ -89,23 +120,21 @@ export async function runPowerJob(
     bar?.stop();
     const products = iters + parts;
     const secondsPerIter = seconds / products;
-    const bytes = n * n * (dtype === 'float32' || backend !== 'cpu' ? 4 : 8);
+    const bytes = n * n * (computedIn(dtype, backend) === 'float32' ? 4 : 8);
     const result = {
       lambda,
       secondsPerIter,
       gbPerSecond: bytes / secondsPerIter / 1e9,
       boundGbPerSecond: bw,
     };
-    log(`lambda = ${lambda}`);
-    log(
-      `time per iteration: ${(secondsPerIter * 1e3).toFixed(2)} ms (${result.gbPerSecond.toFixed(2)} GB/s of matrix read)`,
-    );
-    if (bw !== undefined) {
-      const bound = bytes / (bw * 1e9);
+    for (const line of figures(result, bytes)) log(line);
+    if (bw === undefined) {
       log(
-        `bandwidth bound: ${(bound * 1e3).toFixed(2)} ms per iteration at ${bw.toFixed(1)} GB/s (all workers reading at once); ratio to the bound ${(secondsPerIter / bound).toFixed(2)}×`,
+        backend === 'cpu'
+          ? 'bandwidth bound: not measured (the WebAssembly kernels are not available)'
+          : "bandwidth bound: not measured for GPU chunks (the probe reads the workers' host memory)",
       );
-    } else if (backend === 'cpu') log('bandwidth bound: not measured (the WASM kernels are not available)');
+    }
     dM.close();
     v.close();
     return result;
