@@ -3,7 +3,6 @@
  * requests; replies come back on the connection the request went out on.
  */
 import type { Socket } from 'node:net';
-import { ArgumentError } from '../errors.js';
 import { ProcessExitedException } from '../remote/exceptions.js';
 import { mac, macEqual, nonce, PROTOCOL_VERSION } from './auth.js';
 import { isHeld } from './keepalive.js';
@@ -115,8 +114,6 @@ export class Connection {
     readonly socket: Socket,
     private readonly opts: ConnectionOptions,
   ) {
-    // HMAC accepts an empty key, but a cookie everyone knows authenticates nobody.
-    if (opts.cookie === '') throw new ArgumentError('Connection: the cluster cookie must not be empty');
     socket.setNoDelay(true);
     this.ready = new Promise<void>((resolve, reject) => {
       this.settleReady = { resolve, reject };

@@ -5,7 +5,6 @@
 import { createServer, type Server } from 'node:net';
 import { networkInterfaces } from 'node:os';
 import { createInterface } from 'node:readline';
-import { ArgumentError } from '../errors.js';
 import { interruptRunning } from '../remote/interrupts.js';
 import { handleKind } from '../remote/kinds.js';
 import { clusterCookie } from './cookie.js';
@@ -84,15 +83,8 @@ function readCookieLine(): Promise<string> {
     let got = false;
     rl.once('line', (line) => {
       got = true;
+      // An empty line is the empty cookie, which Julia accepts too (clusterCookie warns on the master).
       const cookie = line.trim();
-      if (cookie === '') {
-        reject(
-          new ArgumentError(
-            'darray worker: the first line of stdin must be the cluster cookie, got an empty line; ' +
-              "write clusterCookie() of the master, then a newline, to the worker's stdin",
-          ),
-        );
-      }
       resolve(cookie);
     });
     rl.once('close', () => {

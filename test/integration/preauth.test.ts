@@ -237,11 +237,33 @@ describe('the handshake', () => {
 });
 
 describe('the cluster cookie', () => {
-  it('a worker whose first line of stdin is empty says that it expected the cookie there', async () => {
+  it('an empty first line of stdin is the empty cookie (valid, as in Julia): it welcomes that cookie only', async () => {
     const w = await bareWorker('');
-    const code = await w.exited;
-    expect(code).toBe(1);
-    expect(w.stderr.join('')).toMatch(/first line of stdin must be the cluster cookie, got an empty line/);
+    try {
+      expect(w.port).toBeGreaterThan(0);
+      for (const [cookie, welcomed] of [
+        ['x', false],
+        ['', true],
+      ] as const) {
+        const peer = await RawPeer.open(w.port);
+        const mine = nonce();
+        peer.write(frameOfValue({ k: 'hello', v: PROTOCOL_VERSION, n: mine }));
+        const challenge = await peer.message(0);
+        const theirs = String(challenge?.n);
+        peer.write(frameOfValue({ k: 'auth', mac: mac(cookie, 'connector', theirs, mine) }));
+        if (welcomed) {
+          expect(challenge?.mac).toBe(mac('', 'acceptor', theirs, mine));
+          expect((await peer.message(1))?.k).toBe('welcome');
+          peer.destroy();
+        } else {
+          expect(await peer.closesWithin(2000)).toBe(true);
+          expect(peer.messages.map((m) => m.k)).toEqual(['challenge', 'refused']);
+        }
+      }
+    } finally {
+      w.child.kill('SIGKILL');
+      await w.exited;
+    }
   });
 });
 
