@@ -46,6 +46,15 @@ function checkCall(fn: unknown, pid: unknown, verb: string): asserts fn is Fn {
   if (pid !== state.myid) analyse(fn as Fn, `the function passed to ${verb}`);
 }
 
+/** `instanceof` that cannot throw (a thrown Proxy may trap the prototype lookup). */
+function isRemoteException(err: unknown): err is RemoteException {
+  try {
+    return err instanceof RemoteException;
+  } catch {
+    return false;
+  }
+}
+
 /** Runs `fn(...args)` here, turning a throw into the captured form. */
 export async function invoke(
   fn: Fn,
@@ -59,7 +68,7 @@ export async function invoke(
     const value = state.isWorker && out instanceof Promise ? await interruptible(out) : await out;
     return { ok: true, value };
   } catch (err) {
-    if (err instanceof RemoteException) return { ok: false, value: { pid: err.pid, captured: err.captured } };
+    if (isRemoteException(err)) return { ok: false, value: { pid: err.pid, captured: err.captured } };
     return { ok: false, value: { pid: state.myid, captured: capture(err) } };
   }
 }

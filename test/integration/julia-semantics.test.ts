@@ -93,9 +93,21 @@ describe('with two workers', () => {
       const err2 = await remotecallFetch(badValue, w.p2).catch((e: unknown) => e);
       expect(err2).toBeInstanceOf(RemoteException);
       expect((err2 as RemoteException).captured.message).toMatch(/non-Error value thrown: \[object Object\]/);
-      // The worker survived both.
+      const badProxy = () => {
+        throw new Proxy(
+          {},
+          {
+            getPrototypeOf() {
+              throw new Error('no prototype');
+            },
+          },
+        );
+      };
+      const err3 = await remotecallFetch(badProxy, w.p2).catch((e: unknown) => e);
+      expect(err3).toBeInstanceOf(RemoteException);
+      // The worker survived them all.
       expect(await remotecallFetch(() => myid(), w.p2)).toBe(w.p2);
-    });
+    }, 10_000);
 
     describe('an unhandled rejection on a worker', () => {
       afterEach(() => vi.restoreAllMocks());
