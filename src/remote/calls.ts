@@ -1,7 +1,13 @@
 /**
  * Remote calls: remotecall (→ Future), remotecallFetch, remotecallWait, remoteDo and the
- * spawn/fetch shorthands. A call to this process runs here without copying its arguments; a call
- * elsewhere works on copies.
+ * spawn/fetch shorthands. A call to this process runs here without copying its arguments, in the
+ * same scope a worker would give the function; a call elsewhere works on copies.
+ *
+ * The function may be: a function written in the caller's code (sent as source; it may use its
+ * parameters, JS globals, the darray API and everywhere() exports, but not variables it captures);
+ * an export of a module loaded with everywhere(); a function of the darray API (`myid`); or a
+ * standard global function (`Number`, `parseInt`, `Math.max`, `JSON.stringify`, …). Those last
+ * three travel by name. Classes, bound functions and other native functions are refused.
  */
 import { type Connection, newRequestId, piggybackOnto } from '../cluster/connection.js';
 import { hold } from '../cluster/keepalive.js';
