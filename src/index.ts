@@ -38,12 +38,13 @@ export {
 export { clear, everywhere } from './remote/everywhere.js';
 export {
   type CapturedError,
+  CompositeException,
   InterruptException,
   ProcessExitedException,
   RemoteException,
 } from './remote/exceptions.js';
 export { Future, fetch, isReady, put, wait } from './remote/future.js';
-export { type ChannelLike, RemoteChannel } from './remote/remote-channel.js';
+export { type ChannelLike, RemoteChannel, take } from './remote/remote-channel.js';
 export { remoteRefCount } from './remote/store.js';
 
 import './remote/handler.js';

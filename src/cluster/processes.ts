@@ -61,6 +61,15 @@ function checkOptions(opts: AddprocsOptions): void {
     throw new ArgumentError(`addprocs: exeflags must be an array of strings, got ${describe(opts.exeflags)}`);
   }
   if (state.isWorker) throw new ArgumentError('addprocs: only the master (process 1) can add workers');
+  if (opts.lazy !== undefined && typeof opts.lazy !== 'boolean') {
+    throw new ArgumentError(`addprocs: lazy must be true or false, got ${describe(opts.lazy)}`);
+  }
+  if (state.peers.size > 0 && opts.lazy !== undefined && opts.lazy !== state.lazy) {
+    throw new ArgumentError(
+      `addprocs: the cluster's workers were added with lazy: ${state.lazy}, got lazy: ${opts.lazy}; ` +
+        `all workers must share one setting: omit lazy, or remove the workers first (rmprocs)`,
+    );
+  }
   if (state.peers.size > 0 && opts.topology !== undefined && opts.topology !== state.topology) {
     throw new ArgumentError(
       `addprocs: the cluster already uses topology '${state.topology}'; all workers must share one topology`,
@@ -113,6 +122,7 @@ export async function addprocs(what: number | ClusterManager, opts: AddprocsOpti
     else errors.push((r.reason as Error).message);
   }
   announceNewPeers(pids);
+  if (!state.lazy && state.topology === 'all_to_all') errors.push(...(await connectEagerly(pids)));
   if (errors.length > 0) {
     throw new Error(
       `addprocs: ${errors.length} of ${configs.length} workers failed to start:\n${errors.join('\n')}`,
@@ -169,6 +179,23 @@ function announceNewPeers(pids: number[]): void {
   });
   // Workers started together did not know of each other at join; everyone gets the full list.
   for (const conn of state.conns.values()) if (conn.isOpen) conn.send({ k: 'peers', add });
+}
+
+/**
+ * With lazy: false, the mesh is complete before addprocs returns: each new worker connects to every
+ * worker with a lower pid (so no pair is dialled twice) and answers once connected. Returns the failures.
+ */
+async function connectEagerly(pids: number[]): Promise<string[]> {
+  const results = await Promise.allSettled(
+    pids.map(async (pid) => {
+      const lower = workers().filter((p) => p !== 1 && p < pid);
+      const conn = state.conns.get(pid);
+      if (!conn || lower.length === 0) return;
+      const reply = await conn.request({ k: 'connect', to: lower });
+      if (!reply.env.ok) throw new Error(`worker ${pid} could not connect to workers ${lower.join(', ')}`);
+    }),
+  );
+  return results.flatMap((r) => (r.status === 'rejected' ? [(r.reason as Error).message] : []));
 }
 
 // When a process leaves: forget what it held and tell the other workers.

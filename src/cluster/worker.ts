@@ -7,6 +7,7 @@ import { networkInterfaces } from 'node:os';
 import { createInterface } from 'node:readline';
 import { interruptRunning } from '../remote/interrupts.js';
 import { handleKind } from '../remote/kinds.js';
+import { logUnhandledRejections } from '../remote/task-errors.js';
 import { clusterCookie } from './cookie.js';
 import { adopt, connectionTo, logLine, markGone, onProcessGone, wrapSocket } from './mesh.js';
 import { MAX_PENDING_HANDSHAKES, noteRefusal, preauthStats } from './preauth.js';
@@ -71,6 +72,7 @@ export function initWorker(cookie: string): void {
   state.isWorker = true;
   clusterCookie(cookie);
   process.on('SIGINT', () => interruptRunning());
+  logUnhandledRejections();
   // The master going away (connection or stdin closed) ends the worker: no orphans.
   onProcessGone((pid) => {
     if (pid === 1) process.exit(0);
@@ -119,12 +121,13 @@ handleKind('join', (conn, frame) => {
   addPeers(env.peers as PeerTuple[]);
   conn.peer = 1;
   state.conns.set(1, conn);
-  if (!state.lazy && state.topology === 'all_to_all') {
-    // Eager mesh: connect to every worker that joined before us.
-    for (const pid of state.peers.keys())
-      if (pid !== 1 && pid < state.myid) void Promise.resolve(connectionTo(pid)).catch(() => {});
-  }
   conn.send({ k: 'res', id: env.id, ok: true, pid: state.myid });
+});
+
+// lazy: false: the master asks each new worker to connect to the listed workers before addprocs returns.
+handleKind('connect', async (conn, frame) => {
+  await Promise.all((frame.env.to as number[]).map((pid) => connectionTo(pid)));
+  conn.send({ k: 'res', id: frame.env.id, ok: true, pid: state.myid });
 });
 
 handleKind('peers', (_conn, frame) => {

@@ -1,9 +1,16 @@
 /**
  * Remote calls: remotecall (→ Future), remotecallFetch, remotecallWait, remoteDo and the
- * spawn/fetch shorthands. A call to this process runs here without copying its arguments; a call
- * elsewhere works on copies.
+ * spawn/fetch shorthands. A call to this process runs here without copying its arguments, in the
+ * same scope a worker would give the function; a call elsewhere works on copies.
+ *
+ * The function may be: a function written in the caller's code (sent as source; it may use its
+ * parameters, JS globals, the darray API and everywhere() exports, but not variables it captures);
+ * an export of a module loaded with everywhere(); a function of the darray API (`myid`); or a
+ * standard global function (`Number`, `parseInt`, `Math.max`, `JSON.stringify`, …). Those last
+ * three travel by name. Classes, bound functions and other native functions are refused.
  */
 import { type Connection, newRequestId, piggybackOnto } from '../cluster/connection.js';
+import { hold } from '../cluster/keepalive.js';
 import { connectionTo } from '../cluster/mesh.js';
 import { state, workers } from '../cluster/state.js';
 import { type Envelope, encodeFrame } from '../cluster/wire/frame.js';
@@ -12,7 +19,7 @@ import { capture, RemoteException } from './exceptions.js';
 import { Future, newRRID } from './future.js';
 import { interruptible } from './interrupts.js';
 import { unwrapReply } from './ref-client.js';
-import { analyse } from './ship.js';
+import { analyse, asShipped, checkCallable } from './ship.js';
 import { settle } from './store.js';
 
 // biome-ignore lint/suspicious/noExplicitAny: shipped functions take any arguments; callers' types flow through the generics.
@@ -41,7 +48,17 @@ function checkCall(fn: unknown, pid: unknown, verb: string): asserts fn is Fn {
       `${verb}: expected a process id (a positive integer, see procs()) as the second argument, got ${describe(pid)}`,
     );
   }
+  checkCallable(fn as Fn, verb);
   if (pid !== state.myid) analyse(fn as Fn, `the function passed to ${verb}`);
+}
+
+/** `instanceof` that cannot throw (a thrown Proxy may trap the prototype lookup). */
+function isRemoteException(err: unknown): err is RemoteException {
+  try {
+    return err instanceof RemoteException;
+  } catch {
+    return false;
+  }
 }
 
 /** Runs `fn(...args)` here, turning a throw into the captured form. */
@@ -57,8 +74,22 @@ export async function invoke(
     const value = state.isWorker && out instanceof Promise ? await interruptible(out) : await out;
     return { ok: true, value };
   } catch (err) {
-    if (err instanceof RemoteException) return { ok: false, value: { pid: err.pid, captured: err.captured } };
+    if (isRemoteException(err)) return { ok: false, value: { pid: err.pid, captured: err.captured } };
     return { ok: false, value: { pid: state.myid, captured: capture(err) } };
+  }
+}
+
+/**
+ * Runs a call addressed to this process. While it runs, the process is held alive as it is while
+ * a call to another process is in flight: the call may wait on messages from workers (a reduction
+ * whose first chunk is here), which an otherwise idle master would not wait for.
+ */
+async function invokeHere(fn: Fn, args: unknown[]): ReturnType<typeof invoke> {
+  const release = hold();
+  try {
+    return await invoke(asShipped(fn), args);
+  } finally {
+    release();
   }
 }
 
@@ -123,7 +154,7 @@ export function remotecall<F extends Fn>(
   checkCall(fn, pid, 'remotecall');
   const f = new Future<Result<F>>(pid, newRRID());
   if (pid === state.myid) {
-    void invoke(fn, args).then((r) => settle(f.rrid, r.ok, r.value));
+    void invokeHere(fn, args).then((r) => settle(f.rrid, r.ok, r.value));
     return f;
   }
   const sent = sendCall(pid, { k: 'call', m: 'future', rr: [f.whence, f.id] }, fn, args, 'remotecall', false);
@@ -144,7 +175,7 @@ export async function remotecallFetch<F extends Fn>(
   if (isPool(pid)) return pid.remotecallFetch(fn, ...args);
   checkCall(fn, pid, 'remotecallFetch');
   if (pid === state.myid) {
-    const r = await invoke(fn, args);
+    const r = await invokeHere(fn, args);
     if (r.ok) return r.value as Result<F>;
     throw new RemoteException(r.value.pid, r.value.captured);
   }
@@ -159,13 +190,16 @@ export async function remotecallWait<F extends Fn>(
 ): Promise<Future<Result<F>>> {
   if (isPool(pid)) return pid.remotecallWait(fn, ...args);
   checkCall(fn, pid, 'remotecallWait');
-  if (pid === state.myid) {
-    const f = remotecall(fn, pid, ...args);
-    await f.wait();
-    return f;
+  const f = pid === state.myid ? remotecall(fn, pid, ...args) : new Future<Result<F>>(pid, newRRID());
+  try {
+    if (pid === state.myid) await f.wait();
+    else
+      await sendCall(pid, { k: 'call', m: 'wait', rr: [f.whence, f.id] }, fn, args, 'remotecallWait', true);
+  } catch (err) {
+    // The caller never gets this Future, so its hold on the failed result goes now.
+    f.finalize();
+    throw err;
   }
-  const f = new Future<Result<F>>(pid, newRRID());
-  await sendCall(pid, { k: 'call', m: 'wait', rr: [f.whence, f.id] }, fn, args, 'remotecallWait', true);
   return f;
 }
 
@@ -193,7 +227,7 @@ export function remoteDoQueued<F extends Fn>(fn: F, pid: number, ...args: Parame
 function doCall(fn: Fn, pid: number, args: unknown[], deferred: boolean): void {
   checkCall(fn, pid, 'remoteDo');
   if (pid === state.myid) {
-    void invoke(fn, args).then((r) => {
+    void invokeHere(fn, args).then((r) => {
       if (!r.ok)
         process.stderr.write(
           `darray: error in remoteDo on process ${state.myid}: ${r.value.captured.stack}\n`,

@@ -4,7 +4,8 @@ import { pathToFileURL } from 'node:url';
 import { procs, state, workers } from '../cluster/state.js';
 import { ArgumentError, describe } from '../errors.js';
 import { remotecallFetch } from './calls.js';
-import { clearCompiled, registerBuiltin } from './ship.js';
+import { CompositeException, capture, RemoteException } from './exceptions.js';
+import { analyse, registerBuiltin } from './ship.js';
 import { loadedModules, moduleRefs, scopeChanged, userScope } from './user-scope.js';
 
 const loadModuleHere = registerBuiltin('loadModule', async (spec: string): Promise<string[]> => {
@@ -14,8 +15,9 @@ const loadModuleHere = registerBuiltin('loadModule', async (spec: string): Promi
     userScope.set(name, value);
     if (typeof value === 'function') moduleRefs.set(value, { spec, name });
   }
+  // Compiled functions are rebuilt against the new scope on next use; their cache stays, since
+  // callers send a hash alone to a process they know holds its source.
   scopeChanged();
-  clearCompiled();
   return Object.keys(ns);
 });
 
@@ -25,7 +27,6 @@ const clearHere = registerBuiltin('clearNames', (names: string[]): void => {
     delete (globalThis as Record<string, unknown>)[n];
   }
   scopeChanged();
-  clearCompiled();
 });
 
 /** Relative paths are resolved against this process's working directory, so every process loads the same file. */
@@ -34,44 +35,66 @@ function normalizeSpecifier(spec: string): string {
   return spec;
 }
 
-function checkProcs(list: unknown, verb: string): number[] {
-  if (!Array.isArray(list) || !list.every((p) => typeof p === 'number')) {
-    throw new ArgumentError(`${verb}: procs must be an array of process ids, got ${describe(list)}`);
+/** A pid or a list of pids, as Julia's `procs`/`pids` arguments take either. */
+function checkProcs(list: unknown, verb: string, what: string): number[] {
+  const pids = typeof list === 'number' ? [list] : list;
+  if (!Array.isArray(pids) || !pids.every((p) => typeof p === 'number' && Number.isInteger(p) && p >= 1)) {
+    throw new ArgumentError(
+      `${verb}: ${what} must be a process id or an array of process ids (see procs()), got ${describe(list)}`,
+    );
   }
-  return list;
+  return pids as number[];
+}
+
+/**
+ * Runs `run(pid)` on every pid and waits for all of them; fails with every process's error (a
+ * CompositeException, like Julia's), not only the first.
+ */
+async function onAll(pids: number[], run: (pid: number) => Promise<unknown>, what: string): Promise<void> {
+  const results = await Promise.allSettled(pids.map(run));
+  const errors: Error[] = [];
+  for (const [i, r] of results.entries()) {
+    if (r.status === 'fulfilled') continue;
+    const err = r.reason as unknown;
+    errors.push(err instanceof Error ? err : new RemoteException(pids[i] as number, capture(err)));
+  }
+  if (errors.length > 0) throw new CompositeException(errors, what);
 }
 
 /**
  * Loads a module on every process (its exports become usable by name in shipped functions, and
- * its functions are sent by reference), or runs a function on every process.
+ * its functions are sent by reference), or runs a function on every process. `procs` may be one
+ * pid or a list. When some processes fail, the CompositeException lists each one's error.
  *
  * @example await everywhere('./kernels.js'); await everywhere(() => { globalThis.counter = 0 })
  */
 export async function everywhere(
   what: string | (() => unknown),
-  opts: { procs?: number[] } = {},
+  opts: { procs?: number | number[] } = {},
 ): Promise<void> {
-  const targets = checkProcs(opts.procs ?? procs(), 'everywhere');
+  const targets = checkProcs(opts.procs ?? procs(), 'everywhere', 'procs');
   if (typeof what === 'string') {
     const spec = normalizeSpecifier(what);
     // Load here first, so a module that fails to load fails once, with its own error.
     if (targets.includes(state.myid)) await loadModuleHere(spec);
-    await Promise.all(
-      targets.filter((p) => p !== state.myid).map((p) => remotecallFetch(loadModuleHere, p, spec)),
-    );
+    const others = targets.filter((p) => p !== state.myid);
+    await onAll(others, (p) => remotecallFetch(loadModuleHere, p, spec), `everywhere('${what}')`);
     return;
   }
   if (typeof what !== 'function') {
     throw new ArgumentError(`everywhere: expected a module specifier or a function, got ${describe(what)}`);
   }
-  await Promise.all(targets.map((p) => remotecallFetch(what, p)));
+  // A function that cannot be shipped is refused once, with its own error, before any process runs it.
+  if (targets.some((p) => p !== state.myid)) analyse(what, 'the function passed to everywhere');
+  await onAll(targets, (p) => remotecallFetch(what, p), 'everywhere');
 }
 
-/** Drops global names (set by everywhere) on the given processes, as Julia's clear!. */
-export async function clear(names: string | string[], pids: number[] = workers()): Promise<void> {
+/** Drops global names (set by everywhere) on the given processes (one pid or a list), as Julia's clear!. */
+export async function clear(names: string | string[], pids: number | number[] = workers()): Promise<void> {
   const list = typeof names === 'string' ? [names] : names;
   if (!Array.isArray(list) || !list.every((n) => typeof n === 'string')) {
     throw new ArgumentError(`clear: expected a name or an array of names, got ${describe(names)}`);
   }
-  await Promise.all(checkProcs(pids, 'clear').map((p) => remotecallFetch(clearHere, p, list)));
+  const targets = checkProcs(pids, 'clear', 'pids');
+  await onAll(targets, (p) => remotecallFetch(clearHere, p, list), 'clear');
 }

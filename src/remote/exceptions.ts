@@ -46,19 +46,87 @@ export class InterruptException extends Error {
   }
 }
 
-/** Turns any thrown value into the captured form that crosses the wire. */
+/**
+ * Several processes failed one operation (Julia's CompositeException): `errors` holds each
+ * process's exception (a RemoteException, or ProcessExitedException for one that went away), in
+ * process order, so that no failure hides another.
+ *
+ * @example
+ * try { await everywhere(() => { throw new Error('no') }) }
+ * catch (e) { if (e instanceof CompositeException) for (const r of e.errors) console.log(r.message) }
+ */
+export class CompositeException extends Error {
+  override name = 'CompositeException';
+  constructor(
+    readonly errors: Error[],
+    what = 'the operation',
+  ) {
+    super(
+      `${what} failed on ${errors.length} process${errors.length === 1 ? '' : 'es'}:\n` +
+        errors.map((e) => `  ${e.name}: ${e.message}`).join('\n'),
+    );
+  }
+}
+
+/**
+ * Turns any thrown value into the captured form that crosses the wire. Never throws: a value
+ * whose name, message, stack, toJSON or toString throws is described by what could be read.
+ */
 export function capture(err: unknown): CapturedError {
-  if (err instanceof Error) {
-    return { name: err.name, message: err.message, stack: err.stack ?? `${err.name}: ${err.message}` };
+  let isError = false;
+  try {
+    isError = err instanceof Error;
+  } catch {
+    // A Proxy whose prototype trap throws: described below as a non-Error value.
+  }
+  if (isError) {
+    const e = err as Error;
+    const name = readText(() => e.name) ?? 'Error';
+    const message =
+      readText(() => e.message) ?? `(its message could not be read: ${unreadable(() => e.message)})`;
+    const stack = readText(() => e.stack) ?? `${name}: ${message}`;
+    return { name, message, stack };
   }
   const text = typeof err === 'string' ? err : safeString(err);
   return { name: 'Error', message: `non-Error value thrown: ${text}`, stack: '' };
 }
 
-function safeString(x: unknown): string {
+/** Reads a property as text, or undefined when it is missing or reading it throws. */
+function readText(get: () => unknown): string | undefined {
   try {
-    return JSON.stringify(x) ?? String(x);
+    const v = get();
+    if (v === undefined || v === null) return undefined;
+    return typeof v === 'string' ? v : safeString(v);
   } catch {
-    return String(x);
+    return undefined;
   }
+}
+
+/** Why reading a property failed, for the message that replaces it. */
+function unreadable(get: () => unknown): string {
+  try {
+    const v = get();
+    return v === undefined || v === null ? 'it is empty' : 'it is not text';
+  } catch (inner) {
+    try {
+      return inner instanceof Error
+        ? `reading it threw ${String(inner.name)}: ${String(inner.message)}`
+        : 'reading it threw';
+    } catch {
+      return 'reading it threw';
+    }
+  }
+}
+
+/** Text for any value, falling back step by step when toJSON or toString throw. */
+function safeString(x: unknown): string {
+  for (const attempt of [() => JSON.stringify(x), () => String(x), () => Object.prototype.toString.call(x)]) {
+    try {
+      const s = attempt();
+      if (typeof s === 'string') return s;
+    } catch {
+      // Try the next way.
+    }
+  }
+  return `an unprintable ${typeof x}`;
 }

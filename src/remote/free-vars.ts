@@ -8,19 +8,27 @@ interface AnyNode extends Node {
   [key: string]: unknown;
 }
 
+const FUNCTION_TYPES = new Set(['FunctionExpression', 'ArrowFunctionExpression']);
+
 /** Parses a function's `toString()` form; methods (`f(x) {…}`) are parsed inside an object literal. */
 export function parseFunction(src: string): AnyNode {
   const attempts = [`(${src})`, `({${src}})`];
   let lastErr: unknown;
   for (const text of attempts) {
+    let expr: AnyNode | undefined;
     try {
       const program = parse(text, { ecmaVersion: 'latest', sourceType: 'script' }) as unknown as AnyNode;
-      const expr = (program.body as AnyNode[])[0]?.expression as AnyNode;
-      if (expr.type === 'ObjectExpression') return (expr.properties as AnyNode[])[0]?.value as AnyNode;
-      return expr;
+      expr = (program.body as AnyNode[])[0]?.expression as AnyNode | undefined;
+      if (expr?.type === 'ObjectExpression') expr = (expr.properties as AnyNode[])[0]?.value as AnyNode;
     } catch (err) {
       lastErr = err;
+      continue;
     }
+    // A class parses too, but has no parameters or body to analyse (and cannot be called).
+    if (!expr || !FUNCTION_TYPES.has(expr.type)) {
+      throw new Error(`expected a function's source, got ${expr ? `a ${expr.type}` : 'nothing'}`);
+    }
+    return expr;
   }
   throw new Error(`cannot parse the function's source: ${(lastErr as Error).message}`);
 }
@@ -167,8 +175,21 @@ function visit(node: AnyNode | null | undefined, scope: Scope, free: Map<string,
     }
     case 'CatchClause': {
       const inner = new Scope(scope, false);
-      declarePattern(node.param as AnyNode, inner);
+      // Defaults in a destructured catch parameter are references, like any other default.
+      declarePattern(node.param as AnyNode, inner, (n) => visit(n, inner, free));
       visit(node.body as AnyNode, inner, free);
+      return;
+    }
+    case 'SwitchStatement': {
+      // The cases share one block: a `const` in one case is in scope in the others.
+      visit(node.discriminant as AnyNode, scope, free);
+      const inner = new Scope(scope, false);
+      const cases = node.cases as AnyNode[];
+      for (const c of cases) hoist(c.consequent as AnyNode[], inner);
+      for (const c of cases) {
+        visit(c.test as AnyNode, inner, free);
+        for (const s of c.consequent as AnyNode[]) visit(s, inner, free);
+      }
       return;
     }
     case 'VariableDeclarator':

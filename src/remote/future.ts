@@ -8,7 +8,7 @@ import { currentEncodeTarget, registerWireType } from '../cluster/wire/codec.js'
 import { type CapturedError, RemoteException } from './exceptions.js';
 import { holdFor, track, untrack } from './gc.js';
 import { ownerRequest } from './ref-client.js';
-import { isSettled, outcome, type RRID, removeClient, settle, whenSettled } from './store.js';
+import { isSettled, outcome, type RRID, settle, whenSettled } from './store.js';
 
 let nextRefId = 1;
 /** A fresh id for a reference created by this process. */
@@ -49,7 +49,7 @@ export class Future<T = unknown> {
   finalize(): void {
     if (this.released) return;
     this.released = true;
-    untrack(this, this.rrid, false);
+    untrack(this, this.rrid, 'now');
   }
 
   private released = false;
@@ -73,7 +73,10 @@ export class Future<T = unknown> {
     return this.cache !== undefined;
   }
 
-  /** Waits for the value and returns it; later fetches return the cached value without a message. */
+  /**
+   * Waits for the value and returns it; later fetches return the cached value without a message.
+   * A call that threw is cached too: every fetch rethrows its RemoteException.
+   */
   fetch(): Promise<T> {
     if (this.cache) return Promise.resolve(this.cache.value);
     if (this.failure) return Promise.reject(this.failure.error);
@@ -84,15 +87,30 @@ export class Future<T = unknown> {
   private async fetchOnce(): Promise<T> {
     if (this.released) throw new Error(`${this} was finalized; it can no longer be fetched`);
     try {
-      const value = (await this.ask('fetch')) as T;
+      let value: T;
+      try {
+        value = (await this.ask('fetch')) as T;
+      } catch (err) {
+        // The owner answered with the call's error: that is this Future's outcome, kept like a value.
+        if (err instanceof RemoteException) {
+          this.failure = { error: err };
+          this.releaseCached();
+        }
+        throw err;
+      }
       this.cache = { value };
-      // The owner dropped our hold as it answered the fetch.
-      this.released = true;
-      untrack(this, this.rrid, true);
+      this.releaseCached();
       return value;
     } finally {
       this.inflight = undefined;
     }
+  }
+
+  /** The outcome is held here now; the owner's copy goes once every other holder lets go. */
+  private releaseCached(): void {
+    if (this.released) return;
+    this.released = true;
+    untrack(this, this.rrid, 'batched');
   }
 
   /** Waits until the value exists, without moving it. */
@@ -110,23 +128,23 @@ export class Future<T = unknown> {
     return (await this.ask('ready')) as boolean;
   }
 
-  /** Stores the value; a Future can be put only once. */
+  /**
+   * Stores the value; a Future can be put only once. As in Julia, the value is then cached here
+   * and this reference to the owner's copy is released (other holders keep theirs).
+   */
   async put(value: T): Promise<this> {
-    if (this.cache)
+    if (this.cache || this.failure)
       throw new Error(
         `Future (${this.whence}, ${this.id}) already holds a value; a Future can be put only once`,
       );
     await this.ask('put', value);
-    if (this.where !== state.myid) {
-      // We know the value now: keep it here and let the owner's copy go once no one else holds it.
-      this.cache = { value };
-      this.finalize();
-    }
+    this.cache = { value };
+    this.releaseCached();
     return this;
   }
 
   private async ask(op: 'fetch' | 'wait' | 'ready' | 'put', value?: unknown): Promise<unknown> {
-    if (this.where === state.myid) return localOp(this.rrid, op, value, state.myid);
+    if (this.where === state.myid) return localOp(this.rrid, op, value);
     return ownerRequest(this.where, op, this.rrid, value);
   }
 
@@ -136,7 +154,7 @@ export class Future<T = unknown> {
 }
 
 /** Runs a reference operation on a value this process owns; `client` is who asked. */
-export async function localOp(rr: RRID, op: string, value: unknown, client: number): Promise<unknown> {
+export async function localOp(rr: RRID, op: string, value: unknown): Promise<unknown> {
   switch (op) {
     case 'put':
       settle(rr, true, value);
@@ -148,7 +166,7 @@ export async function localOp(rr: RRID, op: string, value: unknown, client: numb
       const pending = whenSettled(rr);
       if (pending) await pending;
       const out = outcome(rr);
-      if (op === 'fetch') removeClient(rr, client);
+      // The fetcher releases its hold once it has the value (see untrack), not the owner here.
       if (!out.ok) {
         const { pid, captured } = out.value as { pid: number; captured: CapturedError };
         throw new RemoteException(pid, captured);

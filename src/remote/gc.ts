@@ -36,15 +36,20 @@ export function track(proxy: object, owner: number, rr: RRID, token: object = pr
   registry.register(proxy, { owner, rr }, token);
 }
 
-/** Stops the GC from releasing a proxy that was released some other way. */
-export function untrack(token: object, rr: RRID, ownerReleased: boolean): void {
+/**
+ * Stops the GC from releasing a proxy that was released some other way: explicitly (`'now'`), or
+ * after a fetch or put cached its value here (`'batched'`: the release rides on the next message to
+ * the owner). As in Julia, the holder releases after it has the value, not the owner as it answers,
+ * so a reference forwarded meanwhile is registered with the owner before this release arrives.
+ */
+export function untrack(token: object, rr: RRID, when: 'now' | 'batched'): void {
   if (!registry.unregister(token)) return;
   const k = keyOf(rr);
   const e = live.get(k);
   if (!e) return;
   if (--e.count > 0) return;
   live.delete(k);
-  if (!ownerReleased) queueRelease(e.owner, rr, true);
+  queueRelease(e.owner, rr, when === 'now');
 }
 
 /** Releases one proxy's hold: the owner hears of it once no proxy of `rr` is left here. */

@@ -61,7 +61,11 @@ async function onCall(conn: Connection, frame: Frame): Promise<void> {
     case 'future':
     case 'wait':
       if (rr) settle(rr, r.ok, r.value);
-      if (mode === 'wait') reply(conn, id, true, undefined);
+      // remotecallWait fails as the call did, as it does for a call on the caller's own process.
+      if (mode === 'wait') {
+        if (r.ok) reply(conn, id, true, undefined);
+        else reply(conn, id, false, r.value.captured, r.value.pid);
+      }
       return;
     case 'do':
       if (!r.ok)
@@ -84,7 +88,7 @@ async function onRef(conn: Connection, frame: Frame): Promise<void> {
       makeChannelHere(rr, factory, args);
     } else {
       const body = env.op === 'put' ? (frame.decodeBody() as [unknown])[0] : undefined;
-      value = await localOp(rr, env.op as string, body, conn.peer);
+      value = await localOp(rr, env.op as string, body);
     }
     reply(conn, id, true, value);
   } catch (err) {

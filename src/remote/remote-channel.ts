@@ -7,13 +7,13 @@
 import { type Channel, ChannelClosedError } from '../channel.js';
 import { connectionTo } from '../cluster/mesh.js';
 import { state } from '../cluster/state.js';
-import { currentEncodeTarget, registerWireType } from '../cluster/wire/codec.js';
+import { currentEncodeTarget, decodeBody, encodeBody, registerWireType } from '../cluster/wire/codec.js';
 import { ArgumentError, describe } from '../errors.js';
 import { RemoteException } from './exceptions.js';
-import { newRRID } from './future.js';
+import { Future, newRRID } from './future.js';
 import { holdFor, track, untrack } from './gc.js';
 import { ownerRequest } from './ref-client.js';
-import { analyse } from './ship.js';
+import { analyse, asShipped } from './ship.js';
 import { outcome, type RRID, settle, whenSettled } from './store.js';
 
 /** The verbs a RemoteChannel forwards to its backing object. */
@@ -49,7 +49,8 @@ export class RemoteChannel<T = unknown> implements AsyncIterable<T> {
     this.whence = rr[0];
     this.id = rr[1];
     if (pid === state.myid) {
-      settle(rr, true, makeStore(factory, args));
+      // The factory sees the same scope here as on a worker.
+      settle(rr, true, makeStore(asShipped(factory), args));
     } else {
       analyse(factory, 'the channel factory passed to RemoteChannel');
       // Fails at once for a dead or unknown pid; later verbs queue behind the creation on one connection.
@@ -77,14 +78,19 @@ export class RemoteChannel<T = unknown> implements AsyncIterable<T> {
     return [this.whence, this.id];
   }
 
-  private async call(verb: ChannelVerb, args: unknown[]): Promise<unknown> {
+  private async call(verb: ChannelVerb | 'isOpen', args: unknown[]): Promise<unknown> {
     if (this.finalized) {
       throw new ArgumentError(
         `${this} was finalized; it can no longer ${verb}. Keep the RemoteChannel alive while in use`,
       );
     }
     try {
-      if (this.where === state.myid) return await channelOp(this.rrid, verb, args);
+      if (this.where === state.myid) {
+        // A put elsewhere sends a copy; here too the value is copied now, so that changing it
+        // after put returns (an unbuffered put returns once a taker has it) cannot reach the taker.
+        const own = verb === 'put' ? [copyValue(args[0], `${this}.put`), ...args.slice(1)] : args;
+        return await channelOp(this.rrid, verb, own);
+      }
       if (this.created) await this.created;
       return await ownerRequest(this.where, 'ch', this.rrid, args, verb);
     } catch (err) {
@@ -114,12 +120,16 @@ export class RemoteChannel<T = unknown> implements AsyncIterable<T> {
   close(...args: unknown[]): Promise<void> {
     return this.call('close', args) as Promise<void>;
   }
+  /** Whether the channel is still open (Julia's `isopen`), asked of its owner. */
+  isOpen(): Promise<boolean> {
+    return this.call('isOpen', []) as Promise<boolean>;
+  }
 
   /** Releases this reference now; the owner frees the channel once no process holds it. */
   finalize(): void {
     if (this.finalized) return;
     this.finalized = true;
-    untrack(this, this.rrid, false);
+    untrack(this, this.rrid, 'now');
   }
 
   /** Takes values until the channel is closed and empty. */
@@ -149,13 +159,29 @@ function makeStore(factory: (...args: never[]) => unknown, args: unknown[]): Cha
   return store;
 }
 
+/** A copy of `value` as another process would receive it (TypedArrays get their own bytes). */
+function copyValue(value: unknown, what: string): unknown {
+  let body: ReturnType<typeof encodeBody>;
+  try {
+    body = encodeBody(value, 0);
+  } catch (err) {
+    throw new ArgumentError(
+      `${what}: the value (${describe(value)}) cannot be copied into the channel: ${(err as Error).message}. ` +
+        'Put plain data: numbers, strings, arrays, TypedArrays, plain objects, Maps, Sets or Futures',
+    );
+  }
+  const bufs = body.bufs.map((v) => (Buffer.isBuffer(v) ? Buffer.from(v) : (v as Uint8Array).slice()));
+  return decodeBody(body.bytes, bufs);
+}
+
 /** Runs a channel verb on a backing object this process owns. */
 export async function channelOp(rr: RRID, verb: string, args: unknown[]): Promise<unknown> {
-  if (!(CHANNEL_VERBS as readonly string[]).includes(verb))
+  if (!(CHANNEL_VERBS as readonly string[]).includes(verb) && verb !== 'isOpen')
     throw new ArgumentError(`unknown channel verb '${verb}'`);
   const pending = whenSettled(rr);
   if (pending) await pending;
   const { value } = outcome(rr);
+  if (verb === 'isOpen') return isOpenOf(value);
   const fn = (value as ChannelLike)[verb as ChannelVerb];
   if (typeof fn !== 'function') {
     throw new ArgumentError(`the object behind this RemoteChannel has no '${verb}' method`);
@@ -163,9 +189,37 @@ export async function channelOp(rr: RRID, verb: string, args: unknown[]): Promis
   return (fn as (...a: unknown[]) => unknown).apply(value, args);
 }
 
+/** `isOpen` of a backing object: a getter (as on Channel) or a method. */
+function isOpenOf(store: unknown): boolean {
+  const v = (store as { isOpen?: unknown }).isOpen;
+  const open = typeof v === 'function' ? (v as () => unknown).call(store) : v;
+  if (typeof open !== 'boolean') {
+    throw new ArgumentError(
+      `the object behind this RemoteChannel has no isOpen (a boolean property or method), got ${describe(open)}`,
+    );
+  }
+  return open;
+}
+
 /** Creates a channel's backing object on this process for a remote creator. */
 export function makeChannelHere(rr: RRID, factory: (...args: never[]) => ChannelLike, args: unknown[]): void {
   settle(rr, true, makeStore(factory, args));
+}
+
+/**
+ * Removes and returns the oldest value of a Channel or RemoteChannel, waiting for one if needed
+ * (Julia's `take!`).
+ *
+ * @example await put(rc, 1); await take(rc) // 1
+ */
+export function take<T>(ch: Channel<T> | RemoteChannel<T>): Promise<T> {
+  if (typeof (ch as { take?: unknown } | null)?.take !== 'function') {
+    throw new ArgumentError(
+      `take: expected a Channel or a RemoteChannel, got ${describe(ch)}` +
+        (ch instanceof Future ? '; a Future is read with fetch(f)' : ''),
+    );
+  }
+  return ch.take();
 }
 
 registerWireType(

@@ -1,6 +1,7 @@
 /**
  * Shipping functions between processes. A function crosses the wire as a reference when it is a
- * runtime builtin or an export of a module loaded with everywhere(), and otherwise as its source,
+ * runtime builtin, a function of the public API, a standard global (`Math.max`, `Number`, …) or an
+ * export of a module loaded with everywhere(), and otherwise as its source,
  * checked for captured variables before anything is sent, sent once per peer and compiled once
  * per process (cached by hash).
  */
@@ -8,7 +9,15 @@ import { createHash } from 'node:crypto';
 import { currentEncodeTarget, onEncoded, registerWireType } from '../cluster/wire/codec.js';
 import { ArgumentError } from '../errors.js';
 import { freeVariables, parseFunction } from './free-vars.js';
-import { loadedModules, lookupName, moduleRefs, resolvable, scopeGeneration } from './user-scope.js';
+import { resolveStandardGlobal, standardGlobalPath } from './natives.js';
+import {
+  apiNameOf,
+  loadedModules,
+  lookupName,
+  moduleRefs,
+  resolvable,
+  scopeGeneration,
+} from './user-scope.js';
 
 interface Shippable {
   hash: string;
@@ -18,7 +27,13 @@ interface Shippable {
   names: string[];
 }
 
-type Descriptor = ['b', string] | ['m', string, string] | ['h', string] | ['s', string, string, string[]];
+type Descriptor =
+  | ['b', string]
+  | ['a', string]
+  | ['g', string]
+  | ['m', string, string]
+  | ['h', string]
+  | ['s', string, string, string[]];
 
 const analysed = new WeakMap<object, Shippable>();
 const builtins = new Map<string, (...args: never[]) => unknown>();
@@ -26,8 +41,12 @@ const builtinNames = new WeakMap<object, string>();
 /** Hashes each peer has compiled, so later calls send only the hash. */
 const sentTo = new Map<number, Set<string>>();
 let pendingMarks: [number, string][] = [];
-/** Compiled functions by hash, with the scope generation they were bound in. */
-const compiled = new Map<string, { fn: unknown; gen: number }>();
+/**
+ * Compiled functions by hash, with the scope generation they were bound in. Entries are never
+ * dropped, because callers send a hash alone once they know it arrived; when the scope changes
+ * (everywhere, clear) an entry is recompiled from its source on next use.
+ */
+const compiled = new Map<string, { fn: unknown; gen: number; expr: string; names: string[] }>();
 
 /** Registers an internal function that every process can call by name. */
 export function registerBuiltin<F extends (...args: never[]) => unknown>(name: string, fn: F): F {
@@ -41,9 +60,55 @@ export function forgetPeer(pid: number): void {
   sentTo.delete(pid);
 }
 
-/** Drops compiled functions, so they are rebuilt against the current scope. */
-export function clearCompiled(): void {
-  compiled.clear();
+/** How a function travels when it is not sent as source: by a name every process resolves alike. */
+function byReference(fn: unknown): Descriptor | undefined {
+  const b = builtinNames.get(fn as object);
+  if (b) return ['b', b];
+  const ref = moduleRefs.get(fn as object);
+  if (ref) return ['m', ref.spec, ref.name];
+  const a = apiNameOf(fn);
+  if (a) return ['a', a];
+  const g = standardGlobalPath(fn);
+  if (g) return ['g', g];
+  return undefined;
+}
+
+/**
+ * Refuses what cannot be called as a function on any process: a class (it needs `new`). Checked
+ * for every call, local ones included, so that the error does not depend on where the call runs.
+ */
+export function checkCallable(fn: (...args: never[]) => unknown, context: string): void {
+  let src = '';
+  try {
+    src = Function.prototype.toString.call(fn);
+  } catch {
+    return;
+  }
+  if (/^class\b/.test(src)) {
+    const name = fn.name || 'anonymous';
+    throw new ArgumentError(
+      `${context}: expected a function, got the class ${name}, which cannot be called without new; ` +
+        `pass a function that makes the instance instead, e.g. (...args) => new ${name}(...args) ` +
+        `(with ${name} defined on every process by everywhere())`,
+    );
+  }
+}
+
+/**
+ * The function as a worker would see it, for running a call on this process: bound to the same
+ * scope (the API, everywhere() exports) rather than to the closure it was written in. A function
+ * that captures variables of its closure cannot be shipped at all; it runs here as written.
+ */
+export function asShipped<F extends (...args: never[]) => unknown>(fn: F): F {
+  const ref = byReference(fn);
+  if (ref) return ref[0] === 'g' ? (resolveStandardGlobal(ref[1]) as unknown as F) : fn;
+  let s: Shippable | undefined;
+  try {
+    s = analyse(fn);
+  } catch {
+    return fn;
+  }
+  return s ? (compile(s.hash, s.expr, s.names) as F) : fn;
 }
 
 /**
@@ -51,14 +116,18 @@ export function clearCompiled(): void {
  * any variable it captures from its enclosing scope.
  */
 export function analyse(fn: (...args: never[]) => unknown, context = 'the function'): Shippable | undefined {
-  if (builtinNames.has(fn) || moduleRefs.has(fn)) return undefined;
+  if (byReference(fn)) return undefined;
   const cached = analysed.get(fn);
   if (cached) return cached;
+  checkCallable(fn, context);
   const src = undoBundlerRewrites(Function.prototype.toString.call(fn));
   if (/\{\s*\[native code\]\s*\}$/.test(src)) {
+    const bound = fn.name.startsWith('bound ');
     throw new ArgumentError(
-      `${context} (${fn.name || 'anonymous'}) is native or bound and has no source to send; ` +
-        'wrap it in an arrow function, or export it from a module loaded with everywhere()',
+      `${context} (${fn.name || 'anonymous'}) is ${bound ? 'a bound function' : 'native'} and has no source to send. ` +
+        'Native functions are sent by name only when they are standard globals (parseInt, Number, Math.max, ' +
+        'JSON.stringify, Object.keys, …) or functions of the darray API; wrap any other in an arrow function, ' +
+        'e.g. (...args) => obj.method(...args), or export it from a module loaded with everywhere()',
     );
   }
   let node: ReturnType<typeof parseFunction>;
@@ -106,10 +175,8 @@ function undoBundlerRewrites(src: string): string {
 }
 
 function describeForWire(fn: (...args: never[]) => unknown): Descriptor {
-  const b = builtinNames.get(fn);
-  if (b) return ['b', b];
-  const ref = moduleRefs.get(fn);
-  if (ref) return ['m', ref.spec, ref.name];
+  const ref = byReference(fn);
+  if (ref) return ref;
   const s = analyse(fn) as Shippable;
   const target = currentEncodeTarget();
   if (target > 0) {
@@ -132,7 +199,7 @@ function compile(hash: string, expr: string, names: string[]): unknown {
     return r.value;
   });
   const fn = new Function(...names, `"use strict"; return ${expr};`)(...values) as unknown;
-  compiled.set(hash, { fn, gen: scopeGeneration });
+  compiled.set(hash, { fn, gen: scopeGeneration, expr, names });
   return fn;
 }
 
@@ -143,6 +210,16 @@ function fromWire(d: Descriptor): unknown {
       if (!fn) throw new ReferenceError(`unknown runtime builtin '${d[1]}' (mismatched darray versions?)`);
       return fn;
     }
+    case 'a': {
+      const r = lookupName(d[1]);
+      if (!r.found || typeof r.value !== 'function')
+        throw new ReferenceError(
+          `the darray API has no function '${d[1]}' here (mismatched darray versions?)`,
+        );
+      return r.value;
+    }
+    case 'g':
+      return resolveStandardGlobal(d[1]);
     case 'm': {
       const [, spec, name] = d;
       const mod = loadedModules.get(spec);
@@ -158,7 +235,7 @@ function fromWire(d: Descriptor): unknown {
       const hit = compiled.get(d[1]);
       if (!hit)
         throw new ReferenceError('a shipped function was referenced by hash before its source arrived');
-      return hit.fn;
+      return hit.gen === scopeGeneration ? hit.fn : compile(d[1], hit.expr, hit.names);
     }
     case 's':
       return compile(d[1], d[2], d[3]);

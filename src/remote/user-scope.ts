@@ -19,9 +19,22 @@ export function scopeChanged(): void {
 /** The public API namespace, installed by the package entry (index.ts) once it has loaded. */
 let api: Record<string, unknown> = {};
 const apiNames = new Set<string>();
+/** API functions by identity, so that passing one (e.g. `remotecallFetch(myid, p)`) ships its name. */
+let apiFunctions: Map<unknown, string> | undefined;
 export function setApiNamespace(ns: Record<string, unknown>): void {
   api = ns;
   apiNames.clear();
+  apiFunctions = undefined;
+}
+
+/** The name under which `fn` is exported by the public API, if it is. */
+export function apiNameOf(fn: unknown): string | undefined {
+  if (!apiFunctions) {
+    apiFunctions = new Map();
+    for (const [k, v] of Object.entries(api))
+      if (typeof v === 'function' && !apiFunctions.has(v)) apiFunctions.set(v, k);
+  }
+  return apiFunctions.get(fn);
 }
 
 /** Whether `name` resolves on a process without being passed: an API export, a module export or a global. */

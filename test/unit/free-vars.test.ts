@@ -27,6 +27,36 @@ describe('free variables of a shipped function', () => {
     expect(free('() => { for (const k of list) use(k); }')).toEqual(['list', 'use']);
   });
 
+  it('finds captured names in the defaults of every binding pattern', () => {
+    const forms = [
+      '(o) => { const { n = limit } = o; return n; }',
+      '(o) => { let [n = limit] = o; return n; }',
+      '(o) => { const { a: { b: [n = limit] } } = o; return n; }',
+      '(o) => { for (const { n = limit } of o) return n; }',
+      '(o) => { try { f(o); } catch ({ n = limit }) { return n; } }',
+      '({ n = limit }) => n',
+      '([n = limit]) => n',
+      'function f({ a: [n = limit] } = {}) { return n; }',
+      '(o) => { let n; ({ n = limit } = o); return n; }',
+      '(o) => { const { [limit]: n } = o; return n; }',
+    ];
+    for (const src of forms)
+      expect(
+        free(src).filter((n) => n !== 'f'),
+        src,
+      ).toEqual(['limit']);
+  });
+
+  it('scopes declarations in switch cases to the switch', () => {
+    expect(free('(o) => { switch (o) { case 1: const n = 2; return n; default: return n + m; } }')).toEqual([
+      'm',
+    ]);
+  });
+
+  it('refuses source that is not a function (a class)', () => {
+    expect(() => parseFunction('class A {}')).toThrow(/expected a function's source, got a ClassExpression/);
+  });
+
   it('parses methods and classes', () => {
     expect(free('compute(x) { return x + offset; }')).toEqual(['offset']);
     expect(free('() => { class A extends Base { m() { return A; } } return new A(); }')).toEqual(['Base']);
