@@ -134,6 +134,8 @@ describe('a cluster of two workers', () => {
         const s = connect({ host: entry.host, port: entry.port }, () => {
           s.end(randomBytes(32));
         });
+        // Read what the worker answers, so its closing the connection is seen here.
+        s.resume();
         s.on('error', () => done());
         s.on('close', () => done());
       });
