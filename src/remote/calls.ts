@@ -124,7 +124,8 @@ function sendCall(
 
 /** Finds which argument could not be encoded, so the error can name it. */
 function unsendable(verb: string, fn: Fn, args: unknown[], pid: number, err: Error): Error {
-  if (err instanceof ArgumentError) return err;
+  // An argument that is itself a function may fail the function checks (a class, a captured
+  // variable): probe the arguments even then, so the error names the one that failed.
   for (const [i, a] of args.entries()) {
     try {
       encodeFrame({ k: 'probe' }, a, 0);
@@ -135,6 +136,7 @@ function unsendable(verb: string, fn: Fn, args: unknown[], pid: number, err: Err
       );
     }
   }
+  if (err instanceof ArgumentError) return err;
   return new ArgumentError(
     `${verb}: the call to ${fn.name || 'an anonymous function'} cannot be sent: ${err.message}`,
   );

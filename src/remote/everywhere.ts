@@ -63,15 +63,24 @@ async function onAll(pids: number[], run: (pid: number) => Promise<unknown>, wha
 
 /**
  * Loads a module on every process (its exports become usable by name in shipped functions, and
- * its functions are sent by reference), or runs a function on every process. `procs` may be one
- * pid or a list. When some processes fail, the CompositeException lists each one's error.
+ * its functions are sent by reference), or runs a function on every process. As in Julia, `procs`
+ * may be a list (the result is undefined; when some processes fail, a CompositeException lists
+ * each one's error in order) or one pid (the function's value is returned and that process's
+ * error thrown as it is).
  *
  * @example await everywhere('./kernels.js'); await everywhere(() => { globalThis.counter = 0 })
+ * @example const n = await everywhere(() => myid() * 2, { procs: 2 }) // 4
  */
+export async function everywhere<T>(fn: () => T, opts: { procs: number }): Promise<Awaited<T>>;
+export async function everywhere(
+  what: string | (() => unknown),
+  opts?: { procs?: number | number[] },
+): Promise<void>;
 export async function everywhere(
   what: string | (() => unknown),
   opts: { procs?: number | number[] } = {},
-): Promise<void> {
+): Promise<unknown> {
+  const one = typeof opts.procs === 'number';
   const targets = checkProcs(opts.procs ?? procs(), 'everywhere', 'procs');
   if (typeof what === 'string') {
     const spec = normalizeSpecifier(what);
@@ -86,6 +95,7 @@ export async function everywhere(
   }
   // A function that cannot be shipped is refused once, with its own error, before any process runs it.
   if (targets.some((p) => p !== state.myid)) analyse(what, 'the function passed to everywhere');
+  if (one) return remotecallFetch(what, targets[0] as number);
   await onAll(targets, (p) => remotecallFetch(what, p), 'everywhere');
 }
 

@@ -49,19 +49,18 @@ export class InterruptException extends Error {
 /**
  * Several processes failed one operation (Julia's CompositeException): `errors` holds each
  * process's exception (a RemoteException, or ProcessExitedException for one that went away), in
- * process order, so that no failure hides another.
+ * process order, so that no failure hides another. It is an AggregateError, as JavaScript code expects.
  *
  * @example
  * try { await everywhere(() => { throw new Error('no') }) }
  * catch (e) { if (e instanceof CompositeException) for (const r of e.errors) console.log(r.message) }
  */
-export class CompositeException extends Error {
+export class CompositeException extends AggregateError {
   override name = 'CompositeException';
-  constructor(
-    readonly errors: Error[],
-    what = 'the operation',
-  ) {
+  declare readonly errors: Error[];
+  constructor(errors: Error[], what = 'the operation') {
     super(
+      errors,
       `${what} failed on ${errors.length} process${errors.length === 1 ? '' : 'es'}:\n` +
         errors.map((e) => `  ${e.name}: ${e.message}`).join('\n'),
     );

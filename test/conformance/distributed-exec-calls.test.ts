@@ -176,7 +176,14 @@ describe('errors', () => {
     for (const [form, call] of [
       ['remotecallFetch', (p: number) => remotecallFetch(throwsFoobar, p)],
       ['remotecallWait', (p: number) => remotecallWait(throwsFoobar, p)],
-      ['wait(remotecall)', (p: number) => remotecall(throwsFoobar, p).wait()],
+      [
+        'wait(remotecall)',
+        (p: number) => {
+          // The Future stays the caller's after a failed wait (Julia frees it when collected): free it here.
+          const f = remotecall(throwsFoobar, p);
+          return f.wait().finally(() => f.finalize());
+        },
+      ],
     ] as const) {
       it(`distributed_exec.jl:539 ${form} on ${who} throws the remote error as a RemoteException`, async () => {
         const ex = await call(pid()).then(
