@@ -161,6 +161,102 @@ describe('pmap', () => {
   });
 });
 
+describe('pmap forms (Julia pmap(f, [pool], c...; distributed))', () => {
+  it('maps several collections elementwise, stopping at the shortest (zip)', async () => {
+    expect(await pmap((a: number, b: number) => a + b, [1, 2], [10, 20])).toEqual([11, 22]);
+    function* letters() {
+      yield 'x';
+      yield 'y';
+      yield 'z';
+    }
+    expect(
+      await pmap(
+        (a: number, b: string, c: number) => `${b}${a * c}`,
+        [1, 2, 3, 4],
+        letters(),
+        new Set([5, 6, 7]),
+        {
+          batchSize: 2,
+        },
+      ),
+    ).toEqual(['x5', 'y12', 'z21']);
+    expect(await pmap((a: number, b: number) => a * b, [1, 2], [])).toEqual([]);
+  });
+
+  it('takes the pool before the collections', async () => {
+    const pool = new WorkerPool([cluster.p3]);
+    expect(await pmap(() => myid(), pool, [1, 2, 3])).toEqual([cluster.p3, cluster.p3, cluster.p3]);
+    expect(
+      await pmap((a: number, b: number) => [myid(), a * b], pool, [2, 3], [4, 5], { batchSize: 2 }),
+    ).toEqual([
+      [cluster.p3, 8],
+      [cluster.p3, 15],
+    ]);
+  });
+
+  it('distributed: false maps here with as many concurrent tasks as the pool has workers', async () => {
+    let calls = 0;
+    let running = 0;
+    let most = 0;
+    // A closure over local variables: it could not be sent to a worker.
+    const f = async (x: number, y: number) => {
+      calls++;
+      running++;
+      most = Math.max(most, running);
+      await new Promise((r) => setTimeout(r, 5));
+      running--;
+      return [myid(), x + y];
+    };
+    const xs = [1, 2, 3, 4, 5, 6];
+    const out = await pmap(f, xs, xs, { distributed: false, pool: new WorkerPool([cluster.p2, cluster.p3]) });
+    expect(out).toEqual(xs.map((x) => [1, 2 * x]));
+    expect(calls).toBe(6);
+    expect(most).toBe(2);
+    most = 0;
+    await pmap(f, new WorkerPool([cluster.p2]), xs, xs, { distributed: false });
+    expect(most).toBe(1);
+  });
+
+  it('distributed: false fails with the error itself, retries and calls onError here', async () => {
+    class Odd extends Error {}
+    const f = (x: number) => {
+      if (x % 2) throw new Odd(`odd ${x}`);
+      return x;
+    };
+    const err = await pmap(f, [0, 1], { distributed: false }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(Odd);
+    expect(await pmap(f, [0, 1, 2], { distributed: false, onError: (e) => (e as Error).message })).toEqual([
+      0,
+      'odd 1',
+      2,
+    ]);
+    let tries = 0;
+    const flaky = (x: number) => {
+      if (++tries < 3) throw new Error('flaky');
+      return x;
+    };
+    expect(await pmap(flaky, [7], { distributed: false, retryDelays: [0, 0] })).toEqual([7]);
+    expect(tries).toBe(3);
+  });
+
+  it('tells options, pools and collections apart, and says what is wrong', async () => {
+    const id = (x: number) => x;
+    await expect(pmap(id, [1], { batch_size: 2 } as never)).rejects.toThrow(
+      /^pmap: unknown option 'batch_size'; the options are pool, distributed, batchSize/,
+    );
+    await expect(
+      pmap(id, new WorkerPool([cluster.p2]), [1], { pool: new WorkerPool([cluster.p3]) }),
+    ).rejects.toThrow(/given both before the collections and as the pool option/);
+    await expect(pmap(id, {} as never)).rejects.toThrow(/expected at least one collection/);
+    await expect(pmap((a: number, b: number) => a + b, [1], 2 as never)).rejects.toThrow(
+      /as collection 2, got number 2/,
+    );
+    await expect(pmap(id, [1], { distributed: 'no' as never })).rejects.toThrow(
+      /distributed must be true or false/,
+    );
+  });
+});
+
 describe('distributedFor', () => {
   it('reduces each chunk on its worker and combines the partials', async () => {
     expect(
