@@ -12,9 +12,12 @@ import {
   remotecall,
   remotecallFetch,
   remotecallWait,
+  rmprocs,
+  setDefaultWorkerPool,
   WorkerPool,
   workers,
 } from '../../src/index.js';
+import { waitUntil } from './leaks.js';
 import { useTwoWorkers } from './two-workers.js';
 
 const cluster = useTwoWorkers();
@@ -30,7 +33,7 @@ describe('worker pools', () => {
     expect(await f.fetch()).toBe(42);
     const w = await remotecallWait(() => 'waited', pool);
     expect(await w.fetch()).toBe('waited');
-    expect(pool.isReady()).toBe(true);
+    expect(await pool.isReady()).toBe(true);
   });
 
   it('take/put reserve workers, and a pooled call waits for a free one', async () => {
@@ -70,6 +73,152 @@ describe('worker pools', () => {
   it('rejects bad pools', () => {
     expect(() => new WorkerPool(5 as unknown as number[])).toThrow(/array of worker ids/);
     expect(() => new WorkerPool([0])).toThrow(/worker id/);
+  });
+});
+
+describe('worker pools across processes (Julia serializes a pool as a reference to its owner)', () => {
+  const hundred = Array.from({ length: 100 }, (_, i) => i);
+
+  it('a pool sent to a worker is the same pool there: pmap from the worker uses its free workers', async () => {
+    const wp = new WorkerPool([cluster.p2, cluster.p3]);
+    const everywhere = await remotecallFetch(
+      (pool: WorkerPool, items: number[]) => pmap(() => myid(), pool, items),
+      cluster.p2,
+      wp,
+      hundred,
+    );
+    expect(new Set(everywhere)).toEqual(new Set([cluster.p2, cluster.p3]));
+    // While this process holds p3, the worker's pmap can only get p2 from the shared pool.
+    const held = await wp.take();
+    const other = held === cluster.p2 ? cluster.p3 : cluster.p2;
+    const onlyOther = await remotecallFetch(
+      (pool: WorkerPool, items: number[]) => pmap(() => myid(), pool, items),
+      cluster.p3,
+      wp,
+      hundred,
+    );
+    expect(new Set(onlyOther)).toEqual(new Set([other]));
+    wp.put(held);
+    expect(await remotecallFetch((pool: WorkerPool) => [pool.workers, pool.length], cluster.p3, wp)).toEqual([
+      [cluster.p2, cluster.p3],
+      2,
+    ]);
+    // Back on its owner it is the pool itself.
+    expect(await remotecallFetch((pool: WorkerPool) => pool, cluster.p2, wp)).toBe(wp);
+  });
+
+  it('wait() resolves when a worker is free, here and from a worker; isReady() says whether take() would wait', async () => {
+    const wp = new WorkerPool([cluster.p2]);
+    const w = await wp.take();
+    expect(await wp.isReady()).toBe(false);
+    let woke = false;
+    const waiting = wp.wait().then(() => {
+      woke = true;
+    });
+    await new Promise((r) => setTimeout(r, 30));
+    expect(woke).toBe(false);
+    wp.put(w);
+    await waiting;
+    expect(await wp.isReady()).toBe(true);
+    // Waiting does not take the worker.
+    expect(await wp.take()).toBe(w);
+    expect(await remotecallFetch((pool: WorkerPool) => pool.isReady(), cluster.p3, wp)).toBe(false);
+    const f = remotecall(
+      async (pool: WorkerPool) => {
+        await pool.wait();
+        return 'free';
+      },
+      cluster.p3,
+      wp,
+    );
+    await new Promise((r) => setTimeout(r, 50));
+    expect(await f.isReady()).toBe(false);
+    wp.put(w);
+    expect(await f.fetch()).toBe('free');
+    await expect(new WorkerPool([]).wait()).rejects.toThrow(/no live workers left/);
+  });
+
+  it('workers a process took through a reference come back if it dies', async () => {
+    const [victim] = (await addprocs(1)) as [number];
+    const wp = new WorkerPool([cluster.p2]);
+    await remotecallFetch(
+      async (pool: WorkerPool) => {
+        await pool.take();
+      },
+      victim,
+      wp,
+    );
+    expect(await wp.isReady()).toBe(false);
+    const osPid = await remotecallFetch(() => process.pid, victim);
+    process.kill(osPid, 'SIGKILL');
+    await wp.wait();
+    expect(await wp.take()).toBe(cluster.p2);
+  });
+
+  it('the owner keeps a pool alive while another process holds it, and lets it go after', async () => {
+    const gc = (globalThis as { gc?: () => void }).gc as () => void;
+    const [holder] = (await addprocs(1, { exeflags: ['--expose-gc'] })) as [number];
+    const settle = async () => {
+      for (let i = 0; i < 5; i++) {
+        gc();
+        await new Promise((r) => setTimeout(r, 10));
+      }
+    };
+    // Made inline: after the call, only the worker refers to the pool.
+    let ref: WeakRef<WorkerPool> | undefined;
+    await (async () => {
+      const pool = new WorkerPool([cluster.p2]);
+      ref = new WeakRef(pool);
+      await remotecallFetch(
+        (p: WorkerPool) => {
+          (globalThis as unknown as { kept?: WorkerPool }).kept = p;
+        },
+        holder,
+        pool,
+      );
+    })();
+    await settle();
+    expect(ref?.deref()).toBeInstanceOf(WorkerPool);
+    expect(
+      await remotecallFetch(
+        () => pmap(() => myid(), (globalThis as unknown as { kept: WorkerPool }).kept, [1, 2]),
+        holder,
+      ),
+    ).toEqual([cluster.p2, cluster.p2]);
+    await remotecallFetch(() => {
+      delete (globalThis as unknown as { kept?: WorkerPool }).kept;
+      (globalThis as unknown as { gc: () => void }).gc();
+    }, holder);
+    await waitUntil(
+      async () => {
+        await settle();
+        return ref?.deref() === undefined;
+      },
+      5000,
+      'the pool to be collected on its owner',
+    );
+    await rmprocs(holder);
+  });
+
+  it('setDefaultWorkerPool replaces the pool pmap and remote() use by default', async () => {
+    const all = defaultWorkerPool();
+    const square = remote((x: number) => [myid(), x * x]);
+    try {
+      setDefaultWorkerPool(new WorkerPool([cluster.p3]));
+      expect(new Set(await pmap(() => myid(), hundred))).toEqual(new Set([cluster.p3]));
+      expect(await square(4)).toEqual([cluster.p3, 16]);
+      const cached = new CachingPool([cluster.p2]);
+      setDefaultWorkerPool(cached);
+      expect(await pmap((x: number) => [myid(), x], [1, 2])).toEqual([
+        [cluster.p2, 1],
+        [cluster.p2, 2],
+      ]);
+      await cached.clear();
+    } finally {
+      setDefaultWorkerPool(all);
+    }
+    expect(defaultWorkerPool()).toBe(all);
+    expect(() => setDefaultWorkerPool([2] as never)).toThrow(/setDefaultWorkerPool: expected a WorkerPool/);
   });
 });
 
