@@ -446,6 +446,15 @@ describe('distributedFor', () => {
       [cluster.p2, 0, 4],
       [cluster.p3, 5, 9],
     ]);
+    // An uneven range: the larger chunk first, as Julia's @distributed splits it.
+    const owners = await distributedFor(
+      [0, 11],
+      (i) => [myid(), i],
+      (a, b) => [...a, ...b],
+    );
+    const firsts = owners.filter((_, k) => k % 2 === 0);
+    expect(firsts.filter((p) => p === cluster.p2)).toHaveLength(6);
+    expect(firsts.filter((p) => p === cluster.p3)).toHaveLength(5);
   });
 
   it('without a reducer returns one Future per worker at once', async () => {
