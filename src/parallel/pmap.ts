@@ -32,7 +32,8 @@ export interface PmapOptions<R> {
   /**
    * false runs the mapping on this process instead, as concurrent async calls (as many at once as
    * the pool has workers), without sending anything (Julia's `distributed=false`, like asyncmap).
-   * `fn` may then use variables of its enclosing scope. Default true.
+   * `fn` may then use variables of its enclosing scope; a failure still arrives as a
+   * RemoteException (from this process), as in distributed mode. Default true.
    */
   distributed?: boolean;
   /** Items per remote call: a positive integer, or 'auto' to choose from the input size and pool. */
@@ -287,7 +288,8 @@ async function mapOver(
     }
   };
 
-  // Local items fail with the error itself: nothing crossed a process boundary.
+  // Local failures take the same form as remote ones (a RemoteException, here from this process),
+  // so that onError, retryCheck and callers work unchanged with distributed: false.
   const runLocal = async (idx: number[]) => {
     for (const i of idx) {
       try {
@@ -296,7 +298,7 @@ async function mapOver(
         if (v instanceof Promise) v = await v;
         finish(i, v);
       } catch (err) {
-        failed(i, err instanceof Error ? err : new Error(String(err)));
+        failed(i, err instanceof RemoteException ? err : new RemoteException(state.myid, capture(err)));
       }
     }
   };

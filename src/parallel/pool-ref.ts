@@ -1,7 +1,7 @@
 /**
  * WorkerPools across processes (as Julia serializes a WorkerPool as a reference to its owner's
- * pool): a pool sent in a remote call arrives as a PoolRef, whose take, put, push, wait and
- * isReady run on the owner, so every process shares the owner's one set of free workers.
+ * pool): a pool sent in a remote call arrives as a PoolRef, whose take, put, push and wait run
+ * on the owner, so every process shares the owner's one set of free workers.
  *
  * The owner keeps a pool it has sent alive while other processes hold references to it (each
  * received copy reports its collection), and gives back the workers a process had taken if that
@@ -10,6 +10,7 @@
 import { onProcessGone } from '../cluster/mesh.js';
 import { state } from '../cluster/state.js';
 import { currentEncodeTarget, registerWireType } from '../cluster/wire/codec.js';
+import { ArgumentError } from '../errors.js';
 import { remotecallFetch, remoteDo } from '../remote/calls.js';
 import { registerBuiltin } from '../remote/ship.js';
 import { WorkerPool } from './pool.js';
@@ -113,11 +114,6 @@ const pushHere = registerBuiltin('poolPush', (id: number, pid: number): Snapshot
   return pool.workers;
 });
 
-const readyHere = registerBuiltin('poolIsReady', async (id: number): Promise<[boolean, Snapshot]> => {
-  const pool = poolById(id);
-  return [await pool.isReady(), pool.workers];
-});
-
 const waitHere = registerBuiltin('poolWait', async (id: number): Promise<Snapshot> => {
   const pool = poolById(id);
   await pool.wait();
@@ -137,7 +133,7 @@ const collected = new FinalizationRegistry<{ owner: number; id: number }>(({ own
 /**
  * A WorkerPool received from another process: every operation runs on the owner's pool.
  * `workers` and `length` are as of the last answer from the owner (they are kept current by
- * every take, push, wait and isReady).
+ * every take, push and wait).
  */
 export class PoolRef extends WorkerPool {
   private known: number[];
@@ -182,10 +178,12 @@ export class PoolRef extends WorkerPool {
     return this;
   }
 
-  override async isReady(): Promise<boolean> {
-    const [ready, ws] = await remotecallFetch(readyHere, this.owner, this.poolId);
-    this.known = ws;
-    return ready;
+  /** Only the owner knows at once; from here, `await pool.wait()` waits until a worker is free. */
+  override isReady(): boolean {
+    throw new ArgumentError(
+      `isReady(): ${this} lives on process ${this.owner}, which alone can answer at once; ` +
+        'await pool.wait() to wait until a worker is free, or ask the owner with remotecallFetch((p) => p.isReady(), owner, pool)',
+    );
   }
 
   override async wait(): Promise<void> {

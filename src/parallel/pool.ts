@@ -66,11 +66,8 @@ export class WorkerPool {
     return this.members.size;
   }
 
-  /**
-   * Whether a worker is free right now, so that take() would not wait (Julia's `isready(pool)`).
-   * A Promise, as for a pool received from another process the answer comes from its owner.
-   */
-  async isReady(): Promise<boolean> {
+  /** Whether a worker is free right now, so that take() would not wait (Julia's `isready(pool)`). */
+  isReady(): boolean {
     this.refresh();
     return this.free.length > 0;
   }
@@ -190,27 +187,23 @@ class DefaultPool extends WorkerPool {
 
 let defaultPool: WorkerPool | undefined;
 /**
- * The pool that pmap and remote() use by default: every worker (Julia's default_worker_pool),
- * unless replaced with setDefaultWorkerPool.
+ * The pool that pmap and remote() use by default: every worker (Julia's default_worker_pool).
+ * Given a pool, makes it the default on this process instead (Julia's `default_worker_pool!`)
+ * and returns it; keep the previous one to put it back.
+ *
+ * @example const all = defaultWorkerPool(); defaultWorkerPool(new WorkerPool([2])); … defaultWorkerPool(all)
  */
-export function defaultWorkerPool(): WorkerPool {
+export function defaultWorkerPool(pool?: WorkerPool): WorkerPool {
+  if (pool !== undefined) {
+    if (!(pool instanceof WorkerPool)) {
+      throw new ArgumentError(
+        `defaultWorkerPool: expected a WorkerPool (or CachingPool) to make the default, got ${describe(pool)}; e.g. defaultWorkerPool(new WorkerPool([2, 3]))`,
+      );
+    }
+    defaultPool = pool;
+  }
   defaultPool ??= new DefaultPool(workers());
   return defaultPool;
-}
-
-/**
- * Makes `pool` the one pmap and remote() use by default on this process (Julia's
- * `default_worker_pool!`). Keep the previous one from defaultWorkerPool() to put it back.
- *
- * @example const all = defaultWorkerPool(); setDefaultWorkerPool(new WorkerPool([2])); … setDefaultWorkerPool(all)
- */
-export function setDefaultWorkerPool(pool: WorkerPool): void {
-  if (!(pool instanceof WorkerPool)) {
-    throw new ArgumentError(
-      `setDefaultWorkerPool: expected a WorkerPool (or CachingPool), got ${describe(pool)}; e.g. setDefaultWorkerPool(new WorkerPool([2, 3]))`,
-    );
-  }
-  defaultPool = pool;
 }
 
 const cached = new Map<string, Fn>();

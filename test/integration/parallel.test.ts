@@ -13,7 +13,6 @@ import {
   remotecallFetch,
   remotecallWait,
   rmprocs,
-  setDefaultWorkerPool,
   WorkerPool,
   workers,
 } from '../../src/index.js';
@@ -33,7 +32,7 @@ describe('worker pools', () => {
     expect(await f.fetch()).toBe(42);
     const w = await remotecallWait(() => 'waited', pool);
     expect(await w.fetch()).toBe('waited');
-    expect(await pool.isReady()).toBe(true);
+    expect(pool.isReady()).toBe(true);
   });
 
   it('take/put reserve workers, and a pooled call waits for a free one', async () => {
@@ -110,7 +109,7 @@ describe('worker pools across processes (Julia serializes a pool as a reference 
   it('wait() resolves when a worker is free, here and from a worker; isReady() says whether take() would wait', async () => {
     const wp = new WorkerPool([cluster.p2]);
     const w = await wp.take();
-    expect(await wp.isReady()).toBe(false);
+    expect(wp.isReady()).toBe(false);
     let woke = false;
     const waiting = wp.wait().then(() => {
       woke = true;
@@ -119,10 +118,13 @@ describe('worker pools across processes (Julia serializes a pool as a reference 
     expect(woke).toBe(false);
     wp.put(w);
     await waiting;
-    expect(await wp.isReady()).toBe(true);
+    expect(wp.isReady()).toBe(true);
     // Waiting does not take the worker.
     expect(await wp.take()).toBe(w);
-    expect(await remotecallFetch((pool: WorkerPool) => pool.isReady(), cluster.p3, wp)).toBe(false);
+    // Only the owner can say at once; a reference says so and how to wait instead.
+    await expect(remotecallFetch((pool: WorkerPool) => pool.isReady(), cluster.p3, wp)).rejects.toThrow(
+      /lives on process 1, which alone can answer at once; await pool.wait\(\)/,
+    );
     const f = remotecall(
       async (pool: WorkerPool) => {
         await pool.wait();
@@ -148,7 +150,7 @@ describe('worker pools across processes (Julia serializes a pool as a reference 
       victim,
       wp,
     );
-    expect(await wp.isReady()).toBe(false);
+    expect(wp.isReady()).toBe(false);
     const osPid = await remotecallFetch(() => process.pid, victim);
     process.kill(osPid, 'SIGKILL');
     await wp.wait();
@@ -200,25 +202,25 @@ describe('worker pools across processes (Julia serializes a pool as a reference 
     await rmprocs(holder);
   });
 
-  it('setDefaultWorkerPool replaces the pool pmap and remote() use by default', async () => {
+  it('defaultWorkerPool(pool) replaces the pool pmap and remote() use by default', async () => {
     const all = defaultWorkerPool();
     const square = remote((x: number) => [myid(), x * x]);
     try {
-      setDefaultWorkerPool(new WorkerPool([cluster.p3]));
+      expect(defaultWorkerPool(new WorkerPool([cluster.p3])).workers).toEqual([cluster.p3]);
       expect(new Set(await pmap(() => myid(), hundred))).toEqual(new Set([cluster.p3]));
       expect(await square(4)).toEqual([cluster.p3, 16]);
       const cached = new CachingPool([cluster.p2]);
-      setDefaultWorkerPool(cached);
+      defaultWorkerPool(cached);
       expect(await pmap((x: number) => [myid(), x], [1, 2])).toEqual([
         [cluster.p2, 1],
         [cluster.p2, 2],
       ]);
       await cached.clear();
     } finally {
-      setDefaultWorkerPool(all);
+      defaultWorkerPool(all);
     }
     expect(defaultWorkerPool()).toBe(all);
-    expect(() => setDefaultWorkerPool([2] as never)).toThrow(/setDefaultWorkerPool: expected a WorkerPool/);
+    expect(() => defaultWorkerPool([2] as never)).toThrow(/defaultWorkerPool: expected a WorkerPool/);
   });
 });
 
@@ -366,19 +368,17 @@ describe('pmap forms (Julia pmap(f, [pool], c...; distributed))', () => {
     expect(most).toBe(1);
   });
 
-  it('distributed: false fails with the error itself, retries and calls onError here', async () => {
+  it('distributed: false fails as distributed pmap does (a RemoteException from here), retries and calls onError', async () => {
     class Odd extends Error {}
     const f = (x: number) => {
       if (x % 2) throw new Odd(`odd ${x}`);
       return x;
     };
-    const err = await pmap(f, [0, 1], { distributed: false }).catch((e: unknown) => e);
-    expect(err).toBeInstanceOf(Odd);
-    expect(await pmap(f, [0, 1, 2], { distributed: false, onError: (e) => (e as Error).message })).toEqual([
-      0,
-      'odd 1',
-      2,
-    ]);
+    const err = (await pmap(f, [0, 1], { distributed: false }).catch((e: unknown) => e)) as RemoteException;
+    expect(err).toBeInstanceOf(RemoteException);
+    expect([err.pid, err.captured.message]).toEqual([1, 'odd 1']);
+    const onError = (e: Error) => (e as RemoteException).captured.message;
+    expect(await pmap(f, [0, 1, 2], { distributed: false, onError })).toEqual([0, 'odd 1', 2]);
     let tries = 0;
     const flaky = (x: number) => {
       if (++tries < 3) throw new Error('flaky');
