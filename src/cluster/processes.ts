@@ -6,7 +6,7 @@ import type { Connection } from './connection.js';
 import { clusterCookie } from './cookie.js';
 import { LocalManager } from './local-manager.js';
 import type { ClusterManager, WorkerConfig } from './manager.js';
-import { adopt, dial, markGone, onProcessGone, wrapSocket } from './mesh.js';
+import { adopt, dial, logLine, markGone, onProcessGone, wrapSocket } from './mesh.js';
 import { watchOutput } from './relay.js';
 import { state, type Topology, workers } from './state.js';
 import { workerScript } from './worker-script.js';
@@ -226,7 +226,7 @@ function checkPids(pids: number | number[], verb: string): number[] {
 
 /**
  * Removes workers: asks each to exit, waits up to `waitfor` seconds (default 30), then kills it
- * through its manager with a warning (a process warning of type DarrayWarning) naming the worker.
+ * through its manager, with a warning on stderr naming the worker (as Julia logs it).
  *
  * @example await rmprocs(workers())
  */
@@ -266,9 +266,8 @@ export async function rmprocs(pids: number | number[], opts: { waitfor?: number 
       if (late) {
         // As Julia logs it: the worker ignored the request (busy in synchronous code, or hung).
         const canKill = Boolean(entry?.manager?.kill && entry.config);
-        process.emitWarning(
-          `rmprocs: worker ${pid} did not exit within ${waitfor} s of being asked; ${canKill ? 'killing it' : `its manager '${entry?.manager?.name ?? 'unknown'}' cannot kill it, so it may still be running`}`,
-          { type: 'DarrayWarning', code: 'DARRAY_RMPROCS_KILL' },
+        logLine(
+          `darray: warning: rmprocs: worker ${pid} did not exit within ${waitfor} s of being asked; ${canKill ? 'killing it' : `its manager '${entry?.manager?.name ?? 'unknown'}' cannot kill it, so it may still be running`}`,
         );
         if (canKill && entry?.manager?.kill && entry.config) await entry.manager.kill(pid, entry.config);
       }
