@@ -133,7 +133,8 @@ const collected = new FinalizationRegistry<{ owner: number; id: number }>(({ own
 /**
  * A WorkerPool received from another process: every operation runs on the owner's pool.
  * `workers` and `length` are as of the last answer from the owner (they are kept current by
- * every take, push and wait).
+ * every take, push and wait). A CachingPool arrives as such a reference too: it shares the
+ * owner's workers, but calls made from here send their function each time.
  */
 export class PoolRef extends WorkerPool {
   private known: number[];
