@@ -9,31 +9,71 @@ import { scope } from '../gpu/scope.js';
 import { exprToJs } from '../kernels/cpu/expr.js';
 import { scaleInPlace } from '../kernels/cpu/mul.js';
 import { array, fill, ones, rand, randn, zeros } from '../src/array/create.js';
-import type { DType } from '../src/array/dtype.js';
+import { type DType, dtypeOfData } from '../src/array/dtype.js';
 import type { Lambda } from '../src/array/ir/types.js';
 import { NDArray } from '../src/array/ndarray.js';
 import { broadcast, collect, dot, mapreduce, mul, norm, transpose } from '../src/array/ops.js';
 import type { AnyArray, Operand, Reducer } from '../src/array/protocol.js';
 import { allocData } from '../src/array/storage.js';
 import { state } from '../src/cluster/state.js';
+import { ArgumentError, describe } from '../src/errors.js';
 import { registerBuiltin } from '../src/remote/ship.js';
 import { allgather, reduceTo } from './collectives.js';
 import type { DArray } from './darray.js';
 import { fetchBox, upload } from './fetch-box.js';
-import { type Box, boxShape, projectBox, sameList } from './layout.js';
+import { type Box, boxShape, boxSize, projectBox, sameList } from './layout.js';
 import { canMulByBlocks, mulByBlocks, type Piece } from './mul-blocks.js';
 import { cpuPartialRows, mulByColumns, type PartialRows } from './mul-cols.js';
 import { chunkEntry, putChunk, running } from './store.js';
 
 type Init = (box: Box) => unknown;
 
-function toNDArray(x: unknown, dtype: DType, shape: number[]): NDArray {
-  if (x instanceof NDArray) return x;
+/**
+ * The chunk an init function returned, checked against what the DArray declared. An NDArray or a
+ * TypedArray must already have the declared dtype and the chunk's shape: converting it quietly
+ * would round or truncate values the caller chose. Plain number arrays carry no dtype and are
+ * stored as the declared one (flat row-major data, or nested to the chunk's shape).
+ */
+export function checkInitChunk(x: unknown, dtype: DType, box: Box): NDArray {
+  const shape = boxShape(box);
+  const where = `DArray.init: the init function returned, on worker ${state.myid} for the chunk [${box.map(([lo, hi]) => `${lo}:${hi}`).join(', ')}],`;
+  const expected = `expected ${dtype} data of shape [${shape.join(', ')}] (${boxSize(box)} elements)`;
+  const fix = `return e.g. zeros([${shape.join(', ')}], '${dtype}') filled in, or declare the DArray's dtype to match`;
+  if (x instanceof NDArray) {
+    if (x.dtype !== dtype || !sameList(x.shape, shape)) {
+      throw new ArgumentError(
+        `${where} ${x.dtype} data of shape [${x.shape.join(', ')}]; ${expected}; ${fix}`,
+      );
+    }
+    return x;
+  }
   if (x && typeof x === 'object' && 'backend' in x)
-    throw new Error('DArray.init: the init function must return host data');
-  return array(x as number[], { dtype, shape });
+    throw new ArgumentError(
+      `${where} a ${(x as AnyArray).backend} array; ${expected} on the host (an NDArray or numbers)`,
+    );
+  if (ArrayBuffer.isView(x)) {
+    const own = dtypeOfData(x);
+    const length = (x as { length?: number }).length;
+    if (own !== dtype || length !== boxSize(box)) {
+      throw new ArgumentError(`${where} ${describe(x)} of ${length} elements; ${expected}; ${fix}`);
+    }
+    return array(x, { dtype, shape });
+  }
+  if (!Array.isArray(x)) throw new ArgumentError(`${where} ${describe(x)}; ${expected}; ${fix}`);
+  const nested = x.some((v) => Array.isArray(v));
+  let out: NDArray;
+  try {
+    // Nested arrays must match the chunk's shape; a flat list is the chunk's data in row-major order.
+    out = array(x as number[], nested ? { dtype } : { dtype, shape });
+  } catch (err) {
+    throw new ArgumentError(
+      `${where} an array that cannot be read as numbers: ${(err as Error).message}; ${expected}`,
+    );
+  }
+  if (!sameList(out.shape, shape))
+    throw new ArgumentError(`${where} nested arrays of shape [${out.shape.join(', ')}]; ${expected}; ${fix}`);
+  return out;
 }
-
 /** Moves received data into kernel-friendly storage (the shared WASM heap when large), once. */
 function adopt(data: NDArray): NDArray {
   const copy = allocData(data.dtype, data.size, false);
@@ -59,7 +99,14 @@ export const storeHere = registerBuiltin(
 export const initHere = registerBuiltin(
   'darrayInit',
   (id: string, box: Box, init: Init, dtype: DType, backend: string): void =>
-    putChunk(id, box, (async () => upload(toNDArray(await init(box), dtype, boxShape(box)), backend))()),
+    putChunk(
+      id,
+      box,
+      (async () => {
+        const chunk = checkInitChunk(await init(box), dtype, box);
+        return upload(chunk, backend);
+      })(),
+    ),
 );
 
 export type FillKind = ['zeros'] | ['ones'] | ['fill', number] | ['rand', number] | ['randn', number];

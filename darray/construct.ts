@@ -1,17 +1,17 @@
 /** Making DArrays: distribute a host array, or build each chunk on its owner. */
 import { array } from '../src/array/create.js';
-import type { DType } from '../src/array/dtype.js';
+import { DTYPES, type DType, isDType } from '../src/array/dtype.js';
 import { isNDArray, type NDArray } from '../src/array/ndarray.js';
 import { collect } from '../src/array/ops.js';
 import type { AnyArray } from '../src/array/protocol.js';
-import { workers } from '../src/cluster/state.js';
+import { procs, workers } from '../src/cluster/state.js';
 import { ArgumentError, describe } from '../src/errors.js';
 import { remoteDo } from '../src/remote/calls.js';
 import { analyse } from '../src/remote/ship.js';
 import { sliceBox } from './box.js';
 import { type FillKind, fillHere, initHere, storeHere } from './chunk-ops.js';
 import { DArray, newDArrayId } from './darray.js';
-import { chunkBox, makeLayout } from './layout.js';
+import { chunkBox, type Layout, makeLayout } from './layout.js';
 
 export const CHUNK_BACKENDS = ['cpu', 'webgpu', 'tfjs', 'gpujs'] as const;
 
@@ -24,14 +24,53 @@ export interface DistOptions {
   backend?: string;
 }
 
-function checkBackend(backend: string | undefined): string {
+function checkBackend(verb: string, backend: string | undefined): string {
   const b = backend ?? 'cpu';
   if (!(CHUNK_BACKENDS as readonly string[]).includes(b)) {
     throw new ArgumentError(
-      `DArray: backend must be one of ${CHUNK_BACKENDS.join(', ')}, got ${describe(backend)}`,
+      `${verb}: backend must be one of ${CHUNK_BACKENDS.join(', ')}, got ${describe(backend)}`,
     );
   }
   return b;
+}
+
+function checkChunkDType(verb: string, dtype: unknown): DType {
+  if (dtype === undefined) return 'float64';
+  if (!isDType(dtype)) {
+    throw new ArgumentError(
+      `${verb}: dtype must be one of ${DTYPES.join(', ')}, got ${describe(dtype)}; e.g. { dtype: 'float32' }`,
+    );
+  }
+  return dtype;
+}
+
+/**
+ * The layout for new chunks, checked here so that bad input fails on the caller before any
+ * command goes out (a worker would otherwise fail later, far from the call).
+ */
+function planLayout(verb: string, dims: readonly number[], opts: DistOptions): Layout {
+  if (opts === null || typeof opts !== 'object' || Array.isArray(opts)) {
+    throw new ArgumentError(
+      `${verb}: options must be an object such as { procs, dist, backend }, got ${describe(opts)}`,
+    );
+  }
+  const known = procs();
+  const pids = opts.procs ?? workers();
+  if (Array.isArray(pids)) {
+    const unknown = pids.filter((p) => Number.isInteger(p) && p >= 1 && !known.includes(p));
+    if (unknown.length > 0) {
+      throw new ArgumentError(
+        `${verb}: procs must be ids of live processes, but ${unknown.join(', ')} ${unknown.length === 1 ? 'is' : 'are'} not among procs() = [${known.join(', ')}]`,
+      );
+    }
+    const dup = pids.find((p, i) => pids.indexOf(p) !== i);
+    if (dup !== undefined) {
+      throw new ArgumentError(
+        `${verb}: procs must not repeat a process (each owner holds one chunk), got ${dup} twice in [${pids.join(', ')}]`,
+      );
+    }
+  }
+  return makeLayout(dims, pids, opts.dist, verb);
 }
 
 /** GPU chunks hold float32 (as gpu() converts float64), so the DArray says so. */
@@ -47,13 +86,13 @@ export async function distribute(
   A: AnyArray | NDArray | number[] | number[][],
   opts: DistOptions = {},
 ): Promise<DArray> {
-  const backend = checkBackend(opts.backend);
+  const backend = checkBackend('distribute', opts?.backend);
   let host: NDArray;
   if (isNDArray(A)) host = A;
   else if (Array.isArray(A)) host = array(A);
   else if (A && typeof A === 'object' && 'backend' in A) host = await collect(A);
   else throw new ArgumentError(`distribute: expected an array, got ${describe(A)}`);
-  const layout = makeLayout(host.shape, opts.procs ?? workers(), opts.dist);
+  const layout = planLayout('distribute', host.shape, opts);
   const id = newDArrayId();
   layout.pids.forEach((p, c) => {
     const box = chunkBox(layout, c);
@@ -82,10 +121,10 @@ export async function darrayInit(
       `DArray.init: expected a function of the chunk's index ranges, got ${describe(init)}`,
     );
   }
+  const backend = checkBackend('DArray.init', opts.backend);
+  const dtype = checkChunkDType('DArray.init', opts.dtype);
+  const layout = planLayout('DArray.init', dims, opts);
   analyse(init, 'the init function passed to DArray.init');
-  const backend = checkBackend(opts.backend);
-  const dtype = opts.dtype ?? 'float64';
-  const layout = makeLayout(dims, opts.procs ?? workers(), opts.dist);
   const id = newDArrayId();
   layout.pids.forEach((p, c) => {
     remoteDo(initHere, p, id, chunkBox(layout, c), init, dtype, backend);
@@ -93,10 +132,10 @@ export async function darrayInit(
   return new DArray(id, chunkDType(dtype, backend), layout, backend);
 }
 
-function filled(kind: FillKind, dims: readonly number[], opts: InitOptions): DArray {
-  const backend = checkBackend(opts.backend);
-  const dtype = opts.dtype ?? 'float64';
-  const layout = makeLayout(dims, opts.procs ?? workers(), opts.dist);
+function filled(verb: string, kind: FillKind, dims: readonly number[], opts: InitOptions): DArray {
+  const backend = checkBackend(verb, opts?.backend);
+  const dtype = checkChunkDType(verb, opts?.dtype);
+  const layout = planLayout(verb, dims, opts);
   const id = newDArrayId();
   layout.pids.forEach((p, c) => {
     // Each chunk of a random DArray draws from its own seed, so chunks are independent streams.
@@ -106,27 +145,43 @@ function filled(kind: FillKind, dims: readonly number[], opts: InitOptions): DAr
   return new DArray(id, chunkDType(dtype, backend), layout, backend);
 }
 
+function seedOf(verb: string, opts: { seed?: number } | undefined): number {
+  const seed = opts?.seed;
+  if (seed === undefined) return Math.floor(Math.random() * 2 ** 31);
+  if (!Number.isSafeInteger(seed)) {
+    throw new ArgumentError(`${verb}: seed must be an integer, got ${describe(seed)}`);
+  }
+  return seed;
+}
+
 /** A DArray of zeros. */
 export const dzeros = async (dims: readonly number[], opts: InitOptions = {}): Promise<DArray> =>
-  filled(['zeros'], dims, opts);
+  filled('dzeros', ['zeros'], dims, opts);
 /** A DArray of ones. */
 export const dones = async (dims: readonly number[], opts: InitOptions = {}): Promise<DArray> =>
-  filled(['ones'], dims, opts);
+  filled('dones', ['ones'], dims, opts);
 /** A DArray filled with `value`. */
 export const dfill = async (
   dims: readonly number[],
   value: number,
   opts: InitOptions = {},
-): Promise<DArray> => filled(['fill', value], dims, opts);
+): Promise<DArray> => {
+  if (typeof value !== 'number') {
+    throw new ArgumentError(
+      `dfill: the fill value must be a number, got ${describe(value)}; e.g. dfill([4, 4], 0.5)`,
+    );
+  }
+  return filled('dfill', ['fill', value], dims, opts);
+};
 /** A DArray of uniform random numbers in [0, 1); `seed` makes it reproducible. */
 export const drand = async (
   dims: readonly number[],
   opts: InitOptions & { seed?: number } = {},
-): Promise<DArray> => filled(['rand', opts.seed ?? Math.floor(Math.random() * 2 ** 31)], dims, opts);
+): Promise<DArray> => filled('drand', ['rand', seedOf('drand', opts)], dims, opts);
 /** A DArray of standard normal random numbers; `seed` makes it reproducible. */
 export const drandn = async (
   dims: readonly number[],
   opts: InitOptions & { seed?: number } = {},
-): Promise<DArray> => filled(['randn', opts.seed ?? Math.floor(Math.random() * 2 ** 31)], dims, opts);
+): Promise<DArray> => filled('drandn', ['randn', seedOf('drandn', opts)], dims, opts);
 
 DArray.init = darrayInit;

@@ -3,7 +3,7 @@
  * exactly that chunk, otherwise the pieces gathered straight from their owners (worker to worker,
  * never through the master) and assembled on the host.
  */
-import type { TypedArray } from '../src/array/dtype.js';
+import { ctorOf } from '../src/array/dtype.js';
 import { NDArray } from '../src/array/ndarray.js';
 import { collect } from '../src/array/ops.js';
 import type { AnyArray } from '../src/array/protocol.js';
@@ -15,8 +15,6 @@ import { copyBox, sliceBox } from './box.js';
 import type { DArray } from './darray.js';
 import { type Box, boxShape, boxSize, chunkBox, intersect } from './layout.js';
 import { awaitChunkEntry, chunkEntry, hasChunk, running } from './store.js';
-
-const CTOR = { float64: Float64Array, float32: Float32Array, int32: Int32Array, uint8: Uint8Array } as const;
 
 const sameBox = (a: Box, b: Box) =>
   a.length === b.length && a.every(([lo, hi], k) => lo === b[k]?.[0] && hi === b[k]?.[1]);
@@ -53,7 +51,7 @@ export async function upload(nd: NDArray, backend: string): Promise<AnyArray> {
 export async function fetchBox(d: DArray, box: Box): Promise<AnyArray> {
   const mine = d.pids.indexOf(state.myid);
   if (mine >= 0 && hasChunk(d.id) && sameBox(chunkBox(d.layout, mine), box)) return chunkEntry(d.id).array;
-  const out = new NDArray(new CTOR[d.dtype](boxSize(box)) as TypedArray, boxShape(box));
+  const out = new NDArray(new (ctorOf(d.dtype))(boxSize(box)), boxShape(box));
   const pieces = d.pids.map(async (owner, c) => {
     const part = intersect(chunkBox(d.layout, c), box);
     if (!part) return;

@@ -38,35 +38,54 @@ function largestDivisorAtMost(n: number, cap: number): number {
   return 1;
 }
 
-/** Cut points splitting `n` into `parts` nearly equal ranges (the larger ones first). */
+/**
+ * Cut points splitting `n` into `parts` ranges as even as possible, the larger ones first (as
+ * DistributedArrays' defaultdist): 10 over 3 gives lengths 4, 3, 3.
+ */
 export function defaultCuts(n: number, parts: number): number[] {
+  const base = Math.floor(n / parts);
+  const extra = n % parts;
   const cuts = [0];
-  for (let k = 1; k <= parts; k++) cuts.push(Math.floor((k * n) / parts));
+  // The first `extra` ranges take one more element each.
+  for (let k = 1; k <= parts; k++) cuts.push(k * base + Math.min(k, extra));
   return cuts;
 }
 
-/** Builds and checks a layout from dims, owner pids and (optionally) chunks per dimension. */
+/**
+ * Builds and checks a layout from dims, owner pids and (optionally) chunks per dimension; `verb`
+ * names the caller in error messages.
+ */
 export function makeLayout(
   dims: readonly number[],
   pids: readonly number[],
   dist?: readonly number[],
+  verb = 'DArray',
 ): Layout {
-  if (!Array.isArray(dims) || !dims.every((d) => Number.isInteger(d) && d >= 0)) {
-    throw new ArgumentError(`DArray: dims must be an array of non-negative integers, got ${describe(dims)}`);
+  if (!Array.isArray(dims) || !dims.every((d) => Number.isSafeInteger(d) && d >= 0)) {
+    throw new ArgumentError(
+      `${verb}: dims must be an array of non-negative integers such as [100, 50], got ${describeList(dims)}`,
+    );
   }
   if (!Array.isArray(pids) || pids.length === 0 || !pids.every((p) => Number.isInteger(p) && p >= 1)) {
-    throw new ArgumentError(`DArray: procs must be a non-empty array of process ids, got ${describe(pids)}`);
+    throw new ArgumentError(
+      `${verb}: procs must be a non-empty array of process ids such as workers(), got ${describeList(pids)}`,
+    );
+  }
+  if (dist !== undefined && (!Array.isArray(dist) || !dist.every((k) => Number.isInteger(k) && k >= 1))) {
+    throw new ArgumentError(
+      `${verb}: dist must be an array of positive integers (chunks per dimension), got ${describeList(dist)}`,
+    );
   }
   const d = dist ? [...dist] : defaultDist(dims, pids.length);
-  if (d.length !== dims.length || !d.every((k) => Number.isInteger(k) && k >= 1)) {
+  if (d.length !== dims.length) {
     throw new ArgumentError(
-      `DArray: dist must give a positive number of chunks for each of the ${dims.length} dimensions, got ${describe(dist)}`,
+      `${verb}: dist must give a number of chunks for each of the ${dims.length} dimensions, got [${d.join(', ')}]`,
     );
   }
   const nchunks = d.reduce((a, b) => a * b, 1);
   if (nchunks > pids.length) {
     throw new ArgumentError(
-      `DArray: dist [${d.join(', ')}] makes ${nchunks} chunks but only ${pids.length} processes were given; pass more procs or a smaller dist`,
+      `${verb}: dist [${d.join(', ')}] makes ${nchunks} chunks but only ${pids.length} processes were given; pass more procs or a smaller dist`,
     );
   }
   return {
@@ -75,6 +94,13 @@ export function makeLayout(
     cuts: dims.map((n, k) => defaultCuts(n, d[k] as number)),
     pids: pids.slice(0, nchunks),
   };
+}
+
+/** An array's values when short (so the message shows what was wrong), else describe(). */
+function describeList(v: unknown): string {
+  if (Array.isArray(v) && v.length <= 8)
+    return `[${v.map((x) => (typeof x === 'string' ? JSON.stringify(x) : String(x))).join(', ')}]`;
+  return describe(v);
 }
 
 /** Grid coordinates of chunk `c` (row-major). */

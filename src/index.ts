@@ -25,6 +25,7 @@ export * from './linalg/index.js';
 export { distributedFor } from './parallel/distributed-for.js';
 export { autoBatchSize, type PmapOptions, pmap, type RetryState } from './parallel/pmap.js';
 export { CachingPool, defaultWorkerPool, remote, WorkerPool } from './parallel/pool.js';
+export { PoolRef } from './parallel/pool-ref.js';
 export {
   fetchAny,
   fetchFrom,

@@ -6,7 +6,7 @@ import type { Connection } from './connection.js';
 import { clusterCookie } from './cookie.js';
 import { LocalManager } from './local-manager.js';
 import type { ClusterManager, WorkerConfig } from './manager.js';
-import { adopt, dial, markGone, onProcessGone, wrapSocket } from './mesh.js';
+import { adopt, dial, logLine, markGone, onProcessGone, wrapSocket } from './mesh.js';
 import { watchOutput } from './relay.js';
 import { state, type Topology, workers } from './state.js';
 import { workerScript } from './worker-script.js';
@@ -225,14 +225,21 @@ function checkPids(pids: number | number[], verb: string): number[] {
 }
 
 /**
- * Removes workers: asks each to exit, waits up to `waitfor` seconds, then kills it.
+ * Removes workers: asks each to exit, waits up to `waitfor` seconds (default 30), then kills it
+ * through its manager, with a warning on stderr naming the worker (as Julia logs it).
  *
  * @example await rmprocs(workers())
  */
 export async function rmprocs(pids: number | number[], opts: { waitfor?: number } = {}): Promise<void> {
   if (state.isWorker) throw new ArgumentError('rmprocs: only the master (process 1) can remove workers');
+  const waitfor = opts.waitfor ?? 30;
+  if (typeof waitfor !== 'number' || !(waitfor >= 0)) {
+    throw new ArgumentError(
+      `rmprocs: waitfor must be a non-negative number of seconds, got ${describe(opts.waitfor)}`,
+    );
+  }
   const list = checkPids(pids, 'rmprocs');
-  const waitMs = (opts.waitfor ?? 30) * 1000;
+  const waitMs = waitfor * 1000;
   await Promise.all(
     list.map(async (pid) => {
       const entry = state.peers.get(pid);
@@ -256,7 +263,14 @@ export async function rmprocs(pids: number | number[], opts: { waitfor?: number 
       });
       const late = await Promise.race([exited.then(() => false), timedOut]);
       clearTimeout(timer);
-      if (late && entry?.manager?.kill && entry.config) await entry.manager.kill(pid, entry.config);
+      if (late) {
+        // As Julia logs it: the worker ignored the request (busy in synchronous code, or hung).
+        const canKill = Boolean(entry?.manager?.kill && entry.config);
+        logLine(
+          `darray: warning: rmprocs: worker ${pid} did not exit within ${waitfor} s of being asked; ${canKill ? 'killing it' : `its manager '${entry?.manager?.name ?? 'unknown'}' cannot kill it, so it may still be running`}`,
+        );
+        if (canKill && entry?.manager?.kill && entry.config) await entry.manager.kill(pid, entry.config);
+      }
       if (entry?.manager && entry.config) entry.manager.manage(pid, entry.config, 'deregister');
     }),
   );

@@ -4,7 +4,8 @@
  */
 import { createServer, type Server } from 'node:net';
 import { networkInterfaces } from 'node:os';
-import { createInterface } from 'node:readline';
+import { Readable } from 'node:stream';
+import { ArgumentError, describe } from '../errors.js';
 import { interruptRunning } from '../remote/interrupts.js';
 import { handleKind } from '../remote/kinds.js';
 import { logUnhandledRejections } from '../remote/task-errors.js';
@@ -21,6 +22,20 @@ export interface StartWorkerOptions {
   restrict?: boolean;
   /** The cookie; by default it is read as the first line of stdin. */
   cookie?: string;
+  /**
+   * Close stdin for the code the worker runs (default true, as Julia's `close_stdin`): it then
+   * reads as an ended stream. With false, what the manager writes after the cookie line stays
+   * readable on `process.stdin`. Either way, when the cookie came on stdin and stdin is closed
+   * here, the worker still exits when the master's end of the pipe closes; with false it notices
+   * the master leaving through its connection instead.
+   */
+  closeStdin?: boolean;
+  /**
+   * Send what the worker writes through `process.stderr` and `console.error` to stdout (default
+   * true, as Julia's `stderr_to_stdout`), for managers that relay only the worker's stdout.
+   * LocalManager relays both streams and starts its workers with false.
+   */
+  stderrToStdout?: boolean;
 }
 
 let server: Server | undefined;
@@ -31,9 +46,16 @@ let server: Server | undefined;
  * @example node -e "import('darray').then((d) => d.startWorker())"  # cookie on stdin
  */
 export async function startWorker(opts: StartWorkerOptions = {}): Promise<{ host: string; port: number }> {
+  for (const k of ['closeStdin', 'stderrToStdout', 'restrict'] as const) {
+    if (opts[k] !== undefined && typeof opts[k] !== 'boolean')
+      throw new ArgumentError(`startWorker: ${k} must be true or false, got ${describe(opts[k])}`);
+  }
   state.isWorker = true;
   state.myid = 0;
-  const cookie = opts.cookie ?? (await readCookieLine());
+  const fromStdin = opts.cookie === undefined;
+  const cookie = fromStdin ? await readCookieLine(process.stdin) : (opts.cookie as string);
+  if (opts.closeStdin ?? true) closeStdin(fromStdin);
+  if (opts.stderrToStdout ?? true) stderrToStdout();
   initWorker(cookie);
   const restrict = opts.restrict ?? true;
   const srv = createServer((socket) => {
@@ -79,22 +101,65 @@ export function initWorker(cookie: string): void {
   });
 }
 
-function readCookieLine(): Promise<string> {
+/**
+ * Reads the first line of `input` (the cookie) and nothing more: later bytes are put back, for
+ * the worker's own code when stdin stays open.
+ */
+function readCookieLine(input: Readable): Promise<string> {
   return new Promise((resolve, reject) => {
-    const rl = createInterface({ input: process.stdin });
-    let got = false;
-    rl.once('line', (line) => {
-      got = true;
-      // An empty line is the empty cookie, which Julia accepts too (clusterCookie warns on the master).
-      const cookie = line.trim();
-      resolve(cookie);
-    });
-    rl.once('close', () => {
-      if (!got) reject(new Error('darray worker: expected the cluster cookie on stdin, got end of input'));
-      // stdin closing after the cookie means the master is gone.
-      else process.exit(0);
-    });
+    const parts: Buffer[] = [];
+    const done = () => {
+      input.off('readable', onReadable);
+      input.off('end', onEnd);
+    };
+    const onReadable = () => {
+      for (let chunk = input.read() as Buffer | null; chunk !== null; chunk = input.read() as Buffer | null) {
+        const nl = chunk.indexOf(10);
+        if (nl < 0) {
+          parts.push(chunk);
+          continue;
+        }
+        parts.push(chunk.subarray(0, nl));
+        done();
+        if (nl + 1 < chunk.length) input.unshift(chunk.subarray(nl + 1));
+        // An empty line is the empty cookie, which Julia accepts too (clusterCookie warns on the master).
+        resolve(Buffer.concat(parts).toString('utf8').trim());
+        return;
+      }
+    };
+    const onEnd = () => {
+      done();
+      reject(new Error('darray worker: expected the cluster cookie on stdin, got end of input'));
+    };
+    input.on('readable', onReadable);
+    input.once('end', onEnd);
   });
+}
+
+/**
+ * Julia redirects a worker's stdin to devnull; here `process.stdin` becomes an ended stream. When
+ * the master handed the cookie over the pipe, the pipe is still drained so that its closing (the
+ * master gone) ends the worker, with no orphans even before the master connects.
+ */
+function closeStdin(watchPipe: boolean): void {
+  if (watchPipe) {
+    const pipe = process.stdin;
+    pipe.on('data', () => {});
+    pipe.once('end', () => process.exit(0));
+    pipe.resume();
+  }
+  const ended = new Readable({ read() {} });
+  ended.push(null);
+  ended.resume();
+  Object.defineProperty(process, 'stdin', { configurable: true, enumerable: true, get: () => ended });
+}
+
+/** Julia's redirect_stderr(stdout): stderr writes, even through an already-made handle, go to stdout. */
+function stderrToStdout(): void {
+  const out = process.stdout;
+  const err = process.stderr;
+  err.write = out.write.bind(out) as typeof err.write;
+  Object.defineProperty(process, 'stderr', { configurable: true, enumerable: true, get: () => out });
 }
 
 function externalAddress(): string {

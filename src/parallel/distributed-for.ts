@@ -33,15 +33,12 @@ const runChunk = registerBuiltin(
   },
 );
 
+/** Splits [start, end) into `parts` contiguous ranges, the larger first (as Julia's splitrange). */
 function chunks(start: number, end: number, parts: number): [number, number][] {
-  const n = end - start;
-  const out: [number, number][] = [];
-  for (let k = 0; k < parts; k++) {
-    const lo = start + Math.floor((k * n) / parts);
-    const hi = start + Math.floor(((k + 1) * n) / parts);
-    out.push([lo, hi]);
-  }
-  return out;
+  const base = Math.floor((end - start) / parts);
+  const extra = (end - start) % parts;
+  const cut = (k: number) => start + k * base + Math.min(k, extra);
+  return Array.from({ length: parts }, (_, k): [number, number] => [cut(k), cut(k + 1)]);
 }
 
 function checkRange(range: unknown): [number, number] {

@@ -14,10 +14,10 @@ import {
   RemoteException,
 } from '../remote/exceptions.js';
 import { registerBuiltin } from '../remote/ship.js';
-import { defaultWorkerPool, type WorkerPool } from './pool.js';
+import { defaultWorkerPool, WorkerPool } from './pool.js';
 
 // biome-ignore lint/suspicious/noExplicitAny: mapped functions take any item type; types flow through generics.
-type Fn = (item: any) => unknown;
+type Fn = (...items: any[]) => unknown;
 
 export interface RetryState {
   /** How many times this item has been tried. */
@@ -27,8 +27,15 @@ export interface RetryState {
 }
 
 export interface PmapOptions<R> {
-  /** Workers to use (default: defaultWorkerPool()). */
+  /** Workers to use (default: defaultWorkerPool()); or pass the pool before the collections. */
   pool?: WorkerPool;
+  /**
+   * false runs the mapping on this process instead, as concurrent async calls (as many at once as
+   * the pool has workers), without sending anything (Julia's `distributed=false`, like asyncmap).
+   * `fn` may then use variables of its enclosing scope; a failure still arrives as a
+   * RemoteException (from this process), as in distributed mode. Default true.
+   */
+  distributed?: boolean;
   /** Items per remote call: a positive integer, or 'auto' to choose from the input size and pool. */
   batchSize?: number | 'auto';
   /** Delays in ms before each retry of a failed item; its length is the number of retries. */
@@ -41,23 +48,39 @@ export interface PmapOptions<R> {
   progress?: boolean;
 }
 
+const OPTION_NAMES: readonly (keyof PmapOptions<unknown>)[] = [
+  'pool',
+  'distributed',
+  'batchSize',
+  'retryDelays',
+  'retryCheck',
+  'onError',
+  'progress',
+];
+
+/** One iterable per parameter of the mapped function. */
+type Iterables<Ts extends unknown[]> = { [K in keyof Ts]: Iterable<Ts[K]> };
+
 type Outcome = [1, unknown] | [0, number, CapturedError];
 
 /** Runs fn over a batch on a worker, capturing each item's error separately. */
-const mapBatch = registerBuiltin('pmapBatch', async (fn: Fn, items: unknown[]): Promise<Outcome[]> => {
-  const out: Outcome[] = [];
-  for (const x of items) {
-    try {
-      let v = fn(x);
-      if (v instanceof Promise) v = await v;
-      out.push([1, v]);
-    } catch (err) {
-      if (err instanceof RemoteException) out.push([0, err.pid, err.captured]);
-      else out.push([0, state.myid, capture(err)]);
+const mapBatch = registerBuiltin(
+  'pmapBatch',
+  async (fn: Fn, items: unknown[], spread: boolean): Promise<Outcome[]> => {
+    const out: Outcome[] = [];
+    for (const x of items) {
+      try {
+        let v = spread ? fn(...(x as unknown[])) : fn(x);
+        if (v instanceof Promise) v = await v;
+        out.push([1, v]);
+      } catch (err) {
+        if (err instanceof RemoteException) out.push([0, err.pid, err.captured]);
+        else out.push([0, state.myid, capture(err)]);
+      }
     }
-  }
-  return out;
-});
+    return out;
+  },
+);
 
 /** Julia-like automatic batch size: a few batches per worker, so the work still balances. */
 export function autoBatchSize(n: number, workers: number): number {
@@ -67,26 +90,111 @@ export function autoBatchSize(n: number, workers: number): number {
 /**
  * Maps `fn` over `items` on the workers of a pool and returns the results in input order.
  *
+ * Forms (Julia's `pmap(f, [pool], c...; kwargs...)`): `pmap(fn, items, opts?)`,
+ * `pmap(fn, pool, items, opts?)`, and with several collections `pmap(fn, c1, c2, ..., opts?)`,
+ * which calls `fn(c1[i], c2[i], ...)` and stops at the shortest collection (zip). The options, if
+ * any, come last and must be a plain object (`{ ... }`); every other argument after `fn` (and the
+ * pool) is a collection: any iterable.
+ *
  * @example const squares = await pmap((x: number) => x * x, [1, 2, 3]) // [1, 4, 9]
+ * @example const sums = await pmap((a: number, b: number) => a + b, [1, 2], [10, 20]) // [11, 22]
+ * @example const here = await pmap((x: number) => x + offset, xs, { distributed: false })
  */
-export async function pmap<T, R, E = never>(
+export function pmap<T, R, E = never>(
   fn: (item: T) => R | Promise<R>,
   items: Iterable<T>,
-  opts: PmapOptions<E> = {},
-): Promise<(Awaited<R> | E)[]> {
+  opts?: PmapOptions<E>,
+): Promise<(Awaited<R> | E)[]>;
+export function pmap<T, R, E = never>(
+  fn: (item: T) => R | Promise<R>,
+  pool: WorkerPool,
+  items: Iterable<T>,
+  opts?: PmapOptions<E>,
+): Promise<(Awaited<R> | E)[]>;
+export function pmap<Ts extends [unknown, unknown, ...unknown[]], R, E = never>(
+  fn: (...args: Ts) => R | Promise<R>,
+  ...collections: [...Iterables<Ts>] | [...Iterables<Ts>, PmapOptions<E>]
+): Promise<(Awaited<R> | E)[]>;
+export function pmap<Ts extends [unknown, unknown, ...unknown[]], R, E = never>(
+  fn: (...args: Ts) => R | Promise<R>,
+  pool: WorkerPool,
+  ...collections: [...Iterables<Ts>] | [...Iterables<Ts>, PmapOptions<E>]
+): Promise<(Awaited<R> | E)[]>;
+export async function pmap(fn: Fn, ...rest: unknown[]): Promise<unknown[]> {
   if (typeof fn !== 'function')
     throw new ArgumentError(`pmap: expected a function first, got ${describe(fn)}`);
-  if (
-    items === null ||
-    items === undefined ||
-    typeof (items as Iterable<T>)[Symbol.iterator] !== 'function'
-  ) {
+  const { pool: given, collections, opts } = splitArguments(rest);
+  return mapOver(fn, given, collections, opts);
+}
+
+const isIterable = (x: unknown): x is Iterable<unknown> =>
+  x !== null && x !== undefined && typeof (x as Iterable<unknown>)[Symbol.iterator] === 'function';
+
+/** A `{ ... }` literal (or Object.create(null)): the only thing read as options. */
+function isPlainObject(x: unknown): x is Record<string, unknown> {
+  if (x === null || typeof x !== 'object' || isIterable(x)) return false;
+  const proto = Object.getPrototypeOf(x);
+  return proto === Object.prototype || proto === null;
+}
+
+/** Tells the optional pool, the collections and the trailing options apart. */
+function splitArguments(rest: unknown[]): {
+  pool: WorkerPool | undefined;
+  collections: Iterable<unknown>[];
+  opts: PmapOptions<unknown>;
+} {
+  const args = [...rest];
+  const pool = args[0] instanceof WorkerPool ? (args.shift() as WorkerPool) : undefined;
+  const opts = isPlainObject(args[args.length - 1]) ? (args.pop() as PmapOptions<unknown>) : {};
+  for (const k of Object.keys(opts)) {
+    if (!(OPTION_NAMES as readonly string[]).includes(k)) {
+      throw new ArgumentError(`pmap: unknown option '${k}'; the options are ${OPTION_NAMES.join(', ')}`);
+    }
+  }
+  if (pool && opts.pool !== undefined) {
     throw new ArgumentError(
-      `pmap: expected an iterable of items (an array, a Set, a generator…), got ${describe(items)}; e.g. pmap(f, [1, 2, 3])`,
+      'pmap: a pool was given both before the collections and as the pool option; pass one',
     );
   }
-  const pool = opts.pool ?? defaultWorkerPool();
-  const list = Array.from(items);
+  if (args.length === 0) {
+    throw new ArgumentError(
+      'pmap: expected at least one collection to map over after the function, e.g. pmap(f, [1, 2, 3])',
+    );
+  }
+  args.forEach((c, k) => {
+    if (!isIterable(c)) {
+      throw new ArgumentError(
+        `pmap: expected an iterable of items (an array, a Set, a generator…) as collection ${k + 1}, got ${describe(c)}; e.g. pmap(f, [1, 2, 3])`,
+      );
+    }
+  });
+  return { pool: pool ?? opts.pool, collections: args as Iterable<unknown>[], opts };
+}
+
+/** The items of one collection, or the tuples of several taken in step (stopping at the shortest). */
+function zipped(collections: Iterable<unknown>[]): unknown[] {
+  if (collections.length === 1) return Array.from(collections[0] as Iterable<unknown>);
+  const lists = collections.map((c) => Array.from(c));
+  const n = Math.min(...lists.map((l) => l.length));
+  return Array.from({ length: n }, (_, i) => lists.map((l) => l[i]));
+}
+
+async function mapOver(
+  fn: Fn,
+  given: WorkerPool | undefined,
+  collections: Iterable<unknown>[],
+  opts: PmapOptions<unknown>,
+): Promise<unknown[]> {
+  if (given !== undefined && !(given instanceof WorkerPool)) {
+    throw new ArgumentError(`pmap: pool must be a WorkerPool, got ${describe(given)}`);
+  }
+  if (opts.distributed !== undefined && typeof opts.distributed !== 'boolean') {
+    throw new ArgumentError(`pmap: distributed must be true or false, got ${describe(opts.distributed)}`);
+  }
+  const distributed = opts.distributed ?? true;
+  const spread = collections.length > 1;
+  const pool = given ?? defaultWorkerPool();
+  const list = zipped(collections);
   const n = list.length;
   const requested = opts.batchSize ?? 1;
   if (requested !== 'auto' && !(Number.isInteger(requested) && requested >= 1)) {
@@ -94,7 +202,8 @@ export async function pmap<T, R, E = never>(
       `pmap: batchSize must be a positive integer or 'auto', got ${describe(requested)}`,
     );
   }
-  const bs = requested === 'auto' ? autoBatchSize(n, pool.length) : requested;
+  // Julia sends no batches when it does not distribute: each item is one local task.
+  const bs = !distributed ? 1 : requested === 'auto' ? autoBatchSize(n, pool.length) : requested;
   const delays = Array.from(opts.retryDelays ?? []);
   if (!delays.every((d) => typeof d === 'number' && d >= 0)) {
     throw new ArgumentError(
@@ -108,7 +217,7 @@ export async function pmap<T, R, E = never>(
     if (f !== undefined && typeof f !== 'function')
       throw new ArgumentError(`pmap: ${name} must be a function, got ${describe(f)}`);
   }
-  const results = new Array<Awaited<R> | E>(n);
+  const results = new Array<unknown>(n);
   const attempts = new Array<number>(n).fill(0);
   const queue: number[][] = [];
   for (let i = 0; i < n; i += bs) queue.push(Array.from({ length: Math.min(bs, n - i) }, (_, k) => i + k));
@@ -121,7 +230,7 @@ export async function pmap<T, R, E = never>(
       : undefined;
   bar?.start(n, 0);
 
-  const finish = (i: number, value: Awaited<R> | E) => {
+  const finish = (i: number, value: unknown) => {
     results[i] = value;
     remaining--;
     bar?.increment();
@@ -151,15 +260,16 @@ export async function pmap<T, R, E = never>(
     } else failure ??= err;
   };
 
-  const runBatch = async (idx: number[]) => {
+  const runRemote = async (idx: number[]) => {
     let outcomes: Outcome[];
     try {
       outcomes = await pool.withWorker((pid) =>
         remotecallFetch(
           mapBatch,
           pid,
-          fn as Fn,
+          fn,
           idx.map((i) => list[i]),
+          spread,
         ),
       );
     } catch (err) {
@@ -173,12 +283,29 @@ export async function pmap<T, R, E = never>(
     }
     for (const [k, o] of outcomes.entries()) {
       const i = idx[k] as number;
-      if (o[0] === 1) finish(i, o[1] as Awaited<R>);
+      if (o[0] === 1) finish(i, o[1]);
       else failed(i, new RemoteException(o[1], o[2]));
     }
   };
 
-  // One runner per pool worker keeps every worker busy; retries re-wake them via kick().
+  // Local failures take the same form as remote ones (a RemoteException, here from this process),
+  // so that onError, retryCheck and callers work unchanged with distributed: false.
+  const runLocal = async (idx: number[]) => {
+    for (const i of idx) {
+      try {
+        const x = list[i];
+        let v = spread ? fn(...(x as unknown[])) : fn(x);
+        if (v instanceof Promise) v = await v;
+        finish(i, v);
+      } catch (err) {
+        failed(i, err instanceof RemoteException ? err : new RemoteException(state.myid, capture(err)));
+      }
+    }
+  };
+  const runBatch = distributed ? runRemote : runLocal;
+
+  // One runner per pool worker keeps every worker busy (locally: as many tasks as the pool has
+  // workers, as Julia's asyncmap with ntasks = nworkers(pool)); retries re-wake them via kick().
   let wake: (() => void) | undefined;
   const kick = () => {
     const w = wake;

@@ -34,6 +34,8 @@ export class WorkerPool {
   protected readonly members = new Set<number>();
   private readonly free: number[] = [];
   private readonly waiting: { resolve: (pid: number) => void; reject: (e: Error) => void }[] = [];
+  /** Callers of wait(): woken when a worker becomes free, without taking it. */
+  private readonly watchers: { resolve: () => void; reject: (e: Error) => void }[] = [];
 
   constructor(pids: Iterable<number> = []) {
     if (pids === null || typeof (pids as Iterable<number>)[Symbol.iterator] !== 'function') {
@@ -64,9 +66,21 @@ export class WorkerPool {
     return this.members.size;
   }
 
-  /** Whether a worker is free right now. */
+  /** Whether a worker is free right now, so that take() would not wait (Julia's `isready(pool)`). */
   isReady(): boolean {
+    this.refresh();
     return this.free.length > 0;
+  }
+
+  /**
+   * Resolves once a worker is free, without taking it (Julia's `wait(pool)`); fails if the pool
+   * has no workers left.
+   */
+  wait(): Promise<void> {
+    this.refresh();
+    if (this.free.length > 0) return Promise.resolve();
+    if (this.members.size === 0) return Promise.reject(this.emptyError());
+    return new Promise((resolve, reject) => this.watchers.push({ resolve, reject }));
   }
 
   /** Waits for a free worker and reserves it; give it back with put(). */
@@ -83,7 +97,10 @@ export class WorkerPool {
     if (!this.members.has(pid)) return;
     const w = this.waiting.shift();
     if (w) w.resolve(pid);
-    else this.free.push(pid);
+    else {
+      this.free.push(pid);
+      for (const watcher of this.watchers.splice(0)) watcher.resolve();
+    }
   }
 
   /** @internal Forgets a worker that left the cluster; callers waiting on an empty pool fail. */
@@ -92,7 +109,9 @@ export class WorkerPool {
     const i = this.free.indexOf(pid);
     if (i >= 0) this.free.splice(i, 1);
     this.refresh();
-    if (this.members.size === 0) for (const w of this.waiting.splice(0)) w.reject(this.emptyError());
+    if (this.members.size === 0) {
+      for (const w of [...this.waiting.splice(0), ...this.watchers.splice(0)]) w.reject(this.emptyError());
+    }
   }
 
   /** Hook for pools whose membership follows the cluster (the default pool). */
@@ -167,8 +186,22 @@ class DefaultPool extends WorkerPool {
 }
 
 let defaultPool: WorkerPool | undefined;
-/** The pool that pmap and remote() use by default: every worker (Julia's default_worker_pool). */
-export function defaultWorkerPool(): WorkerPool {
+/**
+ * The pool that pmap and remote() use by default: every worker (Julia's default_worker_pool).
+ * Given a pool, makes it the default on this process instead (Julia's `default_worker_pool!`)
+ * and returns it; keep the previous one to put it back.
+ *
+ * @example const all = defaultWorkerPool(); defaultWorkerPool(new WorkerPool([2])); … defaultWorkerPool(all)
+ */
+export function defaultWorkerPool(pool?: WorkerPool): WorkerPool {
+  if (pool !== undefined) {
+    if (!(pool instanceof WorkerPool)) {
+      throw new ArgumentError(
+        `defaultWorkerPool: expected a WorkerPool (or CachingPool) to make the default, got ${describe(pool)}; e.g. defaultWorkerPool(new WorkerPool([2, 3]))`,
+      );
+    }
+    defaultPool = pool;
+  }
   defaultPool ??= new DefaultPool(workers());
   return defaultPool;
 }
@@ -228,14 +261,18 @@ export class CachingPool extends WorkerPool {
 }
 
 /**
- * Wraps `fn` so that each call runs on a free worker of `pool` (Julia's `remote(f)`).
+ * Wraps `fn` so that each call runs on a free worker of `pool`, by default the default pool at
+ * the time of the call (Julia's `remote(f)`).
  *
  * @example const square = remote((x: number) => x * x); await square(7) // 49
  */
 export function remote<F extends Fn>(
   fn: F,
-  pool: WorkerPool = defaultWorkerPool(),
+  pool?: WorkerPool,
 ): (...args: Parameters<F>) => Promise<Result<F>> {
   if (typeof fn !== 'function') throw new ArgumentError(`remote: expected a function, got ${describe(fn)}`);
-  return (...args) => pool.remotecallFetch(fn, ...args);
+  if (pool !== undefined && !(pool instanceof WorkerPool))
+    throw new ArgumentError(`remote: pool must be a WorkerPool, got ${describe(pool)}`);
+  // Without a pool, each call uses the default pool of that moment (it may be replaced meanwhile).
+  return (...args) => (pool ?? defaultWorkerPool()).remotecallFetch(fn, ...args);
 }

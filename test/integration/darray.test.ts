@@ -39,31 +39,31 @@ import { useTwoWorkers } from './two-workers.js';
 const cluster = useTwoWorkers({ chunks: true });
 
 describe('DArray layout and construction', () => {
-  it('splits rows evenly, or nearly when n is not divisible by the worker count', async () => {
+  it('splits rows evenly, or nearly when n is not divisible by the worker count (larger chunks first)', async () => {
     const A = rand([7, 3], { seed: 1 });
     const d = await distribute(A);
     expect(d.pids).toEqual([cluster.p2, cluster.p3]);
     expect(d.indices).toEqual([
       [
-        [0, 3],
+        [0, 4],
         [0, 3],
       ],
       [
-        [3, 7],
+        [4, 7],
         [0, 3],
       ],
     ]);
     expect(d.cuts).toEqual([
-      [0, 3, 7],
+      [0, 4, 7],
       [0, 3],
     ]);
     expect((await collect(d)).data).toEqual(A.data);
     // Each owner holds only its own slice.
     expect(await remotecallFetch(async (x: DArray) => (await localpart(x)).shape, cluster.p3, d)).toEqual([
-      4, 3,
+      3, 3,
     ]);
     expect(await remotecallFetch((x: DArray) => localindices(x), cluster.p2, d)).toEqual([
-      [0, 3],
+      [0, 4],
       [0, 3],
     ]);
     d.close();

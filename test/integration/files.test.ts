@@ -90,15 +90,18 @@ describe('toZarr / fromZarr', () => {
     dB.close();
   });
 
-  it('irregular cuts (7 rows as 3 + 4) give a regular grid of 4-row chunks that reads back exactly', async () => {
-    const A = rand([7, 5], { seed: 3 });
-    const dA = await distribute(A);
-    expect(dA.cuts[0]).toEqual([0, 3, 7]);
+  it('irregular cuts (10 rows as 4 + 3 + 3) give a regular grid of 4-row chunks that reads back exactly', async () => {
+    const A = rand([10, 5], { seed: 3 });
+    // Three owners (this process too): DArray cuts put the larger chunks first, so two owners
+    // would already match Zarr's grid.
+    const dA = await distribute(A, { procs: [1, cluster.p2, cluster.p3] });
+    expect(dA.cuts[0]).toEqual([0, 4, 7, 10]);
     const p = fresh('odd.zarr');
     await toZarr(dA, p);
     expect(JSON.parse(readFileSync(join(p, '.zarray'), 'utf8')).chunks).toEqual([4, 5]);
     const dB = await fromZarr(p);
-    expect(dB.cuts[0]).toEqual([0, 4, 7]);
+    // Three Zarr chunks over the two workers, whole chunks each, the larger share first.
+    expect(dB.cuts[0]).toEqual([0, 8, 10]);
     expect([...(await collect(dB)).data]).toEqual([...A.data]);
     dA.close();
     dB.close();
@@ -296,8 +299,9 @@ print(json.dumps([str(z.compressor), a.ravel().tolist()]))`,
       expect(compressor).not.toBe('None');
       const dB = await fromZarr(p);
       expect(dB.dtype).toBe('int32');
+      // Three Zarr chunks of 2 rows over two workers: whole chunks, the larger share first.
       expect(dB.cuts).toEqual([
-        [0, 2, 6],
+        [0, 4, 6],
         [0, 10],
       ]);
       expect([...(await collect(dB)).data]).toEqual(values);
