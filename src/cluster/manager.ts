@@ -22,6 +22,16 @@ export interface WorkerConfig {
   signal?: (sig: NodeJS.Signals) => void;
   /** Free-form data for the manager. */
   userdata?: unknown;
+  /**
+   * With topology 'custom', the worker as the manager identifies it (Julia's `ident`): a string,
+   * number, bigint, boolean, or an array or plain object of those, unique in the cluster.
+   */
+  ident?: unknown;
+  /**
+   * With topology 'custom', the idents of the workers this one connects to (Julia's
+   * `connect_idents`); the pair may then call each other both ways. Others stay unreachable.
+   */
+  connectIdents?: unknown[];
 }
 
 /** Options passed from `addprocs` to the manager's `launch`. */

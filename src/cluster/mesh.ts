@@ -93,6 +93,13 @@ export function connectionTo(pid: number): Connection | Promise<Connection> {
         `start it with addprocs(n, { topology: 'all_to_all' }) for worker-to-worker calls`,
     );
   }
+  if (state.isWorker && pid !== 1 && state.topology === 'custom' && !state.linked.has(pid)) {
+    throw new ArgumentError(
+      `worker ${state.myid} cannot reach worker ${pid}: the cluster uses topology 'custom' and these two ` +
+        `were not connected (neither one's WorkerConfig.connectIdents names the other's ident); ` +
+        `list the ident in connectIdents when launching to connect them`,
+    );
+  }
   const inflight = state.connecting.get(pid);
   if (inflight) return inflight;
   const p = dial(entry.host, entry.port).then(

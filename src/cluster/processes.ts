@@ -4,6 +4,7 @@ import { forgetPeer } from '../remote/ship.js';
 import { dropClient } from '../remote/store.js';
 import type { Connection } from './connection.js';
 import { clusterCookie } from './cookie.js';
+import { checkCustomConfigs, linkedPids } from './custom-topology.js';
 import { LocalManager } from './local-manager.js';
 import type { ClusterManager, WorkerConfig } from './manager.js';
 import { adopt, dial, logLine, markGone, onProcessGone, wrapSocket } from './mesh.js';
@@ -12,7 +13,11 @@ import { state, type Topology, workers } from './state.js';
 import { workerScript } from './worker-script.js';
 
 export interface AddprocsOptions {
-  /** 'all_to_all' (default: workers connect to each other on first use) or 'master_worker'. */
+  /**
+   * 'all_to_all' (default: workers connect to each other on first use), 'master_worker' (workers
+   * reach only the master), or 'custom' (a ClusterManager's WorkerConfig.ident and connectIdents say
+   * which workers connect, all before addprocs returns; other pairs cannot call each other).
+   */
   topology?: Topology;
   /** With all_to_all, connect workers to each other only when first needed (default true). */
   lazy?: boolean;
@@ -41,6 +46,8 @@ const OPTION_NAMES = new Set([
   'timeout',
 ]);
 
+const TOPOLOGIES: readonly unknown[] = ['all_to_all', 'master_worker', 'custom'];
+
 function checkOptions(opts: AddprocsOptions): void {
   for (const k of Object.keys(opts)) {
     if (!OPTION_NAMES.has(k)) {
@@ -49,9 +56,9 @@ function checkOptions(opts: AddprocsOptions): void {
       );
     }
   }
-  if (opts.topology !== undefined && opts.topology !== 'all_to_all' && opts.topology !== 'master_worker') {
+  if (opts.topology !== undefined && !TOPOLOGIES.includes(opts.topology)) {
     throw new ArgumentError(
-      `addprocs: topology must be 'all_to_all' or 'master_worker', got ${describe(opts.topology)}`,
+      `addprocs: topology must be 'all_to_all', 'master_worker' or 'custom', got ${describe(opts.topology)}`,
     );
   }
   if (
@@ -91,6 +98,13 @@ export async function addprocs(what: number | ClusterManager, opts: AddprocsOpti
         'start local workers with addprocs(n), or pass your own ClusterManager',
     );
   }
+  const topology = state.peers.size === 0 ? (opts.topology ?? 'all_to_all') : state.topology;
+  if (typeof what === 'number' && topology === 'custom') {
+    throw new ArgumentError(
+      `addprocs: topology 'custom' needs a ClusterManager whose WorkerConfigs set ident and connectIdents; ` +
+        `addprocs(${what}) starts local workers without them: pass such a manager, or use 'all_to_all'`,
+    );
+  }
   if (typeof what === 'number') manager = new LocalManager(what);
   else if (what && typeof what === 'object' && typeof (what as ClusterManager).launch === 'function')
     manager = what;
@@ -100,7 +114,7 @@ export async function addprocs(what: number | ClusterManager, opts: AddprocsOpti
     );
   }
   if (state.peers.size === 0) {
-    state.topology = opts.topology ?? 'all_to_all';
+    state.topology = topology;
     state.lazy = opts.lazy ?? true;
   }
   const params = {
@@ -113,6 +127,14 @@ export async function addprocs(what: number | ClusterManager, opts: AddprocsOpti
     workerScript: workerScript(),
   };
   const configs = await manager.launch(params);
+  if (state.topology === 'custom') {
+    try {
+      checkCustomConfigs(manager.name, configs);
+    } catch (err) {
+      for (const c of configs) stopUnjoined(c);
+      throw err;
+    }
+  }
   const timeoutMs = (opts.timeout ?? 60) * 1000;
   const results = await Promise.allSettled(configs.map((c) => joinWorker(manager, c, timeoutMs)));
   const pids: number[] = [];
@@ -122,7 +144,9 @@ export async function addprocs(what: number | ClusterManager, opts: AddprocsOpti
     else errors.push((r.reason as Error).message);
   }
   announceNewPeers(pids);
-  if (!state.lazy && state.topology === 'all_to_all') errors.push(...(await connectEagerly(pids)));
+  // Like Julia, a custom topology's connections are all made at addprocs, whatever `lazy` says.
+  if ((!state.lazy && state.topology === 'all_to_all') || state.topology === 'custom')
+    errors.push(...(await connectEagerly(pids)));
   if (errors.length > 0) {
     throw new Error(
       `addprocs: ${errors.length} of ${configs.length} workers failed to start:\n${errors.join('\n')}`,
@@ -171,6 +195,14 @@ async function joinWorker(manager: ClusterManager, config: WorkerConfig, timeout
   }
 }
 
+/** Kills a launched worker that will not join (the cluster refused its config). */
+function stopUnjoined(config: WorkerConfig): void {
+  const child = config.process;
+  if (child) {
+    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+  } else config.signal?.('SIGKILL');
+}
+
 function announceNewPeers(pids: number[]): void {
   if (pids.length === 0) return;
   const add = pids.map((pid) => {
@@ -178,17 +210,25 @@ function announceNewPeers(pids: number[]): void {
     return [pid, p?.host, p?.port];
   });
   // Workers started together did not know of each other at join; everyone gets the full list.
-  for (const conn of state.conns.values()) if (conn.isOpen) conn.send({ k: 'peers', add });
+  // With topology 'custom', each also learns which workers it is linked to; this reaches a worker
+  // before any later request of the master, so its calls to those workers are allowed by then.
+  for (const [pid, conn] of state.conns) {
+    if (!conn.isOpen) continue;
+    if (state.topology === 'custom') conn.send({ k: 'peers', add, linked: linkedPids(pid) });
+    else conn.send({ k: 'peers', add });
+  }
 }
 
 /**
- * With lazy: false, the mesh is complete before addprocs returns: each new worker connects to every
- * worker with a lower pid (so no pair is dialled twice) and answers once connected. Returns the failures.
+ * With lazy: false or topology 'custom', the mesh is complete before addprocs returns: each new
+ * worker connects to every worker (with 'custom', every linked worker) with a lower pid, so no pair
+ * is dialled twice, and answers once connected. Returns the failures.
  */
 async function connectEagerly(pids: number[]): Promise<string[]> {
   const results = await Promise.allSettled(
     pids.map(async (pid) => {
-      const lower = workers().filter((p) => p !== 1 && p < pid);
+      const linked = state.topology === 'custom' ? new Set(linkedPids(pid)) : undefined;
+      const lower = workers().filter((p) => p !== 1 && p < pid && (linked?.has(p) ?? true));
       const conn = state.conns.get(pid);
       if (!conn || lower.length === 0) return;
       const reply = await conn.request({ k: 'connect', to: lower });

@@ -7,7 +7,8 @@
 import type { Connection } from './connection.js';
 import type { ClusterManager, WorkerConfig } from './manager.js';
 
-export type Topology = 'all_to_all' | 'master_worker';
+/** How workers connect to each other; see AddprocsOptions.topology. */
+export type Topology = 'all_to_all' | 'master_worker' | 'custom';
 
 export interface ProcessEntry {
   pid: number;
@@ -31,6 +32,8 @@ export const state = {
   connecting: new Map<number, Promise<Connection>>(),
   /** Processes that exited or were removed, with why, so later calls fail at once. */
   gone: new Map<number, string>(),
+  /** Worker only, topology 'custom': the workers this one is linked to (the master sends the list). */
+  linked: new Set<number>(),
   nextPid: 2,
 };
 

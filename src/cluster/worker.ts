@@ -197,6 +197,7 @@ handleKind('connect', async (conn, frame) => {
 
 handleKind('peers', (_conn, frame) => {
   addPeers((frame.env.add as PeerTuple[] | undefined) ?? []);
+  for (const pid of (frame.env.linked as number[] | undefined) ?? []) state.linked.add(pid);
   for (const [pid, reason] of (frame.env.gone as [number, string][] | undefined) ?? []) markGone(pid, reason);
 });
 

@@ -6,7 +6,6 @@
 import { spawn as spawnProcess } from 'node:child_process';
 import { afterAll, describe, expect, it } from 'vitest';
 import {
-  type AddprocsOptions,
   addprocs,
   type ClusterManager,
   type LaunchParams,
@@ -24,12 +23,6 @@ import { removeAllAndCheck, waitFor } from '../integration/leaks.js';
 import { sleep, tcpConnections } from './cluster.js';
 
 afterAll(removeAllAndCheck);
-
-/** Options darray has not settled yet: `topology: 'custom'`. */
-const addprocsAny = addprocs as unknown as (
-  what: number | ClusterManager,
-  opts?: Omit<AddprocsOptions, 'topology'> & { topology?: string },
-) => Promise<number[]>;
 
 /** topology.jl's test_worker_counts: every worker sees the same cluster as the master. */
 async function workerCountsAgree(): Promise<void> {
@@ -124,12 +117,12 @@ class TopoTestManager implements ClusterManager {
         err: child.stderr,
         ident: i,
         connectIdents,
-      } as WorkerConfig);
+      });
     }
     return configs;
   }
   manage(pid: number, config: WorkerConfig, op: string): void {
-    if (op === 'register') this.identOf.set(pid, (config as WorkerConfig & { ident: number }).ident);
+    if (op === 'register') this.identOf.set(pid, config.ident as number);
     if (op === 'interrupt') config.process?.kill('SIGINT');
   }
   async kill(_pid: number, config: WorkerConfig): Promise<void> {
@@ -141,7 +134,7 @@ describe('custom', () => {
   it('topology.jl:72 with a custom topology, only the workers told to connect can call each other', async () => {
     const manager = new TopoTestManager(4);
     try {
-      await addprocsAny(manager, { topology: 'custom' });
+      await addprocs(manager, { topology: 'custom' });
       await waitFor(() => workers().every((p) => manager.identOf.has(p)), 10_000, 'every worker to register');
       for (const p1 of workers()) {
         for (const p2 of workers()) {
