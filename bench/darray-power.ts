@@ -125,7 +125,7 @@ async function main() {
   const pids = await addprocs(2);
   // The matrix in column blocks: each worker multiplies its columns by its own piece of the vector
   // and sends the others their rows of that partial sum halfway through, so no worker waits on a
-  // peer before streaming (darray/mul-cols.ts). The default row blocks are timed alongside.
+  // peer before streaming (darray/mul/cols.ts). The default row blocks are timed alongside.
   const dM = (await drand([N, N], { seed: 1, dist: [1, pids.length] })) as DArray;
   const dRows = (await drand([N, N], { seed: 1 })) as DArray;
   const dv = (await drand([N], { seed: 2 })) as DArray;

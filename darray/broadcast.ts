@@ -1,18 +1,47 @@
 /**
  * Distributed broadcast: each owner of an output chunk computes it from the matching parts of the
- * operands, fused into one kernel per chunk. Aligned operands are read in place; others are
- * fetched by the owner straight from their owners.
+ * operands, fused into one kernel per chunk (the chunk backend's `broadcast`). Aligned operands are
+ * read in place; others are fetched by the owner straight from their owners.
  */
-import type { Lambda } from '../../src/array/ir/types.js';
-import { isNDArray, type NDArray } from '../../src/array/ndarray.js';
-import type { Operand, OutSpec } from '../../src/array/protocol.js';
-import { remoteDoQueued } from '../../src/remote/calls.js';
-import { sliceBox } from '../box.js';
-import { broadcastHere, type ChunkOperand } from '../chunk-ops.js';
-import { DArray, newDArrayId } from '../darray.js';
-import { chunkBox, type Layout, makeLayout, projectBox } from '../layout.js';
-import { firstDArray } from './shared.js';
+import type { Lambda } from '../src/array/ir/types.js';
+import { isNDArray, type NDArray } from '../src/array/ndarray.js';
+import { broadcast } from '../src/array/ops.js';
+import type { Operand, OutSpec } from '../src/array/protocol.js';
+import { remoteDoQueued } from '../src/remote/calls.js';
+import { registerBuiltin } from '../src/remote/ship.js';
+import { onBackend, onChunkBackend, upload } from './chunk-backend.js';
+import { DArray } from './darray.js';
+import { sliceBox } from './host-copy.js';
+import { type Box, chunkBox, type Layout, makeLayout, projectBox } from './layout.js';
+import { firstDArray } from './operands.js';
+import { fetchBox } from './read.js';
+import { newDArrayId, putChunk } from './store.js';
 
+/** An operand of a distributed broadcast as sent to one owner. */
+export type ChunkOperand = { d: DArray } | { n: number } | { h: NDArray };
+
+/** The owner half: computes this process's chunk of the result. */
+export const broadcastHere = registerBuiltin(
+  'darrayBroadcast',
+  (outId: string, outBox: Box, lambda: Lambda, operands: ChunkOperand[], backend: string): void => {
+    putChunk(
+      outId,
+      outBox,
+      onBackend(backend, async () => {
+        const args: Operand[] = await Promise.all(
+          operands.map(async (o) => {
+            if ('n' in o) return o.n;
+            if ('h' in o) return backend === 'cpu' ? o.h : upload(o.h, backend);
+            return onChunkBackend(await fetchBox(o.d, projectBox(outBox, o.d.shape)), backend);
+          }),
+        );
+        return broadcast(lambda, ...args);
+      }),
+    );
+  },
+);
+
+/** The 'darray' kernel of `broadcast`, the caller half: sends each owner of a result chunk its command. */
 export function darrayBroadcast(lambda: Lambda, args: readonly Operand[], out: OutSpec): DArray {
   const lead = firstDArray('broadcast', args);
   if (out.into && !(out.into instanceof DArray)) {

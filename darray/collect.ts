@@ -1,13 +1,14 @@
-/** Bringing a DArray to the host: each owner sends its chunk, assembled into one NDArray. */
-import { ctorOf } from '../../src/array/dtype.js';
-import { NDArray } from '../../src/array/ndarray.js';
-import type { AnyArray } from '../../src/array/protocol.js';
-import { remotecallFetch } from '../../src/remote/calls.js';
-import { copyBox } from '../box.js';
-import { sliceHere } from '../fetch-box.js';
-import { boxShape, chunkBox } from '../layout.js';
-import { firstDArray } from './shared.js';
+/** Bringing a DArray to the host: each owner sends its chunk (read.ts's sliceHere), assembled into one NDArray. */
+import { ctorOf } from '../src/array/dtype.js';
+import { NDArray } from '../src/array/ndarray.js';
+import type { AnyArray } from '../src/array/protocol.js';
+import { remotecallFetch } from '../src/remote/calls.js';
+import { copyBox } from './host-copy.js';
+import { boxShape, chunkBox } from './layout.js';
+import { firstDArray } from './operands.js';
+import { sliceHere } from './read.js';
 
+/** The 'darray' kernel of `collect`. */
 export async function darrayCollect(x: AnyArray): Promise<NDArray> {
   const d = firstDArray('collect', [x]);
   const out = new NDArray(new (ctorOf(d.dtype))(d.size), d.shape);

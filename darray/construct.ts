@@ -1,81 +1,44 @@
-/** Making DArrays: distribute a host array, or build each chunk on its owner. */
-import { array } from '../src/array/create.js';
-import { DTYPES, type DType, isDType } from '../src/array/dtype.js';
-import { isNDArray, type NDArray } from '../src/array/ndarray.js';
+/**
+ * Making DArrays: distribute a host array (each owner gets its slice), or fill each chunk on its
+ * owner (zeros, ones, a value, random numbers). Caller and owner halves together; DArray.init is
+ * in init.ts.
+ */
+import { array, fill, ones, rand, randn, zeros } from '../src/array/create.js';
+import type { DType } from '../src/array/dtype.js';
+import { isNDArray, NDArray } from '../src/array/ndarray.js';
 import { collect } from '../src/array/ops.js';
 import type { AnyArray } from '../src/array/protocol.js';
-import { procs, workers } from '../src/cluster/state.js';
+import { allocData } from '../src/array/storage.js';
 import { ArgumentError, describe } from '../src/errors.js';
 import { remoteDo } from '../src/remote/calls.js';
-import { analyse } from '../src/remote/ship.js';
-import { sliceBox } from './box.js';
-import { type FillKind, fillHere, initHere, storeHere } from './chunk-ops.js';
-import { DArray, newDArrayId } from './darray.js';
-import { chunkBox, type Layout, makeLayout } from './layout.js';
+import { registerBuiltin } from '../src/remote/ship.js';
+import { upload } from './chunk-backend.js';
+import { DArray } from './darray.js';
+import { sliceBox } from './host-copy.js';
+import { type Box, boxShape, chunkBox } from './layout.js';
+import {
+  checkBackend,
+  checkChunkDType,
+  chunkDType,
+  type DistOptions,
+  type InitOptions,
+  planLayout,
+} from './options.js';
+import { newDArrayId, putChunk } from './store.js';
 
-export const CHUNK_BACKENDS = ['cpu', 'webgpu', 'tfjs', 'gpujs'] as const;
-
-export interface DistOptions {
-  /** Owners of the chunks (default: all workers). */
-  procs?: readonly number[];
-  /** Chunks per dimension (default: defaultDist). */
-  dist?: readonly number[];
-  /** Where each owner keeps its chunk: 'cpu' (default) or a GPU backend. */
-  backend?: string;
+/** Moves received data into kernel-friendly storage (the shared WASM heap when large), once. */
+function adopt(data: NDArray): NDArray {
+  const copy = allocData(data.dtype, data.size, false);
+  copy.set(data.data as never);
+  return new NDArray(copy, data.shape);
 }
 
-function checkBackend(verb: string, backend: string | undefined): string {
-  const b = backend ?? 'cpu';
-  if (!(CHUNK_BACKENDS as readonly string[]).includes(b)) {
-    throw new ArgumentError(
-      `${verb}: backend must be one of ${CHUNK_BACKENDS.join(', ')}, got ${describe(backend)}`,
-    );
-  }
-  return b;
-}
-
-function checkChunkDType(verb: string, dtype: unknown): DType {
-  if (dtype === undefined) return 'float64';
-  if (!isDType(dtype)) {
-    throw new ArgumentError(
-      `${verb}: dtype must be one of ${DTYPES.join(', ')}, got ${describe(dtype)}; e.g. { dtype: 'float32' }`,
-    );
-  }
-  return dtype;
-}
-
-/**
- * The layout for new chunks, checked here so that bad input fails on the caller before any
- * command goes out (a worker would otherwise fail later, far from the call).
- */
-function planLayout(verb: string, dims: readonly number[], opts: DistOptions): Layout {
-  if (opts === null || typeof opts !== 'object' || Array.isArray(opts)) {
-    throw new ArgumentError(
-      `${verb}: options must be an object such as { procs, dist, backend }, got ${describe(opts)}`,
-    );
-  }
-  const known = procs();
-  const pids = opts.procs ?? workers();
-  if (Array.isArray(pids)) {
-    const unknown = pids.filter((p) => Number.isInteger(p) && p >= 1 && !known.includes(p));
-    if (unknown.length > 0) {
-      throw new ArgumentError(
-        `${verb}: procs must be ids of live processes, but ${unknown.join(', ')} ${unknown.length === 1 ? 'is' : 'are'} not among procs() = [${known.join(', ')}]`,
-      );
-    }
-    const dup = pids.find((p, i) => pids.indexOf(p) !== i);
-    if (dup !== undefined) {
-      throw new ArgumentError(
-        `${verb}: procs must not repeat a process (each owner holds one chunk), got ${dup} twice in [${pids.join(', ')}]`,
-      );
-    }
-  }
-  return makeLayout(dims, pids, opts.dist, verb);
-}
-
-/** GPU chunks hold float32 (as gpu() converts float64), so the DArray says so. */
-const chunkDType = (dtype: DType, backend: string): DType =>
-  backend !== 'cpu' && dtype === 'float64' ? 'float32' : dtype;
+/** The owner half of distribute: keeps the slice it was sent as its chunk. */
+export const storeHere = registerBuiltin(
+  'darrayStore',
+  (id: string, box: Box, data: NDArray, backend: string): void =>
+    putChunk(id, box, upload(backend === 'cpu' ? adopt(data) : data, backend)),
+);
 
 /**
  * Splits a host array across workers, sending each owner only its own slice.
@@ -101,13 +64,9 @@ export async function distribute(
   return new DArray(id, chunkDType(host.dtype, backend), layout, backend);
 }
 
-export interface InitOptions extends DistOptions {
-  dtype?: DType;
-}
-
 /**
  * Builds each chunk on its owner by calling `init(box)` there, where box holds the chunk's index
- * ranges [lo, hi) per dimension (Julia's `DArray(init, dims, procs, dist)`).
+ * ranges [lo, hi) per dimension (Julia's `DArray(init, dims, procs, dist)`); the same as DArray.init.
  *
  * @example const d = await darrayInit((box) => zeros(box.map(([lo, hi]) => hi - lo)), [100, 100])
  */
@@ -116,21 +75,34 @@ export async function darrayInit(
   dims: readonly number[],
   opts: InitOptions = {},
 ): Promise<DArray> {
-  if (typeof init !== 'function') {
-    throw new ArgumentError(
-      `DArray.init: expected a function of the chunk's index ranges, got ${describe(init)}`,
-    );
-  }
-  const backend = checkBackend('DArray.init', opts.backend);
-  const dtype = checkChunkDType('DArray.init', opts.dtype);
-  const layout = planLayout('DArray.init', dims, opts);
-  analyse(init, 'the init function passed to DArray.init');
-  const id = newDArrayId();
-  layout.pids.forEach((p, c) => {
-    remoteDo(initHere, p, id, chunkBox(layout, c), init, dtype, backend);
-  });
-  return new DArray(id, chunkDType(dtype, backend), layout, backend);
+  return DArray.init(init, dims, opts);
 }
+
+/** What each owner fills its chunk with; random kinds carry their seed. */
+export type FillKind = ['zeros'] | ['ones'] | ['fill', number] | ['rand', number] | ['randn', number];
+
+/** The owner half of dzeros, dones, dfill, drand and drandn: makes this process's chunk. */
+export const fillHere = registerBuiltin(
+  'darrayFill',
+  (id: string, box: Box, kind: FillKind, dtype: DType, backend: string): void => {
+    const shape = boxShape(box);
+    const make = (): NDArray => {
+      switch (kind[0]) {
+        case 'zeros':
+          return zeros(shape, dtype);
+        case 'ones':
+          return ones(shape, dtype);
+        case 'fill':
+          return fill(shape, kind[1], dtype);
+        case 'rand':
+          return rand(shape, { dtype, seed: kind[1] });
+        case 'randn':
+          return randn(shape, { dtype, seed: kind[1] });
+      }
+    };
+    putChunk(id, box, (async () => upload(make(), backend))());
+  },
+);
 
 function filled(verb: string, kind: FillKind, dims: readonly number[], opts: InitOptions): DArray {
   const backend = checkBackend(verb, opts?.backend);
@@ -183,5 +155,3 @@ export const drandn = async (
   dims: readonly number[],
   opts: InitOptions & { seed?: number } = {},
 ): Promise<DArray> => filled('drandn', ['randn', seedOf('drandn', opts)], dims, opts);
-
-DArray.init = darrayInit;

@@ -13,14 +13,13 @@ import { registerWireType } from '../src/cluster/wire/codec.js';
 import { ArgumentError } from '../src/errors.js';
 import { remotecallFetch, remoteDo } from '../src/remote/calls.js';
 import { registerBuiltin } from '../src/remote/ship.js';
-import { sliceHere } from './fetch-box.js';
+import { sendInit } from './init.js';
 import { type Box, boxes, chunkBox, type Layout } from './layout.js';
+import type { InitOptions } from './options.js';
+import { sliceHere } from './read.js';
 import { chunkEntry, freeChunks, hasChunk } from './store.js';
 
-let serial = 0;
-/** A process-unique id for a new DArray. */
-export const newDArrayId = (): string => `${state.myid}.${++serial}`;
-
+/** The owner half of freeing: drops this process's chunks of the given DArrays. */
 export const freeHere = registerBuiltin('darrayFree', (ids: string[]): void => freeChunks(ids));
 
 /** Chunk frees waiting to ride on the next message to their owner, per owner. */
@@ -84,14 +83,19 @@ export class DArray implements AnyArray {
   private closed = false;
 
   /**
-   * Builds each chunk on its owner from `init(box)` (Julia's `DArray(init, dims, procs, dist)`).
-   * Set by construct.ts, which depends on this class.
+   * Builds each chunk on its owner from `init(box)`, where box holds the chunk's index ranges
+   * [lo, hi) per dimension (Julia's `DArray(init, dims, procs, dist)`; both halves in init.ts).
+   *
+   * @example const d = await DArray.init((box) => zeros(box.map(([lo, hi]) => hi - lo)), [100, 100])
    */
-  static init: (
+  static async init(
     init: (box: [number, number][]) => unknown,
     dims: readonly number[],
-    opts?: { procs?: readonly number[]; dist?: readonly number[]; backend?: string; dtype?: DType },
-  ) => Promise<DArray>;
+    opts: InitOptions = {},
+  ): Promise<DArray> {
+    const { id, dtype, layout, backend } = sendInit(init, dims, opts);
+    return new DArray(id, dtype, layout, backend);
+  }
 
   /**
    * @internal Use distribute, DArray.init, dzeros, dones, drand or dfill.

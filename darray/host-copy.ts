@@ -1,4 +1,4 @@
-/** Copying rectangular boxes between row-major host arrays. */
+/** Copying rectangular regions (boxes) between row-major host arrays, and slicing one out. */
 import type { TypedArray } from '../src/array/dtype.js';
 import { NDArray } from '../src/array/ndarray.js';
 import { type Box, boxShape, boxSize } from './layout.js';

@@ -1,5 +1,5 @@
 /** DArray: distributed arrays over worker processes, with CPU or GPU chunks. */
-import './ops/register.js';
+import './register.js';
 
 export {
   allgather,
@@ -10,18 +10,8 @@ export {
   type Combine,
   reduceTo,
 } from './collectives.js';
-export {
-  CHUNK_BACKENDS,
-  type DistOptions,
-  darrayInit,
-  dfill,
-  distribute,
-  dones,
-  drand,
-  drandn,
-  dzeros,
-  type InitOptions,
-} from './construct.js';
+export { darrayInit, dfill, distribute, dones, drand, drandn, dzeros } from './construct.js';
 export { DArray, localindices, localpart } from './darray.js';
 export { type Box, defaultDist, type Layout } from './layout.js';
+export { CHUNK_BACKENDS, type DistOptions, type InitOptions } from './options.js';
 export { localChunkCount } from './store.js';

@@ -1,10 +1,10 @@
-/** What the DArray kernels share: turning operands into DArrays and naming operations. */
-import { isNDArray, type NDArray } from '../../src/array/ndarray.js';
-import type { AnyArray } from '../../src/array/protocol.js';
-import { state } from '../../src/cluster/state.js';
-import { ArgumentError, describe } from '../../src/errors.js';
-import { distribute } from '../construct.js';
-import { checkOpen, DArray } from '../darray.js';
+/** What the DArray operations share on the caller: finding and making DArray operands, tagging an operation. */
+import { isNDArray, type NDArray } from '../src/array/ndarray.js';
+import type { AnyArray } from '../src/array/protocol.js';
+import { state } from '../src/cluster/state.js';
+import { ArgumentError, describe } from '../src/errors.js';
+import { distribute } from './construct.js';
+import { checkOpen, DArray } from './darray.js';
 
 let opSerial = 0;
 /** A tag unique to one operation, so its collective messages never mix with another's. */

@@ -1,8 +1,8 @@
 /** Registers the DArray kernels with the op registry under the backend name 'darray'. */
-import { registerKernel } from '../../src/array/registry.js';
+import { registerKernel } from '../src/array/registry.js';
 import { darrayBroadcast } from './broadcast.js';
 import { darrayCollect } from './collect.js';
-import { darrayMul } from './mul.js';
+import { darrayMul } from './mul/plan.js';
 import { darrayDot, darrayMapreduce, darrayNorm } from './reduce.js';
 import { darrayTranspose } from './transpose.js';
 

@@ -11,6 +11,10 @@ interface Entry {
   box: Box;
 }
 
+let serial = 0;
+/** A process-unique id for a new DArray. */
+export const newDArrayId = (): string => `${state.myid}.${++serial}`;
+
 const chunks = new Map<string, Entry>();
 /**
  * Ids freed here, so that a request for one fails at once instead of waiting (see awaitChunkEntry).

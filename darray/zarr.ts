@@ -16,10 +16,10 @@ import { ArgumentError, describe, FileFormatError } from '../src/errors.js';
 import { npyDescr } from '../src/io/npy.js';
 import { remotecallFetch } from '../src/remote/calls.js';
 import { registerBuiltin } from '../src/remote/ship.js';
-import { checkOpen, DArray, newDArrayId } from './darray.js';
-import { fetchBox } from './fetch-box.js';
+import { checkOpen, DArray } from './darray.js';
 import { type Box, boxSize, chunkBox, defaultCuts, defaultDist, type Layout } from './layout.js';
-import { putChunk } from './store.js';
+import { fetchBox } from './read.js';
+import { newDArrayId, putChunk } from './store.js';
 
 /**
  * Options of {@link toZarr}.

@@ -1,8 +1,9 @@
 /** The CPU kernel of `mul`: matrix–vector and matrix–matrix products in plain JS loops. */
 import { empty, zeros } from '../../src/array/create.js';
 import type { NDArray } from '../../src/array/ndarray.js';
-import type { OutSpec } from '../../src/array/protocol.js';
-import { ArgumentError } from '../../src/errors.js';
+import type { ColumnBlock, OutSpec } from '../../src/array/protocol.js';
+
+export type { ColumnBlock };
 
 /** y[r] = Σ_j A[r, j]·x[j] for rows start ≤ r < end of the row-major m×n matrix A. */
 export function matvecRows(
@@ -64,19 +65,6 @@ export function matmulData(
   }
 }
 
-/**
- * A block of the matrix: x.size columns from `start`, over all rows or over `rows`; x holds the
- * block's part of the vector, y the whole result, to which the block's product may be added.
- */
-export interface ColumnBlock {
-  /** First column of the block; x.size columns from there. */
-  start: number;
-  /** Add the block's product to y instead of replacing y. */
-  accumulate: boolean;
-  /** Rows [first, end) of the block (default: all). */
-  rows?: readonly [number, number];
-}
-
 /** Hook for faster matrix–vector products (WASM SIMD, worker threads); returns false to decline. */
 export type MatvecAccelerator = (a: NDArray, x: NDArray, y: NDArray, block?: ColumnBlock) => boolean;
 let accelerator: MatvecAccelerator | undefined;
@@ -84,6 +72,11 @@ let accelerator: MatvecAccelerator | undefined;
 /** Installs (or removes) the accelerated matrix–vector product. */
 export function setMatvecAccelerator(fn: MatvecAccelerator | undefined): void {
   accelerator = fn;
+}
+
+/** Runs the accelerated product if one is installed and takes these operands; false otherwise. */
+export function accelerated(a: NDArray, x: NDArray, y: NDArray, block?: ColumnBlock): boolean {
+  return accelerator?.(a, x, y, block) ?? false;
 }
 
 /** The CPU kernel of `mul`: shapes already checked (a: m×k; b: k or k×n). */
@@ -103,29 +96,4 @@ export function scaleInPlace(y: NDArray, alpha = 1): void {
   if (alpha === 1) return;
   const d = y.data as { [i: number]: number; length: number };
   for (let i = 0; i < d.length; i++) d[i] = (d[i] as number) * alpha;
-}
-
-/**
- * y = A[:, start:start+x.size]·x, or y += that with `accumulate`, optionally over a range of rows
- * only: a matrix–vector product built from blocks, so that a DArray owner can start on its own part
- * of the vector while the other parts are still on their way from its peers.
- */
-export function matvecBlock(a: NDArray, x: NDArray, y: NDArray, block: ColumnBlock): void {
-  const [m = 0, lda = 0] = a.shape;
-  const n = x.size;
-  const [r0, r1] = block.rows ?? [0, m];
-  if (a.ndim !== 2 || y.size !== m || block.start < 0 || block.start + n > lda || r0 < 0 || r1 > m || r0 > r1)
-    throw new ArgumentError(
-      `matvecBlock: rows [${r0}, ${r1}) and columns [${block.start}, ${block.start + n}) of a [${a.shape}] matrix into a vector of ${y.size}`,
-    );
-  if (accelerator?.(a, x, y, block)) return;
-  const A = a.data;
-  const X = x.data;
-  const Y = y.data as { [i: number]: number };
-  for (let r = r0; r < r1; r++) {
-    const o = r * lda + block.start;
-    let s = 0;
-    for (let j = 0; j < n; j++) s += A[o + j]! * X[j]!;
-    Y[r] = block.accumulate ? Y[r]! + s : s;
-  }
 }

@@ -7,6 +7,7 @@ import { broadcastCpu } from './broadcast.js';
 import { collectCpu } from './collect.js';
 import { dotCpu } from './dot.js';
 import { mapreduceCpu } from './mapreduce.js';
+import { matvecBlock } from './matvec-block.js';
 import { mulCpu } from './mul.js';
 import { normCpu } from './norm.js';
 import { transposeCpu } from './transpose.js';
@@ -20,6 +21,9 @@ registerKernel('dot', 'cpu', (x, y) => dotCpu(x as NDArray, y as NDArray));
 registerKernel('mul', 'cpu', (a, b, out) => mulCpu(a as NDArray, b as NDArray, out));
 registerKernel('transpose', 'cpu', (a) => transposeCpu(a as NDArray));
 registerKernel('collect', 'cpu', (x) => collectCpu(x as NDArray));
+registerKernel('matvecBlock', 'cpu', (a, x, y, block) =>
+  matvecBlock(a as NDArray, x as NDArray, y as NDArray, block),
+);
 
 // WASM SIMD and the worker pool, where the build produced the kernels; plain JS otherwise.
 useAccelerators();

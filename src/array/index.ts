@@ -27,6 +27,7 @@ export { lambdaOf } from './ir/cache.js';
 export { LambdaSyntaxError } from './ir/errors.js';
 export { parseLambda } from './ir/parse.js';
 export type { BinaryOp, Expr, Lambda, MathFunction } from './ir/types.js';
+export { checkColumnBlock, matvecBlock } from './matvec-block.js';
 export { isNDArray, NDArray } from './ndarray.js';
 export {
   broadcast,
@@ -46,7 +47,17 @@ export {
   sum,
   transpose,
 } from './ops.js';
-export type { AnyArray, Awaitable, Operand, OpKernels, OpName, OutSpec, Reducer, Same } from './protocol.js';
+export type {
+  AnyArray,
+  Awaitable,
+  ColumnBlock,
+  Operand,
+  OpKernels,
+  OpName,
+  OutSpec,
+  Reducer,
+  Same,
+} from './protocol.js';
 export { release } from './protocol.js';
 export {
   type Backend,

@@ -5,8 +5,8 @@
  * How it works, for implementers of a new array type or backend:
  * - An array exposes `backend` (a name), `dtype` and `shape` ({@link AnyArray}). NDArray's backend
  *   is 'cpu'. A GPUArray reports its GPU backend ('webgpu', 'tfjs', …); a DArray reports 'darray'.
- * - Every op (`broadcast`, `mapreduce`, `norm`, `dot`, `mul`, `transpose`, `collect`) is a free
- *   function in src/array/ops.ts. It validates its arguments backend-neutrally (arity, shapes,
+ * - Every op (`broadcast`, `mapreduce`, `norm`, `dot`, `mul`, `transpose`, `collect`, and
+ *   `matvecBlock` in matvec-block.ts) is a free function in src/array/. It validates its arguments backend-neutrally (arity, shapes,
  *   result dtype), picks the backend of its array arguments (`backendOf`: NDArrays and numbers
  *   join any other backend; two different non-cpu backends are an error), and calls the kernel
  *   registered for (op, backend) with `registerKernel` (registry.ts). A missing kernel throws
@@ -21,7 +21,7 @@
  *   `dispatch`; new array types only register kernels and never edit this module.
  * - Backends (instances such as a GPU device) register by name with a factory and a priority
  *   (`registerBackend`); `findBackend()` picks the highest-priority one whose factory succeeds.
- * - The shared test suite (test/suite/array-suite.ts) runs every op on a backend against this CPU
+ * - The shared test suite (`darray/testsuite`, src/testsuite/index.ts) runs every op on a backend against this CPU
  *   reference; a new array type passes it before it is done.
  */
 import type { DType } from './dtype.js';
@@ -90,6 +90,26 @@ export interface OpKernels {
   transpose(a: AnyArray): Awaitable<AnyArray>;
   /** The array's contents on the host. */
   collect(x: AnyArray): Awaitable<NDArray>;
+  /**
+   * In place on `y` (a vector on the kernel's backend): rows of the matrix block
+   * `a[:, start:start+x.size]` times `x`, written over `y` or added to it (see {@link ColumnBlock}).
+   * The block products a DArray owner streams while its peers' pieces of a vector arrive; a
+   * backend without it gets the whole-product path (`mul`) instead.
+   */
+  matvecBlock(a: AnyArray, x: AnyArray, y: AnyArray, block: ColumnBlock): Awaitable<void>;
+}
+
+/**
+ * A block of a matrix for `matvecBlock`: x.size columns from `start`, over all rows or over `rows`;
+ * x holds the block's part of the vector, y the whole result.
+ */
+export interface ColumnBlock {
+  /** First column of the block; x.size columns from there. */
+  start: number;
+  /** Add the block's product to y instead of replacing y. */
+  accumulate: boolean;
+  /** Rows [first, end) of the block (default: all). */
+  rows?: readonly [number, number];
 }
 
 /** Name of an op with a kernel. */

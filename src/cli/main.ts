@@ -7,7 +7,7 @@ import '../index.js';
 import { createRequire } from 'node:module';
 import { cpus } from 'node:os';
 import { Command, InvalidArgumentError, Option } from 'commander';
-import { CHUNK_BACKENDS } from '../../darray/construct.js';
+import { CHUNK_BACKENDS } from '../../darray/options.js';
 import type { GPUBackendName } from '../../gpu/backend.js';
 import { gpuBackend } from '../../gpu/backends.js';
 import { DTYPES } from '../array/dtype.js';

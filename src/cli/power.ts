@@ -91,7 +91,7 @@ export async function runPowerJob(
   try {
     const bw = backend === 'cpu' ? await workersBandwidth(pids) : undefined;
     // CPU chunks in column blocks: each worker's product needs only its own piece of the vector, and
-    // the partial sums are exchanged while the workers stream their matrices (darray/mul-cols.ts).
+    // the partial sums are exchanged while the workers stream their matrices (darray/mul/cols.ts).
     // GPU chunks stay in row blocks, where each product reads back only its own piece.
     const dist = backend === 'cpu' ? [1, pids.length] : undefined;
     const dM = (await drand([n, n], { dtype, seed, backend, dist })) as DArray;

@@ -1,9 +1,12 @@
 /**
- * The shared array test suite. Every array type runs it: NDArray here (cpu.test.ts), GPUArray and
- * DArray in their own files, by passing `toBackend` that moves a host NDArray onto their type.
- * Expected values come from plain JS loops in this file, independent of any kernel.
+ * The shared array test suite (`darray/testsuite`, GPUArrays.jl's TestSuite analogue). Every array
+ * type runs it: NDArray, GPUArray and DArray in this repository's test/suite/, and a backend
+ * author's own array type or backend, by passing `toBackend` that moves a host NDArray onto it.
+ * Expected values come from plain JS loops in this file, independent of any kernel. It takes the
+ * test runner's `describe` and `it` (vitest's, node:test's, …) so the package needs no test
+ * framework at run time; its checks are node:assert's.
  */
-import { describe, expect, it } from 'vitest';
+import assert from 'node:assert/strict';
 import {
   type AnyArray,
   array,
@@ -28,11 +31,25 @@ import {
   sum,
   transpose,
   zeros,
-} from '../../src/array/index.js';
-import { cg, powerMethod } from '../../src/linalg/index.js';
+} from '../array/index.js';
+import { cg, powerMethod } from '../linalg/index.js';
+
+/** A case body: async, throwing on failure. */
+export type TestBody = () => Promise<void>;
+
+/**
+ * The test runner's API the suite defines its cases with: vitest's or node:test's `describe` and
+ * `it` fit as they are.
+ */
+export interface TestApi {
+  describe(name: string, body: () => void): unknown;
+  it: { (name: string, body: TestBody): unknown; skip(name: string, body: TestBody): unknown };
+}
 
 /** How a backend plugs into the suite. */
 export interface ArraySuiteOptions {
+  /** The test runner's describe and it, e.g. `{ describe, it }` from 'vitest'. */
+  test: TestApi;
   /** Moves a host array onto the backend's array type. */
   toBackend: (a: NDArray) => Promise<AnyArray>;
   /** The backend name arrays of this type report (checked on every result). */
@@ -74,14 +91,14 @@ export function referenceBroadcast(fn: Fn, args: (NDArray | number)[]): { shape:
 }
 
 function close(got: ArrayLike<number>, want: ArrayLike<number>, rtol: number): void {
-  expect(got.length).toBe(want.length);
+  assert.equal(got.length, want.length, 'number of elements');
   let scale = 0;
   for (let i = 0; i < want.length; i++) scale = Math.max(scale, Math.abs(want[i]!));
   for (let i = 0; i < want.length; i++) {
     const g = got[i]!;
     const w = want[i]!;
-    if (Number.isNaN(w)) expect(g).toBeNaN();
-    else if (!Number.isFinite(w)) expect(g).toBe(w);
+    if (Number.isNaN(w)) assert.ok(Number.isNaN(g), `element ${i}: got ${g}, want NaN`);
+    else if (!Number.isFinite(w)) assert.equal(g, w, `element ${i}`);
     else if (Math.abs(g - w) > rtol * Math.max(scale, 1e-300))
       throw new Error(`element ${i}: got ${g}, want ${w} (rtol ${rtol})`);
   }
@@ -92,27 +109,42 @@ function closeNum(got: number, want: number, rtol: number): void {
     throw new Error(`got ${got}, want ${want} (rtol ${rtol})`);
 }
 
-/** Defines the suite's describe/it blocks for one array type. */
+/** A shape as a plain list, for comparing with a literal. */
+const dims = (x: { shape: readonly number[] }): number[] => [...x.shape];
+
+/**
+ * Defines the suite's describe/it blocks for one array type. A name in `skip` that matches no case
+ * is an error, so a renamed case cannot leave a stale skip behind.
+ *
+ * @example
+ * import { describe, it } from 'vitest';
+ * import { runArraySuite } from 'darray/testsuite';
+ * runArraySuite('my backend', { test: { describe, it }, toBackend: (a) => myUpload(a), backend: 'mine' });
+ */
 export function runArraySuite(name: string, options: ArraySuiteOptions): void {
+  const { describe, it } = options.test;
   const dtypes = options.dtypes ?? ['float64', 'float32'];
   const skip = options.skip ?? {};
+  const defined = new Set<string>();
   const rtolOf = (dt: DType) => options.rtol?.[dt] ?? (dt === 'float32' ? 1e-5 : 1e-12);
 
   describe(`array suite: ${name}`, () => {
     const up = async (a: NDArray) => {
       const x = await options.toBackend(a);
-      expect(x.backend).toBe(options.backend);
+      assert.equal(x.backend, options.backend, 'backend of the uploaded array');
       return x;
     };
     const down = async (x: AnyArray) => {
-      expect(x.backend).toBe(options.backend);
+      assert.equal(x.backend, options.backend, 'backend of the result');
       return collect(x);
     };
-    const test = (caseName: string, body: () => Promise<void>) => {
+    const test = (caseName: string, body: TestBody) => {
+      defined.add(caseName);
       const reason = skip[caseName];
       // A case is skipped only when its backend declares it in `skip` with a reason (GPU arrays are
       // float32 only, say); the reason goes into the reported name, so no case vanishes silently.
-      it.skipIf(reason !== undefined)(reason ? `${caseName} (skipped: ${reason})` : caseName, body);
+      if (reason === undefined) it(caseName, body);
+      else it.skip(`${caseName} (skipped: ${reason})`, body);
     };
 
     for (const dt of dtypes) {
@@ -124,8 +156,8 @@ export function runArraySuite(name: string, options: ArraySuiteOptions): void {
         const b = r([37, 5], 2);
         const fn = (x: number, y: number) => 2 * x - y * y + Math.sin(x);
         const got = await down(await broadcast(fn, await up(a), await up(b)));
-        expect(got.dtype).toBe(dt);
-        expect(got.shape).toEqual([37, 5]);
+        assert.equal(got.dtype, dt);
+        assert.deepEqual(dims(got), [37, 5]);
         close(got.data, referenceBroadcast(fn, [a, b]).data, rtol);
       });
 
@@ -135,8 +167,8 @@ export function runArraySuite(name: string, options: ArraySuiteOptions): void {
         const fn = (x: number, s: number, y: number) => (x > 0.5 ? x * s : y / s) + Math.max(x, y);
         const got = await down(await broadcast(fn, await up(a), 3, await up(b)));
         const want = referenceBroadcast(fn, [a, 3, b]);
-        expect(got.shape).toEqual(want.shape);
-        expect(got.shape).toEqual([4, 5, 3]);
+        assert.deepEqual(dims(got), want.shape);
+        assert.deepEqual(dims(got), [4, 5, 3]);
         close(got.data, want.data, rtol);
       });
 
@@ -154,9 +186,9 @@ export function runArraySuite(name: string, options: ArraySuiteOptions): void {
         const A = await broadcast((x: number) => x * Math.PI, await up(ones([10_000], dt)));
         const B = await broadcast((x: number) => x / 2, await up(ones([10_000], dt)));
         const C = await broadcast((a: number, b: number) => (2 * a) / b, A, B);
-        expect(C.backend).toBe(options.backend);
-        expect(await isApprox(C, await up(fill([10_000], 4 * Math.PI, dt)))).toBe(true);
-        expect(await isApprox(C, await up(fill([10_000], 4 * Math.PI + 0.01, dt)))).toBe(false);
+        assert.equal(C.backend, options.backend);
+        assert.equal(await isApprox(C, await up(fill([10_000], 4 * Math.PI, dt))), true);
+        assert.equal(await isApprox(C, await up(fill([10_000], 4 * Math.PI + 0.01, dt))), false);
       });
 
       test(`sum prod min max ${dt}`, async () => {
@@ -179,8 +211,8 @@ export function runArraySuite(name: string, options: ArraySuiteOptions): void {
           ref.slice(0, 20).reduce((s, v) => s * (0.5 + v), 1),
           rtol * 10,
         );
-        expect(await min(x)).toBe(Math.min(...ref));
-        expect(await max(x)).toBe(Math.max(...ref));
+        assert.equal(await min(x), Math.min(...ref));
+        assert.equal(await max(x), Math.max(...ref));
       });
 
       test(`reduce and mapreduce with lambdas ${dt}`, async () => {
@@ -201,7 +233,7 @@ export function runArraySuite(name: string, options: ArraySuiteOptions): void {
           ref.reduce((s, v) => s + 2 * v, 1),
           rtol * 10,
         );
-        expect(await reduce((s: number, v: number) => Math.max(s, v), x)).toBe(Math.max(...ref));
+        assert.equal(await reduce((s: number, v: number) => Math.max(s, v), x), Math.max(...ref));
       });
 
       test(`norm 1, 2, Infinity ${dt}`, async () => {
@@ -214,7 +246,7 @@ export function runArraySuite(name: string, options: ArraySuiteOptions): void {
           ref.reduce((s, v) => s + Math.abs(v), 0),
           rtol,
         );
-        expect(await norm(x, Number.POSITIVE_INFINITY)).toBe(Math.max(...ref.map(Math.abs)));
+        assert.equal(await norm(x, Number.POSITIVE_INFINITY), Math.max(...ref.map(Math.abs)));
         closeNum(await norm(x, 3), ref.reduce((s, v) => s + Math.abs(v) ** 3, 0) ** (1 / 3), rtol * 10);
       });
 
@@ -242,8 +274,8 @@ export function runArraySuite(name: string, options: ArraySuiteOptions): void {
           for (let j = 0; j < 45; j++) s += A.get(i, j) * v.get(j);
           return s;
         });
-        expect(got.shape).toEqual([67]);
-        expect(got.dtype).toBe(dt);
+        assert.deepEqual(dims(got), [67]);
+        assert.equal(got.dtype, dt);
         close(got.data, want, rtol * 10);
       });
 
@@ -252,14 +284,14 @@ export function runArraySuite(name: string, options: ArraySuiteOptions): void {
         const v = r([45], 16);
         const B = r([45, 5], 17);
         const mv = await down(await mul(await up(A), await up(v), { alpha: -0.25 }));
-        expect(mv.shape).toEqual([67]);
+        assert.deepEqual(dims(mv), [67]);
         close(
           mv.data,
           Array.from((await mul(A, v)).data, (x) => x * -0.25),
           rtol * 10,
         );
         const mm = await down(await mul(await up(A), await up(B), { alpha: 3 }));
-        expect(mm.shape).toEqual([67, 5]);
+        assert.deepEqual(dims(mm), [67, 5]);
         close(
           mm.data,
           Array.from((await mul(A, B)).data, (x) => x * 3),
@@ -278,15 +310,15 @@ export function runArraySuite(name: string, options: ArraySuiteOptions): void {
             for (let k = 0; k < 7; k++) s += A.get(i, k) * B.get(k, j);
             want.push(s);
           }
-        expect(got.shape).toEqual([13, 9]);
+        assert.deepEqual(dims(got), [13, 9]);
         close(got.data, want, rtol * 10);
       });
 
       test(`transpose ${dt}`, async () => {
         const A = r([40, 33], 15);
         const got = await down(await transpose(await up(A)));
-        expect(got.shape).toEqual([33, 40]);
-        for (let i = 0; i < 33; i++) for (let j = 0; j < 40; j++) expect(got.get(i, j)).toBe(A.get(j, i));
+        assert.deepEqual(dims(got), [33, 40]);
+        for (let i = 0; i < 33; i++) for (let j = 0; j < 40; j++) assert.equal(got.get(i, j), A.get(j, i));
       });
 
       test(`powerMethod on the manual's [2 1; 1 1] ${dt}`, async () => {
@@ -301,7 +333,7 @@ export function runArraySuite(name: string, options: ArraySuiteOptions): void {
         );
         const v = await up(rand([2], { dtype: dt, seed: 16 }));
         const [x, lambda] = await powerMethod(M, v);
-        expect(x.backend).toBe(options.backend);
+        assert.equal(x.backend, options.backend);
         closeNum(lambda, 2.618033988749895, dt === 'float32' ? 1e-6 : 1e-14);
         const host = await collect(x);
         close(host.data, [0.85065080835204, 0.5257311121191336], dt === 'float32' ? 1e-6 : 1e-12);
@@ -319,7 +351,11 @@ export function runArraySuite(name: string, options: ArraySuiteOptions): void {
           });
           closeNum(lambda, scale * n, dt === 'float32' ? 1e-5 : 1e-12);
           const host = await collect(x);
-          expect(Math.abs(host.data[0] as number)).toBeCloseTo(1, dt === 'float32' ? 5 : 10);
+          const first = Math.abs(host.data[0] as number);
+          assert.ok(
+            Math.abs(first - 1) < 10 ** -(dt === 'float32' ? 5 : 10) / 2,
+            `|x[0]| = ${first}, want 1`,
+          );
         });
 
       test(`cg solves an SPD system ${dt}`, async () => {
@@ -333,7 +369,7 @@ export function runArraySuite(name: string, options: ArraySuiteOptions): void {
           rtol: dt === 'float32' ? 1e-5 : 1e-12,
           maxIter: 500,
         });
-        expect(res.converged).toBe(true);
+        assert.equal(res.converged, true);
         close((await collect(res.x)).data, xTrue.data, dt === 'float32' ? 1e-2 : 1e-8);
       });
     }
@@ -341,20 +377,30 @@ export function runArraySuite(name: string, options: ArraySuiteOptions): void {
     test('mixed dtypes give float64', async () => {
       const a = await up(rand([8], { dtype: 'float32', seed: 1 }));
       const b = await up(rand([8], { seed: 2 }));
-      expect((await broadcast((x: number, y: number) => x + y, a, b)).dtype).toBe('float64');
-      expect((await broadcast((x: number) => x + 1, a)).dtype).toBe('float32');
+      assert.equal((await broadcast((x: number, y: number) => x + y, a, b)).dtype, 'float64');
+      assert.equal((await broadcast((x: number) => x + 1, a)).dtype, 'float32');
     });
 
     test('shape mismatch is an error naming the shapes', async () => {
       const a = await up(rand([3], { seed: 1 }));
       const b = await up(rand([4], { seed: 2 }));
-      await expect(broadcast((x: number, y: number) => x + y, a, b)).rejects.toThrow(/\[3\], \[4\]/);
-      await expect(mul(await up(rand([3, 4], { seed: 3 })), a)).rejects.toThrow(/inner dimensions/);
+      await assert.rejects(
+        broadcast((x: number, y: number) => x + y, a, b),
+        /\[3\], \[4\]/,
+      );
+      await assert.rejects(mul(await up(rand([3, 4], { seed: 3 })), a), /inner dimensions/);
       const m = await up(rand([4, 3], { seed: 4 }));
-      await expect(mul(m, a, { alpha: Number.NaN })).rejects.toThrow(
+      await assert.rejects(
+        mul(m, a, { alpha: Number.NaN }),
         /mul: alpha must be a finite number, got number NaN/,
       );
     });
+    // Checked once every case is defined (runners may run describe bodies later).
+    const unknown = Object.keys(skip).filter((k) => !defined.has(k));
+    if (unknown.length > 0)
+      throw new Error(
+        `runArraySuite(${JSON.stringify(name)}): skip names no case: ${unknown.map((k) => JSON.stringify(k)).join(', ')}; the cases are: ${[...defined].join('; ')}`,
+      );
   });
 }
 

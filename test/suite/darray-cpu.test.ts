@@ -27,7 +27,7 @@ runArraySuite('DArray (cpu chunks, 2 workers)', {
   skip,
 });
 
-// Matrices split by columns instead: matvec then runs as a reduce-scatter (darray/mul-cols.ts),
+// Matrices split by columns instead: matvec then runs as a reduce-scatter (darray/mul/cols.ts),
 // and every other operation must accept the layout too.
 runArraySuite('DArray (cpu chunks, 2 workers, matrices by column blocks)', {
   toBackend: (a) => distribute(a, { procs: pids, dist: a.ndim === 2 ? [1, 2] : undefined }),

@@ -1,7 +1,8 @@
 // The WASM SIMD matvec and the worker pool against the plain JS kernels (needs npm run build,
 // or at least node scripts/build-kernels.mjs, to have produced kernels/wasm/build/kernels.wasm).
 import { describe, expect, it } from 'vitest';
-import { matvecBlock, matvecRows } from '../../kernels/cpu/mul.js';
+import { matvecBlock } from '../../kernels/cpu/matvec-block.js';
+import { matvecRows } from '../../kernels/cpu/mul.js';
 import { allocate, heapStats, isResident, release } from '../../kernels/wasm/heap.js';
 import { useAccelerators } from '../../kernels/wasm/install.js';
 import { wasmStatus } from '../../kernels/wasm/module.js';
