@@ -2,14 +2,14 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 
 /** Anything a scope can free. */
-export interface Disposable_ {
+export interface Freeable {
   dispose(): void;
 }
 
-const current = new AsyncLocalStorage<Set<Disposable_>>();
+const current = new AsyncLocalStorage<Set<Freeable>>();
 
 /** Records a new GPU array in the innermost running scope, if any. */
-export function track(x: Disposable_): void {
+export function track(x: Freeable): void {
   current.getStore()?.add(x);
 }
 
@@ -33,7 +33,7 @@ function kept(result: unknown, into: Set<unknown>): void {
  * });
  */
 export async function scope<T>(fn: () => T | Promise<T>): Promise<T> {
-  const made = new Set<Disposable_>();
+  const made = new Set<Freeable>();
   const parent = current.getStore();
   let result: T | undefined;
   try {

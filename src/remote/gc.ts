@@ -11,7 +11,7 @@ import { registerPiggyback } from '../cluster/connection.js';
 import { connectionTo } from '../cluster/mesh.js';
 import { state } from '../cluster/state.js';
 import { onEncoded } from '../cluster/wire/codec.js';
-import { handleKind } from './kinds.js';
+import { handleKind } from './frame-handlers.js';
 import { addClient, type RRID, removeClient } from './store.js';
 
 const keyOf = (rr: RRID): string => `${rr[0]}:${rr[1]}`;
