@@ -6,10 +6,11 @@
 
 import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
 import { scope } from '../gpu/scope.js';
-import { exprToJs } from '../kernels/cpu/expr.js';
+import { stepFunction } from '../kernels/cpu/mapreduce.js';
 import { scaleInPlace } from '../kernels/cpu/mul.js';
 import { array, fill, ones, rand, randn, zeros } from '../src/array/create.js';
 import { type DType, dtypeOfData } from '../src/array/dtype.js';
+import { planReduce } from '../src/array/ir/reduce-plan.js';
 import type { Lambda } from '../src/array/ir/types.js';
 import { NDArray } from '../src/array/ndarray.js';
 import { broadcast, collect, dot, mapreduce, mul, norm, transpose } from '../src/array/ops.js';
@@ -198,28 +199,10 @@ export function combineFor(
         return m === 0 ? 0 : m * ((a / m) ** p + (b / m) ** p) ** (1 / p);
       };
     }
-    const r = spec.reducer;
-    if (r === 'sum') return (a, b) => a + b;
-    if (r === 'prod') return (a, b) => a * b;
-    if (r === 'min') return Math.min;
-    if (r === 'max') return Math.max;
-    return lambdaFunction(r);
+    // A mapreduce's partials combine with its planned step, the one every backend folds with.
+    return stepFunction(planReduce(spec.map, spec.reducer, undefined));
   })();
   return (a, b) => (a === undefined ? b : b === undefined ? a : f(a, b));
-}
-
-const compiledReducers = new Map<string, (a: number, b: number) => number>();
-/** The reducer lambda as a JS function of two numbers, compiled by the CPU code generator. */
-function lambdaFunction(l: Lambda): (a: number, b: number) => number {
-  let f = compiledReducers.get(l.source);
-  if (!f) {
-    f = new Function('p0', 'p1', `"use strict"; return ${exprToJs(l.body)};`) as (
-      a: number,
-      b: number,
-    ) => number;
-    compiledReducers.set(l.source, f);
-  }
-  return f;
 }
 
 export const reduceHere = registerBuiltin(

@@ -3,6 +3,7 @@
  * and cached, so an element costs the arithmetic and the loads, not a closure call.
  */
 import { empty } from '../../src/array/create.js';
+import { lowerLambda } from '../../src/array/ir/lower.js';
 import type { Lambda } from '../../src/array/ir/types.js';
 import type { NDArray } from '../../src/array/ndarray.js';
 import type { Operand, OutSpec } from '../../src/array/protocol.js';
@@ -20,7 +21,7 @@ function flatLoopSource(lambda: Lambda, layout: string): string {
   const params = [...layout].map((_, i) => `x${i}`).join(', ');
   return (
     `return function flat(out, start, end${params ? `, ${params}` : ''}) {\n` +
-    `  for (let i = start; i < end; i++) { ${loads} out[i] = ${exprToJs(lambda.body)}; }\n};`
+    `  for (let i = start; i < end; i++) { ${loads} out[i] = ${exprToJs(lowerLambda(lambda))}; }\n};`
   );
 }
 
@@ -45,7 +46,7 @@ function stridedLoopSource(lambda: Lambda, layout: string): string {
       const ix = rem % shape[k]; rem = (rem - ix) / shape[k];
       ${arrays.map((i) => `o${i} += ix * st${i}[k];`).join(' ')}
     }
-    for (let j = 0; j < inner; j++) { ${loads} out[pos++] = ${exprToJs(lambda.body)}; }
+    for (let j = 0; j < inner; j++) { ${loads} out[pos++] = ${exprToJs(lowerLambda(lambda))}; }
   }
 };`;
 }

@@ -5,6 +5,7 @@
 
 import { GPUArray } from '../../gpu/array.js';
 import type { GpujsStorage } from '../../gpu/gpujs/backend.js';
+import { lowerLambda } from '../../src/array/ir/lower.js';
 import type { Lambda } from '../../src/array/ir/types.js';
 import type { Operand, OutSpec } from '../../src/array/protocol.js';
 import { broadcastStrides, sameShape } from '../../src/array/shape.js';
@@ -30,7 +31,7 @@ export function broadcastGpujs(lambda: Lambda, args: readonly Operand[], shape: 
       return `const p${i} = x${i}[${terms.join(' + ') || '0'}];`;
     })
     .join(' ');
-  return `function(${params}) { const i = this.thread.x; ${loads} return ${exprToGpujs(lambda.body)}; }`;
+  return `function(${params}) { const i = this.thread.x; ${loads} return ${exprToGpujs(lowerLambda(lambda))}; }`;
 }
 
 /** The gpu.js kernel of `broadcast`. */
