@@ -52,6 +52,9 @@ export function exprToJs(e: Num, names: ParamNames = 'p'): string {
       const args = e.args.map(r);
       if (e.fn === 'rem') return `(${args[0]} % ${args[1]})`;
       if (e.fn === 'powPos') return `(${args[0]} ** ${args[1]})`;
+      // JS has no copysign: the sign bit of y is y < 0, or 1 / y < 0 for −0.
+      if (e.fn === 'copySign')
+        return `((${args[1]} < 0 || 1 / ${args[1]} < 0) ? -Math.abs(${args[0]}) : Math.abs(${args[0]}))`;
       return `Math.${e.fn}(${args.join(', ')})`;
     }
   }

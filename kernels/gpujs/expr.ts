@@ -54,6 +54,8 @@ export function exprToGpujs(e: Num, names: ParamNames = 'p'): string {
       const args = e.args.map(r);
       if (e.fn === 'rem') return `(${args[0]} % ${args[1]})`;
       if (e.fn === 'powPos') return `Math.pow(${args[0]}, ${args[1]})`;
+      if (e.fn === 'copySign')
+        return `((${args[1]} < 0.0 || 1.0 / ${args[1]} < 0.0) ? -Math.abs(${args[0]}) : Math.abs(${args[0]}))`;
       return `Math.${e.fn}(${args.join(', ')})`;
     }
   }

@@ -124,6 +124,11 @@ function call(tf: TF, fn: Extract<Num, { kind: 'call' }>['fn'], a: Tensor[]): Te
       return tf.sub(x, tf.mul(y, trunc(tf, tf.div(x, y))));
     case 'powPos':
       return tf.pow(x, y);
+    case 'copySign': {
+      // The sign bit of y: y < 0, or 1 / y < 0 for −0.
+      const negative = tf.logicalOr(tf.less(y, 0), tf.less(tf.div(1, y), 0));
+      return where(tf, negative, tf.neg(tf.abs(x)), tf.abs(x));
+    }
     case 'hypot':
       return tf.sqrt(a.reduce((s, v) => tf.add(s, tf.square(v)), tf.scalar(0)));
     case 'trunc':

@@ -201,6 +201,7 @@ export function broadcastModule(
         if (native !== undefined) return [...args[0]!, native];
         if (e.fn === 'fround') return [...args[0]!, 0xb6, 0xbb];
         if (e.fn === 'min' || e.fn === 'max') return [...args[0]!, ...args[1]!, e.fn === 'min' ? 0xa4 : 0xa5];
+        if (e.fn === 'copySign') return [...args[0]!, ...args[1]!, 0xa6];
         const name = e.fn === 'rem' ? 'mod' : e.fn === 'powPos' ? 'pow' : e.fn;
         return [...args.flat(), 0x10, ...uleb(importIndex(name, args.length))];
       }

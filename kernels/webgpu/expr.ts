@@ -107,6 +107,8 @@ export function exprToWgsl(e: Num, names: ParamNames = 'p'): string {
       const args = e.args.map(r);
       const [x, y] = args;
       if (e.fn === 'rem') return `(${x} - ${y} * trunc(${x} / ${y}))`;
+      if (e.fn === 'copySign')
+        return `bitcast<f32>((bitcast<u32>(${x}) & 0x7fffffffu) | (bitcast<u32>(${y}) & 0x80000000u))`;
       if (e.fn === 'hypot') return args.reduce((acc, a) => `js_hypot(${acc}, ${a})`);
       if (e.fn === 'fround') return `${x}`;
       if (e.fn === 'log10') return `(log2(${x}) * 0.30102999566)`;

@@ -112,6 +112,7 @@ describe('lowering (plain data in, plain data out)', () => {
     const text = JSON.stringify(l);
     expect(text).toContain('"fn":"rem"');
     expect(text).toContain('"kind":"isNaN"');
+    expect(text).toContain('"fn":"copySign"');
     expect(exprToJs(l)).toContain('%');
   });
 

@@ -43,29 +43,40 @@ export function truthy(x: Num): Bool {
 function remainder(a: Num, b: Num): Num {
   const r = call('rem', a, b);
   const nan = or(or(nanTest(a), isInf(a)), or(nanTest(b), cmp('==', b, num(0))));
-  // A zero remainder has the dividend's sign (-4 % 2 is -0, -0 % 2 is -0). Spelled with constants
-  // rather than a · 0, which shader compilers may fold to +0.
-  const zero = select(cmp('<', a, num(0)), num(-0), select(cmp('==', a, num(0)), a, num(0)));
-  const signed = select(cmp('==', r, num(0)), zero, r);
+  // A zero remainder has the dividend's sign (-4 % 2 is -0, -0 % 2 is -0): a sign-bit operation,
+  // since compilers that ignore signed zeros may replace a selected -0 constant by +0.
+  const signed = select(cmp('==', r, num(0)), call('copySign', num(0), a), r);
   return select(nan, num(Number.NaN), select(isInf(b), a, signed));
 }
 
-/** JS `a ** b` and Math.pow: b = ±0 gives 1 even for NaN a, (±1) ** ±∞ is NaN, finite a < 0 needs an integer b. */
+/**
+ * JS `a ** b` and Math.pow: b = ±0 gives 1 even for NaN a; (±1) ** ±∞ is NaN; a zero or infinite
+ * base gives 0 or ∞ by the sign of b; a negative base (−0 and −∞ included) gives the magnitude,
+ * negated for an odd integer b, and NaN for a non-integer b when it is finite.
+ */
 function power(a: Num, b: Num): Num {
   const nan = or(anyNaN([a, b]), and(cmp('==', call('abs', a), num(1)), isInf(b)));
-  const magnitude = call('powPos', neg(a), b);
+  const positiveB = cmp('>', b, num(0));
+  const inf = num(Number.POSITIVE_INFINITY);
+  const magnitude = select(
+    cmp('==', a, num(0)),
+    select(positiveB, num(0), inf),
+    select(isInf(a), select(positiveB, inf, num(0)), call('powPos', call('abs', a), b)),
+  );
+  // The sign bit, set for −0 too.
+  const negative = cmp('<', call('copySign', num(1), a), num(0));
   // b is odd when b − 2·floor(b/2) is 1 (false for ±∞, which are even here, as in JS).
   const odd = cmp('==', arith('-', b, arith('*', num(2), call('floor', arith('/', b, num(2))))), num(1));
-  // A finite negative base needs an integer exponent; −∞ takes any (its magnitude is ∞ or 0).
+  const finiteNegative = and(cmp('<', a, num(0)), not(isInf(a)));
   const negativeBase = select(
-    and(cmp('!=', call('trunc', b), b), not(isInf(a))),
+    and(finiteNegative, cmp('!=', call('trunc', b), b)),
     num(Number.NaN),
     select(odd, neg(magnitude), magnitude),
   );
   return select(
     cmp('==', b, num(0)),
     num(1),
-    select(nan, num(Number.NaN), select(cmp('>=', a, num(0)), call('powPos', a, b), negativeBase)),
+    select(nan, num(Number.NaN), select(negative, negativeBase, magnitude)),
   );
 }
 

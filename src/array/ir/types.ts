@@ -113,8 +113,9 @@ export type CmpOp = '<' | '<=' | '>' | '>=' | '==' | '!=';
  * primitive, which is then only used where those rules do not apply:
  * - `min`, `max`: two non-NaN operands;
  * - `rem`: a − b·trunc(a/b) for finite a and finite nonzero b (C's fmod);
- * - `powPos`: pow(a, b) for a ≥ 0, b ≠ 0, neither NaN;
- * - `hypot`: two or more operands (libm hypot: Infinity wins over NaN).
+ * - `powPos`: pow(a, b) for finite a > 0, b ≠ 0, neither NaN, and not a = 1 with b = ±∞;
+ * - `hypot`: two or more operands (libm hypot: Infinity wins over NaN);
+ * - `copySign`: IEEE copySign(x, y), |x| with the sign bit of y (so -0 is told from 0).
  */
 export type PrimFn =
   | Exclude<MathFunction, 'min' | 'max' | 'pow' | 'round' | 'hypot'>
@@ -122,4 +123,5 @@ export type PrimFn =
   | 'max'
   | 'rem'
   | 'powPos'
-  | 'hypot';
+  | 'hypot'
+  | 'copySign';
