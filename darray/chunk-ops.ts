@@ -6,11 +6,10 @@
 
 import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
 import { scope } from '../gpu/scope.js';
-import { stepFunction } from '../kernels/cpu/mapreduce.js';
 import { scaleInPlace } from '../kernels/cpu/mul.js';
 import { array, fill, ones, rand, randn, zeros } from '../src/array/create.js';
 import { type DType, dtypeOfData } from '../src/array/dtype.js';
-import { planReduce } from '../src/array/ir/reduce-plan.js';
+import { combine, planReduce } from '../src/array/ir/reduce-plan.js';
 import type { Lambda } from '../src/array/ir/types.js';
 import { NDArray } from '../src/array/ndarray.js';
 import { broadcast, collect, dot, mapreduce, mul, norm, transpose } from '../src/array/ops.js';
@@ -200,7 +199,8 @@ export function combineFor(
       };
     }
     // A mapreduce's partials combine with its planned step, the one every backend folds with.
-    return stepFunction(planReduce(spec.map, spec.reducer, undefined));
+    const plan = planReduce(spec.map, spec.reducer, undefined);
+    return (a, b) => combine(plan, a, b);
   })();
   return (a, b) => (a === undefined ? b : b === undefined ? a : f(a, b));
 }

@@ -1,7 +1,7 @@
 /**
  * The CPU kernel of `mapreduce` (and so of sum, prod, min, max, reduce): the reduction's plan
- * (src/array/ir/reduce-plan.ts) compiled to one fold loop. The host-side pieces other backends
- * share (the step as a function, init applied to a device result) are here too.
+ * (src/array/ir/reduce-plan.ts) compiled to one fold loop; GPU backends fold sequential plans
+ * on the host with it.
  */
 
 import { emptyResult, planReduce, type ReducePlan } from '../../src/array/ir/reduce-plan.js';
@@ -11,7 +11,6 @@ import type { Reducer } from '../../src/array/protocol.js';
 import { exprToJs } from './expr.js';
 
 type Fold = (x: ArrayLike<number>, start: number, end: number, acc: number) => number;
-type Step = (acc: number, v: number) => number;
 type MapFn = (x: number) => number;
 
 /** Source of `(x, start, end, acc) => acc'` folding the mapped `x[i]` into acc with the plan's step. */
@@ -24,8 +23,7 @@ export function foldSource(plan: ReducePlan): string {
 }
 
 const folds = new Map<string, Fold>();
-// Keyed by the lowered node: plans share their steps (a monoid's, or a lambda's lowered once).
-const steps = new WeakMap<Num, Step>();
+// Keyed by the lowered node, which the lowering pass computes once per lambda.
 const maps = new WeakMap<Num, MapFn>();
 
 function cached<K, F>(
@@ -39,21 +37,6 @@ function cached<K, F>(
     cache.set(key, f);
   }
   return f;
-}
-
-/** A lowered step as a JS function of (accumulator, value), in double precision. */
-export function compiledStep(step: Num): Step {
-  return cached(steps, step, () => `"use strict"; return (p0, p1) => ${exprToJs(step)};`);
-}
-
-/** The plan's combine step as a JS function of (accumulator, value), in double precision. */
-export function stepFunction(plan: ReducePlan): Step {
-  return compiledStep(plan.step);
-}
-
-/** A device result of a monoid plan, with the plan's init folded in on the host (double precision). */
-export function withInit(plan: ReducePlan, v: number): number {
-  return plan.init === undefined ? v : stepFunction(plan)(plan.init, v);
 }
 
 /** Runs `plan` over `data` on the host: the reference every backend's result is held to. */

@@ -2,10 +2,10 @@
  * The gpu.js kernel of `mapreduce`: the reduction's plan (src/array/ir/reduce-plan.ts) as chunked
  * partial folds; sequential plans fold on the host.
  */
-import { emptyResult, planReduce } from '../../src/array/ir/reduce-plan.js';
+import { emptyResult, planReduce, withInit } from '../../src/array/ir/reduce-plan.js';
 import type { Lambda } from '../../src/array/ir/types.js';
 import type { AnyArray, Reducer } from '../../src/array/protocol.js';
-import { foldPlan, withInit } from '../cpu/mapreduce.js';
+import { foldPlan } from '../cpu/mapreduce.js';
 import { dataOf, gpujsOf } from './common.js';
 import { exprToGpujs } from './expr.js';
 import { reduceGpujs } from './reduce.js';

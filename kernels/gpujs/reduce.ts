@@ -3,8 +3,8 @@
  * partial, then the host folds the few partials in double precision.
  */
 import type { GpujsBackend } from '../../gpu/gpujs/backend.js';
+import { evalLowered } from '../../src/array/ir/eval.js';
 import { MONOIDS, type MonoidOp } from '../../src/array/ir/reduce-plan.js';
-import { compiledStep } from '../cpu/mapreduce.js';
 import { flatten } from './common.js';
 import { exprToGpujs } from './expr.js';
 
@@ -41,8 +41,8 @@ export function reduceGpujs(
   const n = xs[0]?.length ?? 0;
   const groups = Math.ceil(n / CHUNK);
   const parts = flatten(b.kernel(partialsSource(xs.length, map, fold, n), [groups])(...xs, s), groups);
-  const step = compiledStep(MONOIDS[fold].step);
+  const { step } = MONOIDS[fold];
   let acc = parts[0]!;
-  for (let i = 1; i < groups; i++) acc = step(acc, parts[i]!);
+  for (let i = 1; i < groups; i++) acc = evalLowered(step, [acc, parts[i]!]);
   return acc;
 }

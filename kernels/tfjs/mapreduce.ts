@@ -3,10 +3,10 @@
  * as tf.sum/prod/min/max of the mapped tensor. Sequential plans have no tfjs form, so they fold on
  * the host after one download.
  */
-import { emptyResult, planReduce } from '../../src/array/ir/reduce-plan.js';
+import { emptyResult, planReduce, withInit } from '../../src/array/ir/reduce-plan.js';
 import type { Lambda } from '../../src/array/ir/types.js';
 import type { AnyArray, Reducer } from '../../src/array/protocol.js';
-import { foldPlan, withInit } from '../cpu/mapreduce.js';
+import { foldPlan } from '../cpu/mapreduce.js';
 import { tensorOf, tfjsOf } from './common.js';
 import { evalTf } from './expr.js';
 

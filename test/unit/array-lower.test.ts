@@ -3,6 +3,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { exprToJs } from '../../kernels/cpu/expr.js';
+import { evalLowered } from '../../src/array/ir/eval.js';
 import { lowerExpr, lowerLambda } from '../../src/array/ir/lower.js';
 import { parseLambda } from '../../src/array/ir/parse.js';
 import type { Bool, Num } from '../../src/array/ir/types.js';
@@ -185,13 +186,14 @@ const SPECIAL = [
   -Infinity,
 ];
 
-describe('lowered lambdas printed as JS equal JS itself (property)', () => {
+describe('lowered lambdas, printed as JS or evaluated, equal JS itself (property)', () => {
   it('bit for bit (sign of zero and NaN included) on special values', () => {
     fc.assert(
       fc.property(expr, (body) => {
         const src = `(a, b) => ${body}`;
         const direct = new Function(`return ${src};`)() as (a: number, b: number) => number;
-        const lowered = new Function('p0', 'p1', `return ${exprToJs(lowerExpr(parseLambda(src).body))};`) as (
+        const l = lowerExpr(parseLambda(src).body);
+        const lowered = new Function('p0', 'p1', `return ${exprToJs(l)};`) as (
           a: number,
           b: number,
         ) => number;
@@ -200,6 +202,10 @@ describe('lowered lambdas printed as JS equal JS itself (property)', () => {
             const want = direct(a, b);
             const got = lowered(a, b);
             if (!Object.is(got, want)) throw new Error(`${src} at (${a}, ${b}): got ${got}, want ${want}`);
+            // The host evaluator (partials, init) gives the same, node for node.
+            const host = evalLowered(l, [a, b]);
+            if (!Object.is(host, want))
+              throw new Error(`${src} evaluated at (${a}, ${b}): got ${host}, want ${want}`);
           }
       }),
       { numRuns: 300 },

@@ -95,13 +95,7 @@ describe('reduce plan', () => {
     );
     expect(noInit.monoid).toBeUndefined();
     expect(foldPlan(noInit, [3, 2])).toBe(3 + 4);
-    expect(
-      planReduce(
-        null,
-        L((a: number, b: number) => a + a),
-        0,
-      ).monoid,
-    ).toBeUndefined();
+    expect(planReduce(null, L('(a, b) => a + a'), 0).monoid).toBeUndefined();
   });
 
   it('has one empty-array rule: init, else the identity of sum/prod, else an error naming the op', () => {

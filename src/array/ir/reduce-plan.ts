@@ -6,6 +6,7 @@
  */
 import { ArgumentError } from '../../errors.js';
 import type { Reducer } from '../protocol.js';
+import { evalLowered } from './eval.js';
 import { lowerExpr, lowerLambda } from './lower.js';
 import type { Expr, Lambda, Num } from './types.js';
 
@@ -195,4 +196,14 @@ export function emptyResult(plan: ReducePlan, what = 'the array'): number {
   if (plan.init !== undefined) return plan.init;
   if (plan.monoid?.emptyGivesIdentity) return plan.monoid.identity;
   throw new ArgumentError(`${plan.name}: ${what} is empty; pass init for a starting value`);
+}
+
+/** The plan's step applied on the host (double precision) to an accumulator and a value. */
+export function combine(plan: ReducePlan, acc: number, v: number): number {
+  return evalLowered(plan.step, [acc, v]);
+}
+
+/** A monoid plan's result over the elements, with its init (if any) folded in on the host. */
+export function withInit(plan: ReducePlan, v: number): number {
+  return plan.init === undefined ? v : combine(plan, plan.init, v);
 }
