@@ -14,9 +14,13 @@ export * from './array/index.js';
 export { Channel, ChannelClosedError, type Producer } from './channel.js';
 export { wireStats } from './cluster/connection.js';
 export { clusterCookie } from './cluster/cookie.js';
+export { expandHostlist } from './cluster/hostlist.js';
+export { detectLaunch, type Launcher, type LaunchInfo, localRank } from './cluster/launch-env.js';
 export { LocalManager } from './cluster/local-manager.js';
 export type { ClusterManager, LaunchParams, ManageOp, WorkerConfig } from './cluster/manager.js';
 export { type AddprocsOptions, addprocs, interrupt, rmprocs } from './cluster/processes.js';
+export { SlurmManager, type SlurmManagerOptions } from './cluster/slurm-manager.js';
+export { type InitializeOptions, initialize, type SpmdInfo } from './cluster/spmd.js';
 export { myid, nprocs, nworkers, procs, workers } from './cluster/state.js';
 export { initWorker, startWorker } from './cluster/worker.js';
 export * from './errors.js';
@@ -48,6 +52,7 @@ export { Future, fetch, isReady, put, wait } from './remote/future.js';
 export { type ChannelLike, RemoteChannel, take } from './remote/remote-channel.js';
 export { remoteRefCount } from './remote/store.js';
 
+import './cluster/gpu-adapter.js';
 import './remote/handler.js';
 import './remote/wire-types.js';
 

@@ -1,4 +1,5 @@
 /** Opens the Dawn WebGPU device once per process, lazily, and destroys it when the process exits. */
+import { noteGpuAdapter } from '../../src/cluster/gpu-adapter.js';
 import { ArgumentError } from '../../src/errors.js';
 
 /** The opened device and what it can do. */
@@ -63,6 +64,7 @@ async function open(): Promise<DawnDevice> {
     .filter(Boolean)
     .join(', ');
   process.once('exit', () => device.destroy());
+  noteGpuAdapter(adapterName || 'unknown adapter');
   return { device, adapterName: adapterName || 'unknown adapter', subgroups };
 }
 
