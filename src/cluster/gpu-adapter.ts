@@ -33,6 +33,7 @@ interface AdapterUse {
 
 const uses: AdapterUse[] = [];
 const warned = new Set<string>();
+const sharing: { pids: [number, number]; node: string; adapter: string }[] = [];
 let noted = false;
 
 /** What this process is allowed to see, as `VAR=value` pairs ('' when nothing restricts it). */
@@ -70,6 +71,11 @@ export function gpuAdapterUses(): readonly AdapterUse[] {
   return uses;
 }
 
+/** The pairs of processes the master warned about as sharing one GPU. */
+export function gpuSharingWarnings(): readonly { pids: [number, number]; node: string; adapter: string }[] {
+  return sharing;
+}
+
 function record(use: AdapterUse): void {
   const same = uses.find(
     (u) => u.node === use.node && u.adapter === use.adapter && u.visible === use.visible && u.pid !== use.pid,
@@ -79,6 +85,7 @@ function record(use: AdapterUse): void {
   const key = `${use.node}|${use.adapter}|${use.visible}`;
   if (warned.has(key)) return;
   warned.add(key);
+  sharing.push({ pids: [same.pid, use.pid], node: use.node, adapter: use.adapter });
   logLine(
     `darray: warning: processes ${same.pid} and ${use.pid} on ${use.node} both opened GPU adapter '${use.adapter}' ` +
       `and see the same devices (${use.visible || 'no CUDA_VISIBLE_DEVICES, NVIDIA_VISIBLE_DEVICES or similar set'}), ` +

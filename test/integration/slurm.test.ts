@@ -111,7 +111,10 @@ describe('Slurm', () => {
       'the Slurm tasks to exit',
     );
   });
+});
 
+// Needs no Slurm: the check runs before srun would.
+describe('SlurmManager without Slurm', () => {
   it('SlurmManager outside an allocation fails at once, saying how to get one', () => {
     const saved = process.env.SLURM_JOB_ID;
     delete process.env.SLURM_JOB_ID;
