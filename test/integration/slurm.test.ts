@@ -75,6 +75,18 @@ describe('Slurm', () => {
     expect(r.ms).toBeLessThan(20_000);
   });
 
+  it('a rank that dies after reaching rank 0 is named at once, before the timeout', () => {
+    // Rank 2 never starts, so rank 0 is still waiting when rank 1, already reported, goes away.
+    const r = run('srun', ['-n', '3', '--overcommit', process.execPath, job], {
+      DIE_RANK: '2',
+      LATE_RANK: '1',
+      SPMD_TIMEOUT: '30',
+    });
+    const failed = tagged<{ message: string }>(r.out, 'FAILED');
+    expect(failed?.message, r.out + r.err).toMatch(/rank 1 \(on .*\) exited during start-up/);
+    expect(r.ms).toBeLessThan(15_000);
+  });
+
   it('sbatch: the example job script runs the power method on a DArray over the ranks', () => {
     const out = `${root}test/fixtures/spmd/.sbatch-%j.out`;
     const r = run(
