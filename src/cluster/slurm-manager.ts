@@ -10,6 +10,7 @@ import { createInterface } from 'node:readline';
 import { PassThrough } from 'node:stream';
 import { ArgumentError, describe } from '../errors.js';
 import type { ClusterManager, LaunchParams, ManageOp, WorkerConfig } from './manager.js';
+import { logLine } from './mesh.js';
 
 /** Options of {@link SlurmManager}. */
 export interface SlurmManagerOptions {
@@ -106,8 +107,14 @@ export class SlurmManager implements ClusterManager {
     return outs.map((io, task) => ({ io, err: errs[task], userdata: { task, step } satisfies TaskData }));
   }
 
-  manage(_pid: number, config: WorkerConfig, op: ManageOp): void {
+  manage(pid: number, config: WorkerConfig, op: ManageOp): void {
     const { step } = config.userdata as TaskData;
+    if (op === 'interrupt') {
+      // Slurm signals the tasks of a step together; there is no way to reach one task alone.
+      logLine(
+        `darray: warning: interrupt: SlurmManager cannot signal worker ${pid} alone (Slurm signals a whole step)`,
+      );
+    }
     if (op === 'register') {
       // An idle master must be free to exit; the tasks follow when srun's stdin closes.
       step.child.unref();

@@ -47,7 +47,8 @@ export function gatherRanks(
       fail(
         `${missing.length === 1 ? 'rank' : 'ranks'} ${missing.join(', ')} of ${info.size} did not connect to rank 0 ` +
           `(${host}:${port}) within ${timeoutMs / 1000} s: ${missing.length === 1 ? 'it' : 'they'} may have died during ` +
-          'start-up (see their output), or cannot reach this address (set DARRAY_MASTER and DARRAY_PORT)',
+          `start-up (see ${missing.length === 1 ? 'its' : 'their'} output), or cannot reach this address ` +
+          '(set DARRAY_MASTER and DARRAY_PORT)',
       );
     }, timeoutMs);
     server.on('connection', (socket: Socket) => {
