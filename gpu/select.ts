@@ -1,34 +1,16 @@
 /**
- * Registers the GPU backends by name and priority (webgpu > tfjs > gpujs). Factories run on first
- * use only, so importing darray opens no device and loads neither tfjs nor gpu.js.
+ * Picks a GPU backend: by name, or the registered one of highest priority that starts. The backends
+ * are the registry's (registered by the entry files); factories run on first use only, so importing
+ * darray opens no device and loads neither tfjs nor gpu.js.
  */
-import { getBackend, registerBackend } from '../src/array/registry.js';
+import { backendsOfKind } from '../src/array/backend.js';
+import { findBackend, getBackend } from '../src/array/registry.js';
 import { ArgumentError } from '../src/errors.js';
-import { GPU_BACKENDS, type GPUBackend, type GPUBackendName } from './backend.js';
+import type { GPUBackend, GPUBackendName } from './backend.js';
 
-const made = new Map<GPUBackendName, GPUBackend>();
-
-const factories: Record<GPUBackendName, () => Promise<GPUBackend>> = {
-  webgpu: async () => (await import('./webgpu/backend.js')).webgpuBackend(),
-  tfjs: async () => (await import('./tfjs/backend.js')).tfjsBackend(),
-  gpujs: async () => (await import('./gpujs/backend.js')).gpujsBackend(),
-};
-
-GPU_BACKENDS.forEach((name, i) => {
-  registerBackend(
-    name,
-    async () => {
-      const b = await factories[name]();
-      made.set(name, b);
-      return b;
-    },
-    30 - 10 * i,
-  );
-});
-
-/** The GPU backends created so far in this process. */
-export function createdBackends(): ReadonlyMap<GPUBackendName, GPUBackend> {
-  return made;
+/** The registered GPU backends' names, in order of preference for `gpu()` without `backend`. */
+export function gpuBackendNames(): GPUBackendName[] {
+  return backendsOfKind('gpu') as GPUBackendName[];
 }
 
 let noticed = false;
@@ -45,26 +27,20 @@ function noticeFallback(b: GPUBackend, failures: readonly string[]): void {
 }
 
 /**
- * The named GPU backend, created on first call; without a name the first of webgpu, tfjs, gpujs
- * that starts. Rejects, saying why each failed, when none does.
+ * The named GPU backend, created on first call; without a name the first registered GPU backend
+ * (by priority) that starts. Rejects, saying why each failed, when none does.
  */
 export async function gpuBackend(name?: GPUBackendName): Promise<GPUBackend> {
+  const names = gpuBackendNames();
   if (name !== undefined) {
-    if (!GPU_BACKENDS.includes(name))
+    if (!names.includes(name))
       throw new ArgumentError(
-        `gpu: backend must be one of ${GPU_BACKENDS.map((n) => `'${n}'`).join(', ')}, got '${String(name)}'`,
+        `gpu: backend must be one of ${names.map((n) => `'${n}'`).join(', ')}, got '${String(name)}'`,
       );
     return (await getBackend(name)) as GPUBackend;
   }
-  const failures: string[] = [];
-  for (const n of GPU_BACKENDS) {
-    try {
-      const b = (await getBackend(n)) as GPUBackend;
-      if (failures.length > 0) noticeFallback(b, failures);
-      return b;
-    } catch (e) {
-      failures.push(`${n}: ${(e as Error).message}`);
-    }
-  }
-  throw new ArgumentError(`gpu: no GPU backend could start (${failures.join('; ')})`);
+  return (await findBackend((n) => names.includes(n as GPUBackendName), {
+    onFallback: (b, failures) => noticeFallback(b as GPUBackend, failures),
+    noneStarted: (failures) => new ArgumentError(`gpu: no GPU backend could start (${failures})`),
+  })) as GPUBackend;
 }

@@ -4,7 +4,7 @@
  * ('webasm') or plain 'cpu' kernels; `device` reports the mode found. Arrays live in host memory
  * between kernels, which is where those modes compute.
  */
-import type { GPUBackend, GPUStorage } from '../backend.js';
+import type { GPUBackend, GPUStorage } from '../../gpu/backend.js';
 
 /** The parts of gpu.js's kernel this backend uses. */
 export interface GpujsKernel {

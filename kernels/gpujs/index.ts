@@ -1,7 +1,8 @@
-/** Registers the gpu.js kernels (backend 'gpujs'). Cheap: gpu.js itself loads only when the backend starts. */
-
+/** The gpu.js backend ('gpujs'). Cheap to import: gpu.js (optional) loads on first use. */
 import { collectGPU } from '../../gpu/collect.js';
-import { registerKernel } from '../../src/array/registry.js';
+import { uploadTo } from '../../gpu/upload.js';
+import { defineBackend } from '../../src/array/backend.js';
+import type { GpujsBackend } from './backend.js';
 import { broadcastGpujsKernel } from './broadcast.js';
 import { dotGpujs } from './dot.js';
 import { mapreduceGpujs } from './mapreduce.js';
@@ -9,10 +10,26 @@ import { mulGpujs } from './mul.js';
 import { normGpujs } from './norm.js';
 import { transposeGpujs } from './transpose.js';
 
-registerKernel('broadcast', 'gpujs', broadcastGpujsKernel);
-registerKernel('mapreduce', 'gpujs', mapreduceGpujs);
-registerKernel('norm', 'gpujs', normGpujs);
-registerKernel('dot', 'gpujs', dotGpujs);
-registerKernel('mul', 'gpujs', mulGpujs);
-registerKernel('transpose', 'gpujs', transposeGpujs);
-registerKernel('collect', 'gpujs', collectGPU);
+declare module '../../gpu/backend.js' {
+  interface GPUBackendNames {
+    gpujs: true;
+  }
+}
+
+/** The gpu.js backend; the entry files register it. */
+export const gpujs = defineBackend<GpujsBackend>({
+  name: 'gpujs',
+  priority: 10,
+  kind: 'gpu',
+  create: async () => (await import('./backend.js')).gpujsBackend(),
+  kernels: {
+    broadcast: broadcastGpujsKernel,
+    mapreduce: mapreduceGpujs,
+    norm: normGpujs,
+    dot: dotGpujs,
+    mul: mulGpujs,
+    transpose: transposeGpujs,
+    collect: collectGPU,
+  },
+  fromHost: (host, b) => uploadTo(b, host),
+});

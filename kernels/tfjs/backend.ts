@@ -6,8 +6,8 @@
  * @tensorflow/tfjs (layers, converter, data, WebGL) would add some 200 MiB to every install.
  */
 import type * as tfns from '@tensorflow/tfjs-core';
+import type { GPUBackend, GPUStorage } from '../../gpu/backend.js';
 import { ArgumentError } from '../../src/errors.js';
-import type { GPUBackend, GPUStorage } from '../backend.js';
 
 /** The tfjs namespace, whichever package provided it. */
 export type TF = typeof tfns;

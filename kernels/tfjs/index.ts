@@ -1,7 +1,8 @@
-/** Registers the tfjs kernels (backend 'tfjs'). Cheap: tfjs itself loads only when the backend starts. */
-
+/** The tfjs backend ('tfjs'): tensors and tfjs ops. Cheap to import: tfjs loads on first use. */
 import { collectGPU } from '../../gpu/collect.js';
-import { registerKernel } from '../../src/array/registry.js';
+import { uploadTo } from '../../gpu/upload.js';
+import { defineBackend } from '../../src/array/backend.js';
+import type { TfjsBackend } from './backend.js';
 import { broadcastTfjs } from './broadcast.js';
 import { dotTfjs } from './dot.js';
 import { mapreduceTfjs } from './mapreduce.js';
@@ -9,10 +10,26 @@ import { mulTfjs } from './mul.js';
 import { normTfjs } from './norm.js';
 import { transposeTfjs } from './transpose.js';
 
-registerKernel('broadcast', 'tfjs', broadcastTfjs);
-registerKernel('mapreduce', 'tfjs', mapreduceTfjs);
-registerKernel('norm', 'tfjs', normTfjs);
-registerKernel('dot', 'tfjs', dotTfjs);
-registerKernel('mul', 'tfjs', mulTfjs);
-registerKernel('transpose', 'tfjs', transposeTfjs);
-registerKernel('collect', 'tfjs', collectGPU);
+declare module '../../gpu/backend.js' {
+  interface GPUBackendNames {
+    tfjs: true;
+  }
+}
+
+/** The tfjs backend; the entry files register it. */
+export const tfjs = defineBackend<TfjsBackend>({
+  name: 'tfjs',
+  priority: 20,
+  kind: 'gpu',
+  create: async () => (await import('./backend.js')).tfjsBackend(),
+  kernels: {
+    broadcast: broadcastTfjs,
+    mapreduce: mapreduceTfjs,
+    norm: normTfjs,
+    dot: dotTfjs,
+    mul: mulTfjs,
+    transpose: transposeTfjs,
+    collect: collectGPU,
+  },
+  fromHost: (host, b) => uploadTo(b, host),
+});

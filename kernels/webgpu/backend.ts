@@ -1,5 +1,5 @@
 /** The WebGPU backend instance: Dawn device, buffer pool, pipeline cache, and dispatch helpers for kernels. */
-import type { GPUBackend, GPUStorage } from '../backend.js';
+import type { GPUBackend, GPUStorage } from '../../gpu/backend.js';
 import { type DawnDevice, dawnDevice } from './dawn.js';
 import { BufferUsage, MapMode } from './flags.js';
 import { BufferPool } from './pool.js';
