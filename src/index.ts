@@ -7,9 +7,14 @@
  * console.log(await remotecallFetch(() => myid(), p)); // 2
  */
 
+// First, so that every backend is registered before any module below runs its body.
+import './backends.js';
+
 export * from '../darray/index.js';
 export { type FromZarrOptions, fromZarr, type ToZarrOptions, toZarr } from '../darray/zarr.js';
 export * from '../gpu/index.js';
+export { type BandwidthOptions, readBandwidth } from '../kernels/wasm/bandwidth.js';
+export { type KernelStatus, kernelStatus, startKernelThreads } from '../kernels/wasm/status.js';
 export * from './array/index.js';
 export { Channel, ChannelClosedError, type Producer } from './channel.js';
 export { wireStats } from './cluster/connection.js';
@@ -45,7 +50,6 @@ export {
   type CapturedError,
   CompositeException,
   InterruptException,
-  ProcessExitedException,
   RemoteException,
 } from './remote/exceptions.js';
 export { Future, fetch, isReady, put, wait } from './remote/future.js';
