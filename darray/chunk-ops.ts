@@ -6,14 +6,14 @@
 
 import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
 import { scope } from '../gpu/scope.js';
-import { scaleInPlace } from '../kernels/cpu/mul.js';
 import { array, fill, ones, rand, randn, zeros } from '../src/array/create.js';
 import { type DType, dtypeOfData } from '../src/array/dtype.js';
-import { combine, planReduce } from '../src/array/ir/reduce-plan.js';
+import { applyStep, planReduce } from '../src/array/ir/reduce-plan.js';
 import type { Lambda } from '../src/array/ir/types.js';
 import { NDArray } from '../src/array/ndarray.js';
 import { broadcast, collect, dot, mapreduce, mul, norm, transpose } from '../src/array/ops.js';
-import type { AnyArray, Operand, Reducer } from '../src/array/protocol.js';
+import type { AnyArray, Operand, OpKernels, Reducer } from '../src/array/protocol.js';
+import { getKernel } from '../src/array/registry.js';
 import { allocData } from '../src/array/storage.js';
 import { state } from '../src/cluster/state.js';
 import { ArgumentError, describe } from '../src/errors.js';
@@ -25,6 +25,9 @@ import { type Box, boxShape, boxSize, projectBox, sameList } from './layout.js';
 import { canMulByBlocks, mulByBlocks, type Piece } from './mul-blocks.js';
 import { cpuPartialRows, mulByColumns, type PartialRows } from './mul-cols.js';
 import { chunkEntry, putChunk, running } from './store.js';
+
+// The CPU backend's kernel, looked up in the registry: darray/ does not import kernels/.
+const scaleInPlace: OpKernels['scaleInPlace'] = (y, alpha) => getKernel('scaleInPlace', 'cpu')(y, alpha);
 
 type Init = (box: Box) => unknown;
 
@@ -200,7 +203,7 @@ export function combineFor(
     }
     // A mapreduce's partials combine with its planned step, the one every backend folds with.
     const plan = planReduce(spec.map, spec.reducer, undefined);
-    return (a, b) => combine(plan, a, b);
+    return (a, b) => applyStep(plan, a, b);
   })();
   return (a, b) => (a === undefined ? b : b === undefined ? a : f(a, b));
 }

@@ -6,8 +6,8 @@ import { emptyResult, planReduce, withInit } from '../../src/array/ir/reduce-pla
 import type { Lambda } from '../../src/array/ir/types.js';
 import type { AnyArray, Reducer } from '../../src/array/protocol.js';
 import { foldPlan } from '../cpu/mapreduce.js';
-import { dataOf, gpujsOf } from './common.js';
 import { exprToGpujs } from './expr.js';
+import { dataOf, gpujsOf } from './operands.js';
 import { reduceGpujs } from './reduce.js';
 
 /** The gpu.js kernel of `mapreduce`. */

@@ -2,11 +2,11 @@
  * gpu.js reductions: a kernel where each thread folds a chunk of the (mapped) input into one
  * partial, then the host folds the few partials in double precision.
  */
-import type { GpujsBackend } from '../../gpu/gpujs/backend.js';
 import { evalLowered } from '../../src/array/ir/eval.js';
 import { MONOIDS, type MonoidOp } from '../../src/array/ir/reduce-plan.js';
-import { flatten } from './common.js';
+import type { GpujsBackend } from './backend.js';
 import { exprToGpujs } from './expr.js';
+import { flatten } from './operands.js';
 
 /** A built-in fold: a monoid of the reduce plan, whose step both the kernel and the host use. */
 export type Fold = MonoidOp;

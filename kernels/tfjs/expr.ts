@@ -5,10 +5,10 @@
  * intermediates are freed.
  */
 
-import type { Tensor, TF } from '../../gpu/tfjs/backend.js';
 import type { Bool, Num } from '../../src/array/ir/types.js';
 import { broadcastShapes } from '../../src/array/shape.js';
 import { ArgumentError } from '../../src/errors.js';
+import type { Tensor, TF } from './backend.js';
 
 function trunc(tf: TF, x: Tensor): Tensor {
   return tf.mul(tf.sign(x), tf.floor(tf.abs(x)));

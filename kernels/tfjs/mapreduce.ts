@@ -7,8 +7,8 @@ import { emptyResult, planReduce, withInit } from '../../src/array/ir/reduce-pla
 import type { Lambda } from '../../src/array/ir/types.js';
 import type { AnyArray, Reducer } from '../../src/array/protocol.js';
 import { foldPlan } from '../cpu/mapreduce.js';
-import { tensorOf, tfjsOf } from './common.js';
 import { evalTf } from './expr.js';
+import { tensorOf, tfjsOf } from './operands.js';
 
 /** The tfjs kernel of `mapreduce`. */
 export async function mapreduceTfjs(

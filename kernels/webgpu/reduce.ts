@@ -4,12 +4,12 @@
  * its threads (through subgroupAdd when the adapter has subgroups and the fold is a sum), and writes
  * one partial. Pass 2 folds the partials in one workgroup. The result is read back as numbers.
  */
-import type { WebGPUBackend } from '../../gpu/webgpu/backend.js';
 import {
   type MonoidOp,
   MONOIDS as PLAN_MONOIDS,
   type Monoid as PlanMonoid,
 } from '../../src/array/ir/reduce-plan.js';
+import type { WebGPUBackend } from './backend.js';
 import { exprToWgsl, numToWgsl, WGSL_PRELUDE } from './expr.js';
 import type { DeviceArray } from './operands.js';
 

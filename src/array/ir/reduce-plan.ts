@@ -199,11 +199,11 @@ export function emptyResult(plan: ReducePlan, what = 'the array'): number {
 }
 
 /** The plan's step applied on the host (double precision) to an accumulator and a value. */
-export function combine(plan: ReducePlan, acc: number, v: number): number {
+export function applyStep(plan: ReducePlan, acc: number, v: number): number {
   return evalLowered(plan.step, [acc, v]);
 }
 
 /** A monoid plan's result over the elements, with its init (if any) folded in on the host. */
 export function withInit(plan: ReducePlan, v: number): number {
-  return plan.init === undefined ? v : combine(plan, plan.init, v);
+  return plan.init === undefined ? v : applyStep(plan, plan.init, v);
 }
