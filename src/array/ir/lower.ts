@@ -6,7 +6,8 @@
  * Math.round become selects around IEEE primitives. Code generators then print node for node.
  *
  * Operands a rule inspects twice (the left of `&&`, the arguments of Math.min) appear twice in the
- * tree; the expressions are pure, so this changes no result, and the targets' compilers share them.
+ * tree as the same object; the expressions are pure, so this changes no result. Shader and JIT
+ * compilers share the repeated work, and the tfjs evaluator computes a shared node once.
  */
 import type { Bool, Expr, Lambda, Num } from './types.js';
 
