@@ -56,7 +56,7 @@ interface SshWorker {
 }
 
 /** How long an idle shared ssh connection (multiplex) outlives its last worker, in seconds. */
-const CONTROL_PERSIST_S = 5;
+const CONTROL_PERSIST_S = 3;
 
 export class SSHManager implements ClusterManager {
   readonly name = 'ssh';
@@ -65,7 +65,8 @@ export class SSHManager implements ClusterManager {
     sshflags: string[];
     workerScript?: string;
   };
-  private controlDir?: string;
+  /** With multiplex, the private directory of this manager's ControlMaster sockets. */
+  controlDir?: string;
 
   /**
    * @param hosts machine specs: 'host', 'user@host:port', 'N*host', [spec, N], 'host bind_addr[:port]'
@@ -125,7 +126,12 @@ export class SSHManager implements ClusterManager {
       const target = this.target(machine, timeoutS);
       const key = `${machine.user ?? ''}@${machine.host}:${machine.port ?? ''}`;
       let hostSlots = slots.get(key);
-      if (!hostSlots) slots.set(key, (hostSlots = new Slots(this.opts.maxParallel)));
+      if (!hostSlots) {
+        slots.set(key, (hostSlots = new Slots(this.opts.maxParallel)));
+        // One shared connection per host, open before its sessions start so they need not race
+        // to become the master. A failure shows again, with the host named, in the sessions.
+        if (this.opts.multiplex) await runSsh(target, ['-N', '-f'], timeoutS * 1000);
+      }
       // Built before anything starts, so a bad env name or shell word fails at once.
       const command = remoteCommand(
         {
@@ -302,18 +308,23 @@ export class SSHManager implements ClusterManager {
   }
 
   /** Sends a signal to the worker process on its host (a second, short ssh session). */
-  private remoteSignal(data: SshWorker, sig: 'INT' | 'KILL'): Promise<void> {
-    if (data.remotePid === undefined) return Promise.resolve();
-    const t = data.target;
-    return new Promise((resolve) => {
-      const p = spawn(t.exe, ['-T', '-a', '-x', '-n', ...t.flags, t.host, `kill -${sig} ${data.remotePid}`], {
-        stdio: 'ignore',
-        timeout: 30_000,
-      });
-      p.once('close', () => resolve());
-      p.once('error', () => resolve());
-    });
+  private async remoteSignal(data: SshWorker, sig: 'INT' | 'KILL'): Promise<void> {
+    if (data.remotePid !== undefined) await runSsh(data.target, [], 30_000, `kill -${sig} ${data.remotePid}`);
   }
+}
+
+/** Runs a short ssh command to the target, bounded in time; resolves whether it worked. */
+function runSsh(t: SshTarget, extra: string[], timeoutMs: number, command?: string): Promise<boolean> {
+  return new Promise((resolve) => {
+    const args = ['-T', '-a', '-x', '-n', ...t.flags, ...extra, t.host];
+    const p = spawn(t.exe, command === undefined ? args : [...args, command], {
+      stdio: 'ignore',
+      timeout: timeoutMs,
+      killSignal: 'SIGKILL',
+    });
+    p.once('close', (code) => resolve(code === 0));
+    p.once('error', () => resolve(false));
+  });
 }
 
 function isLoopback(host: string): boolean {

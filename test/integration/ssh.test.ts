@@ -3,7 +3,15 @@
 // command line, `darray run --machine-file`, and workers on three network-namespace hosts.
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  existsSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  readlinkSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -15,12 +23,16 @@ import {
   clusterCookie,
   collect,
   distribute,
+  interrupt,
   isApprox,
   myid,
   powerMethod,
+  RemoteException,
   rand,
   remotecallFetch,
+  remoteDo,
   rmprocs,
+  SSHManager,
   workers,
 } from '../../src/index.js';
 import { waitFor } from './leaks.js';
@@ -93,6 +105,34 @@ function sshdWorkers(): number[] {
   });
 }
 
+/** Whether a process holds an open TCP connection to sshd's port (2222 unless the config says otherwise). */
+function holdsSshdConnection(pid: number): boolean {
+  const port = /^\s*Port\s+(\d+)/m.exec(read(sshConfig))?.[1] ?? '22';
+  const hex = Number(port).toString(16).toUpperCase().padStart(4, '0');
+  const inodes = new Set(
+    read('/proc/net/tcp')
+      .split('\n')
+      .slice(1)
+      .map((l) => l.trim().split(/\s+/))
+      .filter((f) => f[2]?.endsWith(`:${hex}`))
+      .map((f) => f[9]),
+  );
+  let fds: string[] = [];
+  try {
+    fds = readdirSync(`/proc/${pid}/fd`);
+  } catch {
+    return false;
+  }
+  return fds.some((fd) => {
+    try {
+      const m = /^socket:\[(\d+)\]$/.exec(readlinkSync(`/proc/${pid}/fd/${fd}`));
+      return m !== null && inodes.has(m[1]);
+    } catch {
+      return false;
+    }
+  });
+}
+
 async function expectNothingLeft(): Promise<void> {
   const ws = workers().filter((p) => p !== 1);
   if (ws.length > 0) await rmprocs(ws, { waitfor: 10 });
@@ -147,10 +187,48 @@ describe.skipIf(sshWhy !== undefined)(`SSHManager${sshWhy ? ` (skipped: ${sshWhy
     const ports = pids.map((p) => state.peers.get(p)?.port);
     // One forward per worker, from a port here to the port the worker announced on its host.
     expect(forwards.map((f) => Number(f?.split(':')[3])).sort()).toEqual([...ports].sort());
+    // Without multiplex, each session and each tunnel has its own connection to sshd.
+    expect(sshChildren().filter(holdsSshdConnection)).toHaveLength(4);
     expect(await Promise.all(pids.map((p) => remotecallFetch(() => myid(), p)))).toEqual(pids);
     const d = await distribute(rand([10], { seed: 2 }));
     expect((await collect(d)).data).toEqual(rand([10], { seed: 2 }).data);
     d.close();
+  });
+
+  it('interrupt reaches the remote worker; a worker stuck in synchronous code is killed on its host', async () => {
+    const [p] = (await addprocs(['127.0.0.1'], base)) as [number];
+    const running = remotecallFetch(() => new Promise((r) => setTimeout(r, 20_000)), p);
+    await new Promise((r) => setTimeout(r, 200));
+    interrupt(p);
+    const err = (await running.catch((e: unknown) => e)) as RemoteException;
+    expect(err).toBeInstanceOf(RemoteException);
+    expect(err.captured.name).toBe('InterruptException');
+    const [osPid] = markedProcs();
+    remoteDo(() => {
+      for (;;);
+    }, p);
+    await new Promise((r) => setTimeout(r, 200));
+    // It cannot read the request to exit, nor see its stdin close: SSHManager.kill signals it there.
+    await rmprocs(p, { waitfor: 0.5 });
+    await waitFor(() => !markedProcs().includes(osPid as number), 10_000, 'the hung worker to be killed');
+  });
+
+  it('multiplex: one shared ssh connection per host carries the workers and their tunnels', async () => {
+    const m = new SSHManager([['127.0.0.1', 2]], { sshflags: base.sshflags, multiplex: true, tunnel: true });
+    const pids = await addprocs(m, { env: base.env });
+    const masters = () =>
+      procEntries().filter((p) => {
+        const argv = read(`/proc/${p}/cmdline`).split('\0');
+        return argv.includes('-N') && argv.some((a) => a.includes(`ControlPath=${m.controlDir}/`));
+      });
+    expect(masters()).toHaveLength(1);
+    // Two worker sessions and two tunnels, none with a TCP connection of its own to sshd.
+    expect(sshChildren()).toHaveLength(4);
+    expect(sshChildren().filter(holdsSshdConnection)).toEqual([]);
+    expect(await Promise.all(pids.map((p) => remotecallFetch(() => myid(), p)))).toEqual(pids);
+    await rmprocs(pids);
+    // The shared connection ends a few seconds after its last session.
+    await waitFor(() => masters().length === 0, 10_000, 'the ControlMaster to exit');
   });
 
   it('a bind address in the machine spec, bindTo and interface set what the worker binds and announces', async () => {
