@@ -50,6 +50,8 @@ export const SSH_OPTION_NAMES = [
 interface SshWorker {
   machine: Machine;
   target: SshTarget;
+  /** addprocs's timeout, in seconds: also the bound on opening the tunnel. */
+  timeoutS: number;
   /** The worker's process id on its host, printed by the remote shell before it becomes the worker. */
   remotePid?: number;
   tunnel?: ChildProcess;
@@ -147,7 +149,7 @@ export class SSHManager implements ClusterManager {
         this.opts.shell,
       );
       for (let i = 0; i < machine.count; i++) {
-        const data: SshWorker = { machine, target };
+        const data: SshWorker = { machine, target, timeoutS };
         const config: WorkerConfig = { io: new PassThrough(), err: new PassThrough(), userdata: data };
         configs.push(config);
         void hostSlots.run(() => this.start(config, data, command, params.cookie, deadline, timeoutS));
@@ -263,7 +265,7 @@ export class SSHManager implements ClusterManager {
     const host = config.host as string;
     const port = config.port as number;
     if (this.opts.tunnel) {
-      const tunnel = await openTunnel(data.target, { host, port }, 30_000);
+      const tunnel = await openTunnel(data.target, { host, port }, data.timeoutS * 1000);
       data.tunnel = tunnel.process;
       const p = config.process;
       // The worker's session ended while the tunnel opened: nothing must keep the tunnel.
