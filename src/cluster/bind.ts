@@ -36,7 +36,7 @@ export function parseHostPort(spec: string, what: string): { host: string; port?
     // A bare IPv6 address has no port.
     host = spec;
   }
-  if (host === '' || /\s/.test(host)) {
+  if (host === '' || /\s/.test(host) || /[[\]]/.test(host)) {
     throw new ArgumentError(`${what}: expected host[:port], got ${describe(spec)}`);
   }
   if (port === undefined) return { host };

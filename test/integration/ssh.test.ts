@@ -36,6 +36,7 @@ import {
   workers,
 } from '../../src/index.js';
 import { waitFor } from './leaks.js';
+import { markedProcs, procEntries, read, sshChildren, sshdWorkers } from './ssh-leaks.js';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 const sshConfig = process.env.DARRAY_TEST_SSH_CONFIG ?? '/tmp/cluster-ci/ssh/ssh_config';
@@ -65,45 +66,6 @@ if (netnsWhy && CI) throw new Error(`the namespace hosts must be up under CI=tru
 // Every worker of this file carries this mark in its environment, so leaks are found by it.
 const MARK = randomBytes(8).toString('hex');
 const base = { sshflags: ['-F', sshConfig], env: { DARRAY_SSH_MARK: MARK } };
-
-function procEntries(): number[] {
-  return readdirSync('/proc')
-    .filter((e) => /^\d+$/.test(e))
-    .map(Number);
-}
-
-function read(path: string): string {
-  try {
-    return readFileSync(path, 'utf8');
-  } catch {
-    return ''; // the process ended while we looked
-  }
-}
-
-/** Live processes whose environment holds this file's mark: our workers, wherever ssh started them. */
-function markedProcs(): number[] {
-  return procEntries().filter((p) => read(`/proc/${p}/environ`).includes(`DARRAY_SSH_MARK=${MARK}`));
-}
-
-/** Live ssh client processes started by this process. */
-function sshChildren(): number[] {
-  return procEntries().filter((p) => {
-    const stat = read(`/proc/${p}/stat`);
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    return fields[0] !== 'Z' && Number(fields[1]) === process.pid && stat.includes('(ssh)');
-  });
-}
-
-/** Live darray workers of this checkout started by an sshd session (unmarked ones included). */
-function sshdWorkers(): number[] {
-  const script = `${root}dist/src/cluster/worker-main.js`;
-  return procEntries().filter((p) => {
-    if (!read(`/proc/${p}/cmdline`).includes(script)) return false;
-    const stat = read(`/proc/${p}/stat`);
-    const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
-    return read(`/proc/${ppid}/comm`).trim() === 'sshd';
-  });
-}
 
 /** Whether a process holds an open TCP connection to sshd's port (2222 unless the config says otherwise). */
 function holdsSshdConnection(pid: number): boolean {
@@ -137,7 +99,7 @@ async function expectNothingLeft(): Promise<void> {
   const ws = workers().filter((p) => p !== 1);
   if (ws.length > 0) await rmprocs(ws, { waitfor: 10 });
   await waitFor(
-    () => markedProcs().length === 0 && sshChildren().length === 0,
+    () => markedProcs(MARK).length === 0 && sshChildren().length === 0,
     10_000,
     'ssh and workers to exit',
   );
@@ -161,7 +123,7 @@ describe.skipIf(sshWhy !== undefined)(`SSHManager${sshWhy ? ` (skipped: ${sshWhy
       // Started by sshd's session, not by this process.
       expect(s[3]).not.toBe(process.pid);
     }
-    expect(markedProcs()).toHaveLength(3);
+    expect(markedProcs(MARK)).toHaveLength(3);
     // The cookie reached every worker over ssh's stdin: no process shows it on its command line.
     const cookie = clusterCookie();
     const holders = procEntries().filter((p) => read(`/proc/${p}/cmdline`).includes(cookie));
@@ -203,14 +165,14 @@ describe.skipIf(sshWhy !== undefined)(`SSHManager${sshWhy ? ` (skipped: ${sshWhy
     const err = (await running.catch((e: unknown) => e)) as RemoteException;
     expect(err).toBeInstanceOf(RemoteException);
     expect(err.captured.name).toBe('InterruptException');
-    const [osPid] = markedProcs();
+    const [osPid] = markedProcs(MARK);
     remoteDo(() => {
       for (;;);
     }, p);
     await new Promise((r) => setTimeout(r, 200));
     // It cannot read the request to exit, nor see its stdin close: SSHManager.kill signals it there.
     await rmprocs(p, { waitfor: 0.5 });
-    await waitFor(() => !markedProcs().includes(osPid as number), 10_000, 'the hung worker to be killed');
+    await waitFor(() => !markedProcs(MARK).includes(osPid as number), 10_000, 'the hung worker to be killed');
   });
 
   it('multiplex: one shared ssh connection per host carries the workers and their tunnels', async () => {
@@ -232,16 +194,18 @@ describe.skipIf(sshWhy !== undefined)(`SSHManager${sshWhy ? ` (skipped: ${sshWhy
   });
 
   it('a bind address in the machine spec, bindTo and interface set what the worker binds and announces', async () => {
-    const [a] = await addprocs(['127.0.0.1 127.0.0.2'], base);
-    const [b] = await addprocs(['127.0.0.1'], { ...base, bindTo: '127.0.0.3' });
-    const [c] = await addprocs(['127.0.0.1'], { ...base, interface: 'lo' });
-    const [l] = await addprocs(1, { bindTo: '127.0.0.4' });
-    expect([a, b, c, l].map((p) => state.peers.get(p as number)?.host)).toEqual([
+    // The spec's address wins over the option, host by host.
+    const [a, b] = (await addprocs(['127.0.0.1 127.0.0.2', '127.0.0.1'], {
+      ...base,
+      bindTo: '127.0.0.3',
+    })) as [number, number];
+    const [l] = (await addprocs(1, { interface: 'lo' })) as [number];
+    expect([a, b, l].map((p) => state.peers.get(p)?.host).sort()).toEqual([
+      '127.0.0.1',
       '127.0.0.2',
       '127.0.0.3',
-      '127.0.0.1',
-      '127.0.0.4',
     ]);
+    expect(state.peers.get(l)?.host).toBe('127.0.0.1');
     // Worker to worker over those addresses.
     expect(
       await remotecallFetch((q: number) => remotecallFetch(() => myid(), q), a as number, b as number),
@@ -331,7 +295,7 @@ describe.skipIf(netnsWhy !== undefined)(
     afterAll(async () => {
       for (const d of daemons) d.kill('SIGTERM');
       rmSync(dir, { recursive: true, force: true });
-      await waitFor(() => markedProcs().length === 0, 10_000, 'namespace workers to exit');
+      await waitFor(() => markedProcs(MARK).length === 0, 10_000, 'namespace workers to exit');
     });
 
     it('a master in clh1 runs a DArray powerMethod on workers in clh2 and clh3, all-to-all over 10.200.1.x, then through tunnels', async () => {
