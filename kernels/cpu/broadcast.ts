@@ -63,25 +63,16 @@ function compiled(kind: 'flat' | 'strided', lambda: Lambda, layout: string): Loo
   return fn;
 }
 
-/** Hook for a faster runner of flat broadcasts (WASM over the shared heap, threads); false declines. */
-export interface FlatRunner {
-  run(lambda: Lambda, layout: string, out: NDArray, args: readonly Operand[]): boolean;
-}
-let runner: FlatRunner | undefined;
-
-/** Installs (or removes) the runner tried first for flat broadcasts. */
-export function setBroadcastRunner(r: FlatRunner | undefined): void {
-  runner = r;
-}
-
-/** The CPU kernel of `broadcast`: arguments are NDArrays or numbers, already shape-checked. */
+/**
+ * The CPU kernel of `broadcast`: arguments are NDArrays or numbers, already shape-checked. (The
+ * WASM variant in front of it takes flat broadcasts over the shared heap; see kernels/wasm/.)
+ */
 export function broadcastCpu(lambda: Lambda, args: readonly Operand[], out: OutSpec): NDArray {
   const result = (out.into as NDArray | undefined) ?? empty(out.shape, out.dtype);
   const flat = args.every((a) => typeof a === 'number' || sameShape(a.shape, out.shape));
   const layout = args.map((a) => (typeof a === 'number' ? 's' : 'a')).join('');
   const data = args.map((a) => (typeof a === 'number' ? a : (a as NDArray).data));
   if (flat) {
-    if (runner?.run(lambda, layout, result, args)) return result;
     compiled('flat', lambda, layout)(result.data, 0, result.size, ...data);
     return result;
   }

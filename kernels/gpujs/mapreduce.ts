@@ -4,8 +4,8 @@ import { NDArray } from '../../src/array/ndarray.js';
 import type { AnyArray, Reducer } from '../../src/array/protocol.js';
 import { mapreduceCpu } from '../cpu/mapreduce.js';
 import { splitReducer } from '../webgpu/fold.js';
-import { dataOf, gpujsOf } from './common.js';
 import { exprToGpujs } from './expr.js';
+import { dataOf, gpujsOf } from './operands.js';
 import { reduceGpujs } from './reduce.js';
 
 /** The gpu.js kernel of `mapreduce`. */

@@ -2,8 +2,8 @@
  * gpu.js reductions: a kernel where each thread folds a chunk of the (mapped) input into one
  * partial, then the host folds the few partials in double precision.
  */
-import type { GpujsBackend } from '../../gpu/gpujs/backend.js';
-import { flatten } from './common.js';
+import type { GpujsBackend } from './backend.js';
+import { flatten } from './operands.js';
 
 /** A built-in fold. min and max keep NaN, as the CPU kernel does. */
 export type Fold = 'sum' | 'prod' | 'min' | 'max';

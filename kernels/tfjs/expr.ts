@@ -4,10 +4,10 @@
  * rounds half up. Call inside tf.tidy so intermediates are freed.
  */
 
-import type { Tensor, TF } from '../../gpu/tfjs/backend.js';
 import type { Expr } from '../../src/array/ir/types.js';
 import { broadcastShapes } from '../../src/array/shape.js';
 import { ArgumentError } from '../../src/errors.js';
+import type { Tensor, TF } from './backend.js';
 
 /** JS truthiness: neither 0 nor NaN. */
 function truthy(tf: TF, x: Tensor): Tensor {

@@ -7,8 +7,8 @@ import { NDArray } from '../../src/array/ndarray.js';
 import type { AnyArray, Reducer } from '../../src/array/protocol.js';
 import { mapreduceCpu } from '../cpu/mapreduce.js';
 import { splitReducer } from '../webgpu/fold.js';
-import { tensorOf, tfjsOf } from './common.js';
 import { evalTf } from './expr.js';
+import { tensorOf, tfjsOf } from './operands.js';
 
 /** The tfjs kernel of `mapreduce`. */
 export async function mapreduceTfjs(

@@ -5,11 +5,11 @@
  */
 
 import { GPUArray } from '../../gpu/array.js';
-import type { WebGPUStorage } from '../../gpu/webgpu/backend.js';
 import type { Lambda } from '../../src/array/ir/types.js';
 import type { Operand, OutSpec } from '../../src/array/protocol.js';
 import { broadcastStrides, sameShape } from '../../src/array/shape.js';
 import { ArgumentError } from '../../src/errors.js';
+import type { WebGPUStorage } from './backend.js';
 import { exprToWgsl, WGSL_PRELUDE } from './expr.js';
 import { backendOfArgs, bind, checkBinding, type DeviceArray, operands, releaseTemps } from './operands.js';
 

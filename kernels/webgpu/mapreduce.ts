@@ -1,9 +1,9 @@
 /** The WebGPU kernel of `mapreduce` (sum, prod, min, max, reduce): a parallel tree, or a sequential fold for order-dependent lambdas. */
 
-import type { WebGPUBackend } from '../../gpu/webgpu/backend.js';
 import type { Lambda } from '../../src/array/ir/types.js';
 import type { AnyArray, Reducer } from '../../src/array/protocol.js';
 import { ArgumentError } from '../../src/errors.js';
+import type { WebGPUBackend } from './backend.js';
 import { exprToWgsl, WGSL_PRELUDE } from './expr.js';
 import { splitReducer } from './fold.js';
 import { backendOfArgs, type DeviceArray, onDevice, releaseTemps } from './operands.js';

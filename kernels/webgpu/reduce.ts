@@ -4,7 +4,7 @@
  * its threads (through subgroupAdd when the adapter has subgroups and the fold is a sum), and writes
  * one partial. Pass 2 folds the partials in one workgroup. The result is read back as numbers.
  */
-import type { WebGPUBackend } from '../../gpu/webgpu/backend.js';
+import type { WebGPUBackend } from './backend.js';
 import { WGSL_PRELUDE } from './expr.js';
 import type { DeviceArray } from './operands.js';
 

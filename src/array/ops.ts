@@ -2,7 +2,6 @@
  * The array ops: free functions that validate their arguments, then dispatch on the backend of the
  * arrays they are given (see protocol.ts). Every op returns a Promise, whatever the array type.
  */
-import '../../kernels/cpu/register.js';
 import { ArgumentError, describe } from '../errors.js';
 import { resultDType } from './dtype.js';
 import { lambdaOf } from './ir/cache.js';

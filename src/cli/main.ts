@@ -7,9 +7,9 @@ import '../index.js';
 import { createRequire } from 'node:module';
 import { cpus } from 'node:os';
 import { Command, InvalidArgumentError, Option } from 'commander';
-import { CHUNK_BACKENDS } from '../../darray/construct.js';
 import type { GPUBackendName } from '../../gpu/backend.js';
-import { gpuBackend } from '../../gpu/backends.js';
+import { gpuBackend } from '../../gpu/select.js';
+import { chunkBackends } from '../array/backend.js';
 import { DTYPES } from '../array/dtype.js';
 import { startWorker } from '../cluster/worker.js';
 import { autoBackend } from './auto-backend.js';
@@ -86,7 +86,7 @@ program
   .option('--seed <seed>', 'random seed', positiveInt('seed'), 1)
   .addOption(
     new Option('--backend <backend>', "where chunks live; 'auto' takes a hardware GPU if WebGPU finds one")
-      .choices([...CHUNK_BACKENDS, 'auto'])
+      .choices([...chunkBackends(), 'auto'])
       .default('auto'),
   )
   .action(

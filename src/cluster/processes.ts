@@ -1,7 +1,5 @@
 /** Adding, removing and interrupting worker processes: addprocs, rmprocs, interrupt. */
 import { ArgumentError, describe } from '../errors.js';
-import { forgetPeer } from '../remote/ship.js';
-import { dropClient } from '../remote/store.js';
 import { checkBindOptions } from './bind.js';
 import type { Connection } from './connection.js';
 import { clusterCookie } from './cookie.js';
@@ -264,10 +262,9 @@ async function connectEagerly(pids: number[]): Promise<string[]> {
   return results.flatMap((r) => (r.status === 'rejected' ? [(r.reason as Error).message] : []));
 }
 
-// When a process leaves: forget what it held and tell the other workers.
+// When a process leaves, tell the other workers (the remote layer forgets what it held, on the
+// same event).
 onProcessGone((pid, reason) => {
-  dropClient(pid);
-  forgetPeer(pid);
   if (state.isWorker) return;
   for (const conn of state.conns.values()) {
     if (conn.isOpen) conn.send({ k: 'peers', gone: [[pid, reason]] });

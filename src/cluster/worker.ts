@@ -34,6 +34,8 @@ export interface StartWorkerOptions extends BindOptions {
    * LocalManager relays both streams and starts its workers with false.
    */
   stderrToStdout?: boolean;
+  /** Print the `darray-worker-listening` line (default true); SPMD ranks report their address otherwise. */
+  announce?: boolean;
 }
 
 let server: Server | undefined;
@@ -44,7 +46,7 @@ let server: Server | undefined;
  * @example node -e "import('darray').then((d) => d.startWorker())"  # cookie on stdin
  */
 export async function startWorker(opts: StartWorkerOptions = {}): Promise<{ host: string; port: number }> {
-  for (const k of ['closeStdin', 'stderrToStdout', 'restrict'] as const) {
+  for (const k of ['closeStdin', 'stderrToStdout', 'restrict', 'announce'] as const) {
     if (opts[k] !== undefined && typeof opts[k] !== 'boolean')
       throw new ArgumentError(`startWorker: ${k} must be true or false, got ${describe(opts[k])}`);
   }
@@ -84,7 +86,7 @@ export async function startWorker(opts: StartWorkerOptions = {}): Promise<{ host
   const addr = srv.address();
   if (!addr || typeof addr === 'string') throw new Error('worker could not determine its listening address');
   const host = plan.announceHost;
-  process.stdout.write(`${ANNOUNCE} ${host}:${addr.port}\n`);
+  if (opts.announce ?? true) process.stdout.write(`${ANNOUNCE} ${host}:${addr.port}\n`);
   return { host, port: addr.port };
 }
 

@@ -6,7 +6,7 @@
  */
 
 import { spawnSync } from 'node:child_process';
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { state } from '../../src/cluster/state.js';
@@ -91,6 +91,7 @@ describe.skipIf(!up)(`SSHManager, distributed_exec.jl 801–886${up ? '' : ` (sk
     expect(sockets()).toHaveLength(1);
     await testAndRemove(muxed);
     await waitFor(() => sockets().length === 0, 10_000, 'the control socket to go');
+    rmSync(m.controlDir as string, { recursive: true, force: true });
   });
 
   it('distributed_exec.jl:856 every supported host format', async () => {

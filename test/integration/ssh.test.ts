@@ -191,6 +191,8 @@ describe.skipIf(sshWhy !== undefined)(`SSHManager${sshWhy ? ` (skipped: ${sshWhy
     await rmprocs(pids);
     // The shared connection ends a few seconds after its last session.
     await waitFor(() => masters().length === 0, 10_000, 'the ControlMaster to exit');
+    // This process outlives the test, so its exit hook would remove the directory only later.
+    rmSync(m.controlDir as string, { recursive: true, force: true });
   });
 
   it('a bind address in the machine spec, bindTo and interface set what the worker binds and announces', async () => {
@@ -291,15 +293,16 @@ describe.skipIf(netnsWhy !== undefined)(
   `SSH workers on three namespace hosts${netnsWhy ? ` (skipped: ${netnsWhy})` : ''}`,
   () => {
     const daemons: ChildProcess[] = [];
-    const dir = mkdtempSync(join(tmpdir(), 'darray-netns-'));
+    let dir = '';
     afterAll(async () => {
       for (const d of daemons) d.kill('SIGTERM');
-      rmSync(dir, { recursive: true, force: true });
+      if (dir) rmSync(dir, { recursive: true, force: true });
       await waitFor(() => markedProcs(MARK).length === 0, 10_000, 'namespace workers to exit');
     });
 
     it('a master in clh1 runs a DArray powerMethod on workers in clh2 and clh3, all-to-all over 10.200.1.x, then through tunnels', async () => {
       // An sshd on each worker host, as on a real cluster; the client config is the CI one.
+      dir = mkdtempSync(join(tmpdir(), 'darray-netns-'));
       const sshdConfig = readFileSync(sshConfig.replace(/ssh_config$/, 'sshd_config'), 'utf8');
       for (const i of [2, 3]) {
         const conf = join(dir, `sshd${i}.conf`);

@@ -1,5 +1,8 @@
-/** The WebGPU backend instance: Dawn device, buffer pool, pipeline cache, and dispatch helpers for kernels. */
-import type { GPUBackend, GPUStorage } from '../backend.js';
+/**
+ * The WebGPU backend instance, made on first use by the definition in index.ts: Dawn device, buffer
+ * pool, pipeline cache, and dispatch helpers for the kernels beside it.
+ */
+import type { GPUBackend, GPUStorage } from '../../gpu/backend.js';
 import { type DawnDevice, dawnDevice } from './dawn.js';
 import { BufferUsage, MapMode } from './flags.js';
 import { BufferPool } from './pool.js';
@@ -29,7 +32,7 @@ export interface Binding {
 /** Most workgroups per dispatch dimension (the WebGPU default limit). */
 const MAX_GROUPS = 65535;
 
-/** The WebGPU backend. Kernels (kernels/webgpu/) run through `run`. */
+/** The WebGPU backend instance (its definition is index.ts). The kernels beside it run through `run`. */
 export class WebGPUBackend implements GPUBackend {
   readonly name = 'webgpu' as const;
   readonly device: string;

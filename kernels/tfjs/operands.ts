@@ -1,16 +1,16 @@
-/** Shared by the tfjs kernels: the backend of the arguments and their tensors. */
+/** Turns op arguments (GPUArrays, host NDArrays, numbers) into tensors for the tfjs kernels. */
 
 import { GPUArray } from '../../gpu/array.js';
 import { toFloat32 } from '../../gpu/convert.js';
-import { type Tensor, type TfjsBackend, TfjsStorage } from '../../gpu/tfjs/backend.js';
+import { backendOfArgs, ownStorage } from '../../gpu/operands.js';
 import type { NDArray } from '../../src/array/ndarray.js';
 import type { AnyArray, Operand } from '../../src/array/protocol.js';
 import { ArgumentError } from '../../src/errors.js';
+import { type Tensor, type TfjsBackend, TfjsStorage } from './backend.js';
 
 /** The tfjs backend of the first GPUArray on 'tfjs' among `args`. */
 export function tfjsOf(op: string, args: readonly unknown[]): TfjsBackend {
-  for (const a of args) if (a instanceof GPUArray && a.backend === 'tfjs') return a.impl as TfjsBackend;
-  throw new ArgumentError(`${op} (tfjs): expected at least one GPUArray on 'tfjs' among the arguments`);
+  return backendOfArgs<TfjsBackend>('tfjs', op, args);
 }
 
 /**
@@ -19,11 +19,8 @@ export function tfjsOf(op: string, args: readonly unknown[]): TfjsBackend {
  */
 export function tensorOf(b: TfjsBackend, a: Operand, op: string): Tensor {
   if (typeof a === 'number') return b.tf.scalar(a, 'float32');
-  if (a instanceof GPUArray) {
-    if (a.backend !== 'tfjs')
-      throw new ArgumentError(`${op}: got a GPUArray on '${a.backend}' where 'tfjs' was expected`);
-    return (a.storage as TfjsStorage).tensor;
-  }
+  const own = ownStorage<TfjsStorage>('tfjs', a, op);
+  if (own) return own.tensor;
   const nd = a as AnyArray as NDArray;
   if (nd.backend !== 'cpu')
     throw new ArgumentError(`${op} (tfjs): cannot read an array on '${nd.backend}'; collect() it first`);

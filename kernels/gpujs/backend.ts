@@ -1,10 +1,10 @@
 /**
- * The gpu.js backend. gpu.js picks its mode when it starts: in Node that is 'headlessgl' only when
+ * The gpu.js backend instance (made on first use by the definition in index.ts). gpu.js picks its mode when it starts: in Node that is 'headlessgl' only when
  * the native `gl` package is built (it needs an X server and libxi-dev), else its WebAssembly
  * ('webasm') or plain 'cpu' kernels; `device` reports the mode found. Arrays live in host memory
  * between kernels, which is where those modes compute.
  */
-import type { GPUBackend, GPUStorage } from '../backend.js';
+import type { GPUBackend, GPUStorage } from '../../gpu/backend.js';
 
 /** The parts of gpu.js's kernel this backend uses. */
 export interface GpujsKernel {

@@ -3,10 +3,10 @@
  * over a buffer much larger than the caches. Jobs bound by reading memory, such as a matvec, are
  * judged against it: time per pass ≥ bytes read / bandwidth.
  */
-import { heapBuffer } from '../../kernels/wasm/heap.js';
-import { wasmKernels } from '../../kernels/wasm/module.js';
-import { ArgumentError } from '../errors.js';
-import { allocData, freeData } from './storage.js';
+import { allocData, freeData } from '../../src/array/storage.js';
+import { ArgumentError } from '../../src/errors.js';
+import { heapBuffer } from './heap.js';
+import { wasmKernels } from './module.js';
 
 export interface BandwidthOptions {
   /** Bytes to read per pass (default 256 MiB). */

@@ -1,6 +1,6 @@
 /** Status and control of the CPU backend's accelerators: WASM SIMD kernels and the thread pool. */
-import { wasmStatus } from '../../kernels/wasm/module.js';
-import { startThreads, threadCount } from '../../kernels/wasm/pool.js';
+import { wasmStatus } from './module.js';
+import { startThreads, threadCount } from './pool.js';
 
 /** What the CPU backend runs large arrays with. */
 export interface KernelStatus {

@@ -1,25 +1,22 @@
-/** Shared by the gpu.js kernels: the backend of the arguments and their host data. */
+/** Turns op arguments (GPUArrays, host NDArrays) into float32 data for the gpu.js kernels. */
 
 import { GPUArray } from '../../gpu/array.js';
 import { toFloat32 } from '../../gpu/convert.js';
-import type { GpujsBackend, GpujsStorage } from '../../gpu/gpujs/backend.js';
+import { backendOfArgs, ownStorage } from '../../gpu/operands.js';
 import type { NDArray } from '../../src/array/ndarray.js';
 import type { AnyArray } from '../../src/array/protocol.js';
 import { ArgumentError } from '../../src/errors.js';
+import type { GpujsBackend, GpujsStorage } from './backend.js';
 
 /** The gpu.js backend of the first GPUArray on 'gpujs' among `args`. */
 export function gpujsOf(op: string, args: readonly unknown[]): GpujsBackend {
-  for (const a of args) if (a instanceof GPUArray && a.backend === 'gpujs') return a.impl as GpujsBackend;
-  throw new ArgumentError(`${op} (gpujs): expected at least one GPUArray on 'gpujs' among the arguments`);
+  return backendOfArgs<GpujsBackend>('gpujs', op, args);
 }
 
 /** The float32 elements of a gpujs GPUArray or a host NDArray. */
 export function dataOf(a: AnyArray, op: string): Float32Array {
-  if (a instanceof GPUArray) {
-    if (a.backend !== 'gpujs')
-      throw new ArgumentError(`${op}: got a GPUArray on '${a.backend}' where 'gpujs' was expected`);
-    return (a.storage as GpujsStorage).data;
-  }
+  const own = ownStorage<GpujsStorage>('gpujs', a, op);
+  if (own) return own.data;
   if (a.backend !== 'cpu')
     throw new ArgumentError(`${op} (gpujs): cannot read an array on '${a.backend}'; collect() it first`);
   return toFloat32((a as NDArray).data);

@@ -1,13 +1,14 @@
 /**
- * The tfjs backend: a GPUArray backed by a tf.Tensor. It uses @tensorflow/tfjs-node-gpu (CUDA
- * through libtensorflow) when that can be imported, else @tensorflow/tfjs-core on its WebGPU backend
- * (when the optional `webgpu` package gives Dawn an adapter), else its CPU backend.
+ * The tfjs backend instance (made on first use by the definition in index.ts): a GPUArray backed by
+ * a tf.Tensor. It uses @tensorflow/tfjs-node-gpu (CUDA through libtensorflow) when that can be
+ * imported, else @tensorflow/tfjs-core on its WebGPU backend (when the optional `webgpu` package
+ * gives Dawn an adapter), else its CPU backend.
  * `device` says which one runs. Only tfjs-core and its backends are dependencies: the whole
  * @tensorflow/tfjs (layers, converter, data, WebGL) would add some 200 MiB to every install.
  */
 import type * as tfns from '@tensorflow/tfjs-core';
+import type { GPUBackend, GPUStorage } from '../../gpu/backend.js';
 import { ArgumentError } from '../../src/errors.js';
-import type { GPUBackend, GPUStorage } from '../backend.js';
 
 /** The tfjs namespace, whichever package provided it. */
 export type TF = typeof tfns;

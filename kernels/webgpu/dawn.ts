@@ -1,4 +1,5 @@
 /** Opens the Dawn WebGPU device once per process, lazily, and destroys it when the process exits. */
+import { noteGpuAdapter } from '../../src/cluster/gpu-adapter.js';
 import { ArgumentError } from '../../src/errors.js';
 
 /** The opened device and what it can do. */
@@ -43,13 +44,17 @@ export async function dawnRoot(): Promise<GPU> {
   return gpuRoot;
 }
 
+// Which @webgpu/types the compiler sees first depends on import order; tfjs-core's older copy does
+// not list 'subgroups' as a feature name, Dawn's does.
+const SUBGROUPS = 'subgroups' as string as GPUFeatureName;
+
 async function open(): Promise<DawnDevice> {
   const root = await dawnRoot();
   const adapter = await root.requestAdapter({ powerPreference: 'high-performance' });
   if (!adapter) throw new ArgumentError(NO_ADAPTER);
   const subgroups = adapter.features.has('subgroups');
   const device = await adapter.requestDevice({
-    requiredFeatures: subgroups ? ['subgroups'] : [],
+    requiredFeatures: subgroups ? [SUBGROUPS] : [],
     // The defaults (128 MiB bindings, 256 MiB buffers) are below a float32 8192×8192 matrix.
     requiredLimits: {
       maxStorageBufferBindingSize: adapter.limits.maxStorageBufferBindingSize,
@@ -63,6 +68,7 @@ async function open(): Promise<DawnDevice> {
     .filter(Boolean)
     .join(', ');
   process.once('exit', () => device.destroy());
+  noteGpuAdapter(adapterName || 'unknown adapter');
   return { device, adapterName: adapterName || 'unknown adapter', subgroups };
 }
 
