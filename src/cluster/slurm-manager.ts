@@ -9,6 +9,7 @@ import type { Socket } from 'node:net';
 import { createInterface } from 'node:readline';
 import { PassThrough } from 'node:stream';
 import { ArgumentError, describe } from '../errors.js';
+import { bindArgs } from './bind.js';
 import type { ClusterManager, LaunchParams, ManageOp, WorkerConfig } from './manager.js';
 import { logLine } from './mesh.js';
 
@@ -79,7 +80,8 @@ export class SlurmManager implements ClusterManager {
       ...params.exeflags,
       params.workerScript,
     ];
-    if (!params.restrict || !oneNode) args.push('--bind-all');
+    if (params.bindTo !== undefined || params.interface !== undefined) args.push(...bindArgs(params));
+    else if (!params.restrict || !oneNode) args.push('--bind-all');
     const child = spawn(this.srun, args, {
       cwd: params.dir,
       env: { ...process.env, DARRAY_THREADS: process.env.DARRAY_THREADS ?? '1', ...params.env },
