@@ -1,19 +1,13 @@
 /** Chunks on their backend: moving host data onto it, and running an owner's work there. */
 import { scope } from '../gpu/scope.js';
+import { fromHost } from '../src/array/backend.js';
 import type { NDArray } from '../src/array/ndarray.js';
 import type { AnyArray } from '../src/array/protocol.js';
-import { lookupName } from '../src/remote/user-scope.js';
 
-/** Moves a host array onto `backend` ('cpu' keeps it as it is). */
+/** Moves a host array onto `backend` ('cpu' keeps it as it is), with the backend's registered upload. */
 export async function upload(nd: NDArray, backend: string): Promise<AnyArray> {
   if (backend === 'cpu') return nd;
-  const gpu = lookupName('gpu');
-  if (!gpu.found || typeof gpu.value !== 'function') {
-    throw new Error(
-      `DArray: chunks on backend '${backend}' need the GPU module, which is not available in this process`,
-    );
-  }
-  return (gpu.value as (a: NDArray, o: { backend: string }) => Promise<AnyArray>)(nd, { backend });
+  return fromHost(nd, backend);
 }
 
 /** `x` on `backend`: itself when it is there already, else its host copy uploaded. */

@@ -1,8 +1,8 @@
 /**
- * How the partial results of a distributed reduction combine (moved unchanged from chunk-ops.ts;
- * its body is to be replaced by a shared reduction plan).
+ * How the partial results of a distributed reduction combine: a mapreduce's with its reduction
+ * plan's step (the one every backend folds with), a norm's and a dot's by their own rules.
  */
-import { exprToJs } from '../kernels/cpu/expr.js';
+import { applyStep, planReduce } from '../src/array/ir/reduce-plan.js';
 import type { Lambda } from '../src/array/ir/types.js';
 import type { Reducer } from '../src/array/protocol.js';
 import type { DArray } from './darray.js';
@@ -30,26 +30,9 @@ export function combineFor(
         return m === 0 ? 0 : m * ((a / m) ** p + (b / m) ** p) ** (1 / p);
       };
     }
-    const r = spec.reducer;
-    if (r === 'sum') return (a, b) => a + b;
-    if (r === 'prod') return (a, b) => a * b;
-    if (r === 'min') return Math.min;
-    if (r === 'max') return Math.max;
-    return lambdaFunction(r);
+    // A mapreduce's partials combine with its planned step, the one every backend folds with.
+    const plan = planReduce(spec.map, spec.reducer, undefined);
+    return (a, b) => applyStep(plan, a, b);
   })();
   return (a, b) => (a === undefined ? b : b === undefined ? a : f(a, b));
-}
-
-const compiledReducers = new Map<string, (a: number, b: number) => number>();
-/** The reducer lambda as a JS function of two numbers, compiled by the CPU code generator. */
-function lambdaFunction(l: Lambda): (a: number, b: number) => number {
-  let f = compiledReducers.get(l.source);
-  if (!f) {
-    f = new Function('p0', 'p1', `"use strict"; return ${exprToJs(l.body)};`) as (
-      a: number,
-      b: number,
-    ) => number;
-    compiledReducers.set(l.source, f);
-  }
-  return f;
 }

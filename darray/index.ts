@@ -13,5 +13,5 @@ export {
 export { darrayInit, dfill, distribute, dones, drand, drandn, dzeros } from './construct.js';
 export { DArray, localindices, localpart } from './darray.js';
 export { type Box, defaultDist, type Layout } from './layout.js';
-export { CHUNK_BACKENDS, type DistOptions, type InitOptions } from './options.js';
+export type { DistOptions, InitOptions } from './options.js';
 export { localChunkCount } from './store.js';

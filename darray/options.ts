@@ -2,14 +2,12 @@
  * The options every DArray constructor takes (owners, chunk grid, chunk backend, dtype), checked on
  * the caller so that bad input fails before any command goes out.
  */
+import { chunkBackends } from '../src/array/backend.js';
 import type { DType } from '../src/array/dtype.js';
 import { DTYPES, isDType } from '../src/array/dtype.js';
 import { procs, workers } from '../src/cluster/state.js';
 import { ArgumentError, describe } from '../src/errors.js';
 import { type Layout, makeLayout } from './layout.js';
-
-/** Where a DArray's chunks may live: host NDArrays ('cpu') or GPUArrays of a GPU backend. */
-export const CHUNK_BACKENDS = ['cpu', 'webgpu', 'tfjs', 'gpujs'] as const;
 
 /** Where the chunks of a new DArray go. */
 export interface DistOptions {
@@ -21,13 +19,15 @@ export interface DistOptions {
   backend?: string;
 }
 
-/** The chunk backend named in the options ('cpu' by default), checked. */
+/**
+ * The chunk backend named in the options ('cpu' by default), checked against the registered
+ * backends that can hold chunks (`chunkBackends()`).
+ */
 export function checkBackend(verb: string, backend: string | undefined): string {
   const b = backend ?? 'cpu';
-  if (!(CHUNK_BACKENDS as readonly string[]).includes(b)) {
-    throw new ArgumentError(
-      `${verb}: backend must be one of ${CHUNK_BACKENDS.join(', ')}, got ${describe(backend)}`,
-    );
+  const names = chunkBackends();
+  if (!names.includes(b)) {
+    throw new ArgumentError(`${verb}: backend must be one of ${names.join(', ')}, got ${describe(backend)}`);
   }
   return b;
 }

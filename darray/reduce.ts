@@ -3,11 +3,11 @@
  * backend's op, the partials are combined worker to worker on the first owner (combine.ts), which
  * alone answers the caller.
  */
+import { emptyResult, planReduce } from '../src/array/ir/reduce-plan.js';
 import type { Lambda } from '../src/array/ir/types.js';
 import { dot, mapreduce, norm } from '../src/array/ops.js';
 import type { AnyArray, Reducer } from '../src/array/protocol.js';
 import { state } from '../src/cluster/state.js';
-import { ArgumentError } from '../src/errors.js';
 import { remotecallFetch, remoteDoQueued } from '../src/remote/calls.js';
 import { ProcessExitedException, RemoteException } from '../src/remote/exceptions.js';
 import { registerBuiltin } from '../src/remote/ship.js';
@@ -91,13 +91,9 @@ export async function darrayMapreduce(
   const d = firstDArray('mapreduce', [x]);
   const spec: ReduceSpec = { kind: 'mapreduce', map, reducer };
   const total = await reduceOn(d, spec);
-  if (init !== undefined) return combineFor(spec)(init, total) as number;
-  if (total === undefined) {
-    throw new ArgumentError(
-      'reduce: the DArray is empty and no init was given; pass { init } to reduce an empty array',
-    );
-  }
-  return total;
+  // No elements anywhere: the one empty rule of every backend (init, else sum 0 / prod 1, else an error).
+  if (total === undefined) return emptyResult(planReduce(map, reducer, init), 'the DArray');
+  return init === undefined ? total : (combineFor(spec)(init, total) as number);
 }
 
 /** The 'darray' kernel of `norm`. */

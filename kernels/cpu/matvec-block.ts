@@ -5,15 +5,13 @@
 import { checkColumnBlock } from '../../src/array/matvec-block.js';
 import type { NDArray } from '../../src/array/ndarray.js';
 import type { ColumnBlock } from '../../src/array/protocol.js';
-import { accelerated } from './mul.js';
 
 /**
  * y = A[:, start:start+x.size]·x, or y += that with `accumulate`, optionally over a range of rows
- * only (WASM SIMD where installed, plain JS loops otherwise).
+ * only, in plain JS loops (the WASM backend registers a SIMD variant in front of it).
  */
 export function matvecBlock(a: NDArray, x: NDArray, y: NDArray, block: ColumnBlock): void {
   checkColumnBlock(a, x, y, block);
-  if (accelerated(a, x, y, block)) return;
   const [m = 0, lda = 0] = a.shape;
   const n = x.size;
   const [r0, r1] = block.rows ?? [0, m];

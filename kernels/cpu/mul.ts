@@ -1,9 +1,7 @@
 /** The CPU kernel of `mul`: matrix–vector and matrix–matrix products in plain JS loops. */
 import { empty, zeros } from '../../src/array/create.js';
 import type { NDArray } from '../../src/array/ndarray.js';
-import type { ColumnBlock, OutSpec } from '../../src/array/protocol.js';
-
-export type { ColumnBlock };
+import type { OutSpec } from '../../src/array/protocol.js';
 
 /** y[r] = Σ_j A[r, j]·x[j] for rows start ≤ r < end of the row-major m×n matrix A. */
 export function matvecRows(
@@ -65,28 +63,13 @@ export function matmulData(
   }
 }
 
-/** Hook for faster matrix–vector products (WASM SIMD, worker threads); returns false to decline. */
-export type MatvecAccelerator = (a: NDArray, x: NDArray, y: NDArray, block?: ColumnBlock) => boolean;
-let accelerator: MatvecAccelerator | undefined;
-
-/** Installs (or removes) the accelerated matrix–vector product. */
-export function setMatvecAccelerator(fn: MatvecAccelerator | undefined): void {
-  accelerator = fn;
-}
-
-/** Runs the accelerated product if one is installed and takes these operands; false otherwise. */
-export function accelerated(a: NDArray, x: NDArray, y: NDArray, block?: ColumnBlock): boolean {
-  return accelerator?.(a, x, y, block) ?? false;
-}
-
 /** The CPU kernel of `mul`: shapes already checked (a: m×k; b: k or k×n). */
 export function mulCpu(a: NDArray, b: NDArray, out: OutSpec): NDArray {
   const [m = 0, k = 0] = a.shape;
   // matmul accumulates into its output; matvec overwrites every element.
   const y = b.ndim === 1 ? empty(out.shape, out.dtype) : zeros(out.shape, out.dtype);
-  if (b.ndim === 1) {
-    if (!accelerator?.(a, b, y)) matvecRows(a.data, b.data, y.data, k, 0, m);
-  } else matmulData(a.data, b.data, y.data, m, k, b.shape[1] ?? 0);
+  if (b.ndim === 1) matvecRows(a.data, b.data, y.data, k, 0, m);
+  else matmulData(a.data, b.data, y.data, m, k, b.shape[1] ?? 0);
   scaleInPlace(y, out.alpha);
   return y;
 }

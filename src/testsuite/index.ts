@@ -4,7 +4,8 @@
  * author's own array type or backend, by passing `toBackend` that moves a host NDArray onto it.
  * Expected values come from plain JS loops in this file, independent of any kernel. It takes the
  * test runner's `describe` and `it` (vitest's, node:test's, …) so the package needs no test
- * framework at run time; its checks are node:assert's.
+ * framework at run time; its checks are node:assert's. Like all of core it registers no backend:
+ * import the package's entry ('darray') first, which registers the shipped ones.
  */
 import assert from 'node:assert/strict';
 import {

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { encodeBody } from '../../src/cluster/wire/codec.js';
 import {
+  ArgumentError,
   addprocs,
   allgather,
   allowScalar,
@@ -20,11 +21,13 @@ import {
   isApprox,
   localindices,
   localpart,
+  max,
   mul,
   type NDArray,
   norm,
   ProcessExitedException,
   powerMethod,
+  prod,
   rand,
   remotecallFetch,
   sum,
@@ -301,6 +304,18 @@ describe('DArray operations', () => {
     expect((await norm(d)) / 1e200).toBeCloseTo(5, 12);
     expect(await norm(d, 1)).toBe(7e200);
     expect(await norm(d, Number.POSITIVE_INFINITY)).toBe(4e200);
+    d.close();
+  });
+
+  it('an empty DArray reduces by the rule of an empty NDArray: sum 0, prod 1, max refused without init', async () => {
+    const d = await dzeros([0]);
+    expect(await sum(d)).toBe(await sum(zeros([0])));
+    expect(await sum(d)).toBe(0);
+    expect(await prod(d)).toBe(1);
+    expect(await max(d, { init: -5 })).toBe(-5);
+    const err = await max(d).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(ArgumentError);
+    expect((err as Error).message).toMatch(/^max: the DArray is empty; pass init/);
     d.close();
   });
 });

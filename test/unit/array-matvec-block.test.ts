@@ -1,4 +1,6 @@
 // The matvecBlock op: block products through the registry (the CPU kernel), checked against mul.
+// The library below its entry registers no backend; an entry (and so this test) does.
+import '../../src/backends.js';
 import { describe, expect, it } from 'vitest';
 import { gpu } from '../../gpu/index.js';
 import { empty, hasKernel, matvecBlock, mul, rand } from '../../src/array/index.js';
