@@ -14,6 +14,7 @@ export * from './array/index.js';
 export { Channel, ChannelClosedError, type Producer } from './channel.js';
 export { wireStats } from './cluster/connection.js';
 export { clusterCookie } from './cluster/cookie.js';
+export type { HeartbeatOptions } from './cluster/heartbeat.js';
 export { LocalManager } from './cluster/local-manager.js';
 export type { ClusterManager, LaunchParams, ManageOp, WorkerConfig } from './cluster/manager.js';
 export { type AddprocsOptions, addprocs, interrupt, rmprocs } from './cluster/processes.js';
