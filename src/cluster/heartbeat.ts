@@ -12,7 +12,7 @@ import { ArgumentError, describe } from '../errors.js';
 export interface HeartbeatOptions {
   /** Send a heartbeat after this long without sending anything (default 1 s). */
   interval?: number;
-  /** Treat the peer as dead after this long without receiving anything (default 10 s). */
+  /** Treat the peer as dead after this long without receiving anything (default 60 s). */
   timeout?: number;
 }
 
@@ -23,7 +23,12 @@ export interface HeartbeatConfig {
 }
 
 const DEFAULT_INTERVAL_S = 1;
-const DEFAULT_TIMEOUT_S = 10;
+/**
+ * Heartbeats come from each process's event loop, which a synchronous call (a large kernel, say)
+ * blocks; the default leaves such calls a minute before their process counts as frozen, rather
+ * than kill a busy worker. Clusters whose calls are short can find partitions sooner.
+ */
+const DEFAULT_TIMEOUT_S = 60;
 
 /** Until the master sets them (or a worker joins), the environment's settings apply. */
 let current: HeartbeatConfig | undefined | 'unset' = 'unset';
