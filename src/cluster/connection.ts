@@ -6,6 +6,7 @@ import type { Socket } from 'node:net';
 import { ProcessExitedException } from '../remote/exceptions.js';
 import { mac, macEqual, nonce, PROTOCOL_VERSION } from './auth.js';
 import { heartbeatConfig } from './heartbeat.js';
+import { beatTo, noteLoopTurning, offerSideChannel } from './heartbeat-thread.js';
 import { isHeld } from './keepalive.js';
 import {
   ACCEPT_DEADLINE_MS,
@@ -120,6 +121,8 @@ export class Connection {
   private heartbeatTimer: NodeJS.Timeout | undefined;
   /** True once the peer was given up for silence (see heartbeat.ts), not for a closed socket. */
   silent = false;
+  /** Undoes the UDP side channel of the heartbeats (see heartbeat-thread.ts) when this closes. */
+  private readonly sideChannel: (() => void)[] = [];
 
   constructor(
     readonly socket: Socket,
@@ -156,6 +159,7 @@ export class Connection {
     socket.on('close', () => {
       clearTimeout(this.deadline);
       clearTimeout(this.heartbeatTimer);
+      for (const undo of this.sideChannel.splice(0)) undo();
       this.endHandshake();
       this.reader.stop();
       this.settleReady.reject(
@@ -188,7 +192,8 @@ export class Connection {
         return;
       }
       // A heartbeat has done its work by arriving (lastReceived); it carries nothing else.
-      if (frame.env.k !== 'hb') this.dispatch(frame);
+      if (frame.env.k === 'hbu') this.beatBack(frame.env);
+      else if (frame.env.k !== 'hb') this.dispatch(frame);
       return;
     }
     this.preauthBytes += 4 + buf.length;
@@ -261,11 +266,13 @@ export class Connection {
       this.authenticated();
       this.write({ k: 'welcome' });
       this.settleReady.resolve();
+      this.offerSideChannel();
       return;
     }
     if (role === 'connector' && env.k === 'welcome') {
       this.authenticated();
       this.settleReady.resolve();
+      this.offerSideChannel();
       return;
     }
     this.refuse(`unexpected ${describeValue(env.k)} message during the handshake`);
@@ -292,9 +299,46 @@ export class Connection {
     this.heartbeatTimer.unref();
   }
 
+  /**
+   * Over TCP, offers the peer a UDP port and token for the beats that this process's helper thread
+   * sends while the peer's main thread is stuck in synchronous code (see heartbeat-thread.ts).
+   */
+  private offerSideChannel(): void {
+    const cfg = heartbeatConfig();
+    const local = this.socket.localAddress;
+    if (!cfg || !local || !this.socket.remoteAddress) return;
+    void offerSideChannel(local, cfg.intervalMs, () => {
+      this.lastReceived = Date.now();
+    }).then((offer) => {
+      if (!offer) return;
+      if (!this.isOpen) return offer.drop();
+      this.sideChannel.push(offer.drop);
+      this.writeHeartbeat({ k: 'hbu', port: offer.port, t: offer.token });
+    });
+  }
+
+  /** Takes up the peer's offer: our helper thread beats to it while our main thread is stuck. */
+  private beatBack(env: Envelope): void {
+    const cfg = heartbeatConfig();
+    const host = this.socket.remoteAddress;
+    const { port, t } = env;
+    const valid = typeof port === 'number' && Number.isInteger(port) && port > 0 && port < 65536;
+    if (!cfg || !host || !valid || typeof t !== 'string' || !/^[0-9a-f]{32}$/.test(t)) return;
+    this.sideChannel.push(beatTo(host, port, t, cfg.intervalMs));
+  }
+
+  /** Writes a heartbeat frame, counted apart from the messages. */
+  private writeHeartbeat(env: Envelope): void {
+    stats.heartbeatsSent++;
+    this.lastSent = Date.now();
+    this.flushHeld();
+    this.socket.write(Buffer.concat(encodeFrame(env, undefined, this.peer)));
+  }
+
   /** Gives up on a silent peer, or tells an idle one that this process is still alive. */
   private heartbeat(): void {
     const cfg = heartbeatConfig();
+    if (cfg) noteLoopTurning(cfg.intervalMs);
     if (cfg && this.isOpen) {
       const now = Date.now();
       if (now - this.lastReceived > cfg.timeoutMs) {
@@ -306,13 +350,7 @@ export class Connection {
         return;
       }
       // Only an idle connection carries heartbeats: any frame sent recently does their job.
-      if (now - this.lastSent >= cfg.intervalMs) {
-        const parts = encodeFrame({ k: 'hb' }, undefined, this.peer);
-        stats.heartbeatsSent++;
-        this.lastSent = now;
-        this.flushHeld();
-        this.socket.write(Buffer.concat(parts));
-      }
+      if (now - this.lastSent >= cfg.intervalMs) this.writeHeartbeat({ k: 'hb' });
     }
     this.scheduleHeartbeat();
   }
@@ -461,6 +499,7 @@ export class Connection {
     this.flushHeld();
     this.closedReason ??= reason;
     clearTimeout(this.heartbeatTimer);
+    for (const undo of this.sideChannel.splice(0)) undo();
     // end() lets a last message (such as 'exit') flush; destroy() follows in case the peer never answers.
     this.socket.end();
     setTimeout(() => this.socket.destroy(), 1000).unref();

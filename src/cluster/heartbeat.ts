@@ -3,7 +3,8 @@
  * machine) when no FIN or RST ever arrives and the TCP connection just stops carrying bytes. Each
  * side of a connection sends a tiny frame when it has sent nothing for `interval`, so a busy
  * connection carries no heartbeats at all; a peer from which nothing at all has arrived for
- * `timeout` is treated as dead. The settings are the cluster's: the master picks them at the first
+ * `timeout` is treated as dead. While the event loop is blocked, a helper thread beats instead
+ * (heartbeat-thread.ts). The settings are the cluster's: the master picks them at the first
  * addprocs and hands them to each worker when it joins.
  */
 import { ArgumentError, describe } from '../errors.js';
@@ -12,7 +13,7 @@ import { ArgumentError, describe } from '../errors.js';
 export interface HeartbeatOptions {
   /** Send a heartbeat after this long without sending anything (default 1 s). */
   interval?: number;
-  /** Treat the peer as dead after this long without receiving anything (default 60 s). */
+  /** Treat the peer as dead after this long without receiving anything (default 10 s). */
   timeout?: number;
 }
 
@@ -24,11 +25,10 @@ export interface HeartbeatConfig {
 
 const DEFAULT_INTERVAL_S = 1;
 /**
- * Heartbeats come from each process's event loop, which a synchronous call (a large kernel, say)
- * blocks; the default leaves such calls a minute before their process counts as frozen, rather
- * than kill a busy worker. Clusters whose calls are short can find partitions sooner.
+ * Over TCP a process busy in synchronous code still beats, from a helper thread (see
+ * heartbeat-thread.ts), so the timeout need not outlast the longest call there.
  */
-const DEFAULT_TIMEOUT_S = 60;
+const DEFAULT_TIMEOUT_S = 10;
 
 /** Until the master sets them (or a worker joins), the environment's settings apply. */
 let current: HeartbeatConfig | undefined | 'unset' = 'unset';

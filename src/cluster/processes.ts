@@ -46,13 +46,14 @@ export interface AddprocsOptions {
    */
   timeout?: number;
   /**
-   * Heartbeats on every connection of the cluster, in seconds (default: interval 1, timeout 60;
+   * Heartbeats on every connection of the cluster, in seconds (default: interval 1, timeout 10;
    * environment DARRAY_HEARTBEAT_INTERVAL and DARRAY_HEARTBEAT_TIMEOUT, where a timeout of 0 turns
    * them off), or false for none. A process from which nothing arrives for `timeout` (its host
    * vanished from the network, or it is frozen) is treated as dead: its pending calls fail with
    * ProcessExitedException and it leaves workers(); a worker that loses the master so exits. A
    * connection that carries traffic sends no heartbeats. Set by the first addprocs, for the cluster.
-   * Heartbeats come from the event loop: the timeout must outlast the longest synchronous call.
+   * Over TCP a process busy in synchronous code keeps beating from a helper thread; over
+   * transports without an address (Unix sockets) the timeout must outlast the longest such call.
    */
   heartbeat?: HeartbeatOptions | false;
 }

@@ -6,9 +6,11 @@
 import { spawn } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import { afterAll, describe, expect, it } from 'vitest';
+import { state } from '../../src/cluster/state.js';
 import {
   ArgumentError,
   addprocs,
+  myid,
   ProcessExitedException,
   pmap,
   remotecallFetch,
@@ -104,6 +106,37 @@ describe('heartbeat: a frozen worker', () => {
     expect(await mapped).toEqual(Array.from({ length: 30 }, (_, i) => i * 2));
     // Its manager kills it: SIGKILL ends even a stopped process.
     await waitFor(() => !alive(osPid), 5000, 'the frozen worker to be killed');
+  });
+});
+
+describe('heartbeat: a busy process is not a frozen one', () => {
+  it('a worker blocked in synchronous code past the timeout stays in the cluster', async () => {
+    // A fresh cluster with a little more slack than the frozen tests need: on a loaded machine the
+    // helper threads, too, wait for a core.
+    await removeAllAndCheck();
+    await addprocs(2, { heartbeat: { interval: 0.25, timeout: 1.5 } });
+    const [a] = workers() as [number];
+    // 3 s without turning its event loop, with a 1.5 s timeout: its helper thread beats meanwhile.
+    const busy = remotecallFetch(() => {
+      const end = Date.now() + 3000;
+      while (Date.now() < end) {}
+      return 'done';
+    }, a);
+    await expect(busy).resolves.toBe('done');
+    expect(workers()).toContain(a);
+  });
+
+  it('the master blocked in synchronous code past the timeout keeps its workers', async () => {
+    const before = workers();
+    const osPids = await Promise.all(before.map((p) => remotecallFetch(() => process.pid, p)));
+    const goneBefore = state.gone.size;
+    const end = Date.now() + 3000;
+    while (Date.now() < end) {}
+    await sleep(300);
+    expect([...state.gone.values()].slice(goneBefore)).toEqual([]);
+    expect(workers()).toEqual(before);
+    for (const pid of osPids) expect(alive(pid)).toBe(true);
+    expect(await Promise.all(before.map((p) => remotecallFetch(() => myid(), p)))).toEqual(before);
   });
 });
 

@@ -23,8 +23,7 @@ afterEach(() => {
 
 /**
  * Launches real processes: `mute` ones print nothing (a worker stuck before listening); real
- * workers otherwise, reached through `connect`, which with `hang` never opens (a transport stuck
- * after the worker announced its address).
+ * workers otherwise, whose `connect` never opens (a transport stuck once the address is known).
  */
 class SlowManager implements ClusterManager {
   readonly name = 'slow';
@@ -36,7 +35,9 @@ class SlowManager implements ClusterManager {
     child.stdin.on('error', () => {});
     child.stdin.write(`${params.cookie}\n`);
     this.children.push(child);
-    return [{ process: child, io: child.stdout, err: child.stderr }];
+    // A `hang` worker's address is given, so the time runs out in connect, not before it.
+    const at = this.how === 'hang' ? { host: '127.0.0.1', port: 9 } : {};
+    return [{ process: child, io: child.stdout, err: child.stderr, ...at }];
   }
   manage(): void {}
   connect(): Promise<Socket> {
@@ -68,7 +69,7 @@ describe('worker start-up timeout', () => {
     const m = new SlowManager('hang');
     const err = await failsWithin(m, { timeout: 1.5 }, 6000);
     expect(err.message).toMatch(
-      /worker 1 of 1 of manager 'slow', OS pid \d+, at 127\.0\.0\.1:\d+: it did not announce its address, connect and join within 1.5 s \(addprocs option timeout, or DARRAY_WORKER_TIMEOUT/,
+      /worker 1 of 1 of manager 'slow', OS pid \d+, at 127\.0\.0\.1:9: it did not announce its address, connect and join within 1.5 s \(addprocs option timeout, or DARRAY_WORKER_TIMEOUT/,
     );
   });
 

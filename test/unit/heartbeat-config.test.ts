@@ -9,8 +9,8 @@ afterEach(() => {
 });
 
 describe('heartbeat settings', () => {
-  it('default to a 1 s interval and a 60 s timeout', () => {
-    expect(parseHeartbeat(undefined)).toEqual({ intervalMs: 1000, timeoutMs: 60_000 });
+  it('default to a 1 s interval and a 10 s timeout', () => {
+    expect(parseHeartbeat(undefined)).toEqual({ intervalMs: 1000, timeoutMs: 10_000 });
   });
 
   it('come from the environment, where a timeout of 0 turns them off', () => {
