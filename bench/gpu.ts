@@ -8,6 +8,8 @@
  *      (BENCH_SIZES=4096 BENCH_BACKENDS=webgpu,tfjs BENCH_ITERS=10 to narrow it)
  */
 
+// The backends (and the WASM heap large arrays live in), as an entry registers them.
+import '../src/backends.js';
 import { type GPUBackendName, gpu, gpuBackend, scope } from '../gpu/index.js';
 import { startThreads, threadCount } from '../kernels/wasm/pool.js';
 import { type AnyArray, collect, mul, type NDArray, rand } from '../src/array/index.js';

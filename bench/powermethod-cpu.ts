@@ -7,6 +7,8 @@
  * Run: npm run build && npm run bench -- powermethod-cpu   (target: within 1.25× of NumPy)
  */
 import { join } from 'node:path';
+// The backends (and the WASM heap large arrays live in), as an entry registers them.
+import '../src/backends.js';
 import { wasmStatus } from '../kernels/wasm/module.js';
 import { startThreads, threadCount } from '../kernels/wasm/pool.js';
 import { type DType, rand } from '../src/array/index.js';

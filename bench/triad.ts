@@ -7,6 +7,8 @@
 import { spawnSync } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
+// The backends (and the WASM heap large arrays live in), as an entry registers them.
+import '../src/backends.js';
 import { startThreads, threadCount } from '../kernels/wasm/pool.js';
 import { broadcast, broadcastInto, empty, rand } from '../src/array/index.js';
 import { bestOf, type PeerResult, printTable, repoRoot, runPeer, writeResult } from './common.js';

@@ -6,14 +6,14 @@
 
 import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
 import { scope } from '../gpu/scope.js';
-import { exprToJs } from '../kernels/cpu/expr.js';
-import { scaleInPlace } from '../kernels/cpu/mul.js';
 import { array, fill, ones, rand, randn, zeros } from '../src/array/create.js';
 import { type DType, dtypeOfData } from '../src/array/dtype.js';
+import { applyStep, planReduce } from '../src/array/ir/reduce-plan.js';
 import type { Lambda } from '../src/array/ir/types.js';
 import { NDArray } from '../src/array/ndarray.js';
 import { broadcast, collect, dot, mapreduce, mul, norm, transpose } from '../src/array/ops.js';
-import type { AnyArray, Operand, Reducer } from '../src/array/protocol.js';
+import type { AnyArray, Operand, OpKernels, Reducer } from '../src/array/protocol.js';
+import { getKernel } from '../src/array/registry.js';
 import { allocData } from '../src/array/storage.js';
 import { state } from '../src/cluster/state.js';
 import { ArgumentError, describe } from '../src/errors.js';
@@ -25,6 +25,9 @@ import { type Box, boxShape, boxSize, projectBox, sameList } from './layout.js';
 import { canMulByBlocks, mulByBlocks, type Piece } from './mul-blocks.js';
 import { cpuPartialRows, mulByColumns, type PartialRows } from './mul-cols.js';
 import { chunkEntry, putChunk, running } from './store.js';
+
+// The CPU backend's kernel, looked up in the registry: darray/ does not import kernels/.
+const scaleInPlace: OpKernels['scaleInPlace'] = (y, alpha) => getKernel('scaleInPlace', 'cpu')(y, alpha);
 
 type Init = (box: Box) => unknown;
 
@@ -198,28 +201,11 @@ export function combineFor(
         return m === 0 ? 0 : m * ((a / m) ** p + (b / m) ** p) ** (1 / p);
       };
     }
-    const r = spec.reducer;
-    if (r === 'sum') return (a, b) => a + b;
-    if (r === 'prod') return (a, b) => a * b;
-    if (r === 'min') return Math.min;
-    if (r === 'max') return Math.max;
-    return lambdaFunction(r);
+    // A mapreduce's partials combine with its planned step, the one every backend folds with.
+    const plan = planReduce(spec.map, spec.reducer, undefined);
+    return (a, b) => applyStep(plan, a, b);
   })();
   return (a, b) => (a === undefined ? b : b === undefined ? a : f(a, b));
-}
-
-const compiledReducers = new Map<string, (a: number, b: number) => number>();
-/** The reducer lambda as a JS function of two numbers, compiled by the CPU code generator. */
-function lambdaFunction(l: Lambda): (a: number, b: number) => number {
-  let f = compiledReducers.get(l.source);
-  if (!f) {
-    f = new Function('p0', 'p1', `"use strict"; return ${exprToJs(l.body)};`) as (
-      a: number,
-      b: number,
-    ) => number;
-    compiledReducers.set(l.source, f);
-  }
-  return f;
 }
 
 export const reduceHere = registerBuiltin(

@@ -1,4 +1,5 @@
 /** Making DArrays: distribute a host array, or build each chunk on its owner. */
+import { chunkBackends } from '../src/array/backend.js';
 import { array } from '../src/array/create.js';
 import { DTYPES, type DType, isDType } from '../src/array/dtype.js';
 import { isNDArray, type NDArray } from '../src/array/ndarray.js';
@@ -13,8 +14,6 @@ import { type FillKind, fillHere, initHere, storeHere } from './chunk-ops.js';
 import { DArray, newDArrayId } from './darray.js';
 import { chunkBox, type Layout, makeLayout } from './layout.js';
 
-export const CHUNK_BACKENDS = ['cpu', 'webgpu', 'tfjs', 'gpujs'] as const;
-
 export interface DistOptions {
   /** Owners of the chunks (default: all workers). */
   procs?: readonly number[];
@@ -26,10 +25,9 @@ export interface DistOptions {
 
 function checkBackend(verb: string, backend: string | undefined): string {
   const b = backend ?? 'cpu';
-  if (!(CHUNK_BACKENDS as readonly string[]).includes(b)) {
-    throw new ArgumentError(
-      `${verb}: backend must be one of ${CHUNK_BACKENDS.join(', ')}, got ${describe(backend)}`,
-    );
+  const names = chunkBackends();
+  if (!names.includes(b)) {
+    throw new ArgumentError(`${verb}: backend must be one of ${names.join(', ')}, got ${describe(backend)}`);
   }
   return b;
 }

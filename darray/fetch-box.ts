@@ -3,6 +3,7 @@
  * exactly that chunk, otherwise the pieces gathered straight from their owners (worker to worker,
  * never through the master) and assembled on the host.
  */
+import { fromHost } from '../src/array/backend.js';
 import { ctorOf } from '../src/array/dtype.js';
 import { NDArray } from '../src/array/ndarray.js';
 import { collect } from '../src/array/ops.js';
@@ -10,7 +11,6 @@ import type { AnyArray } from '../src/array/protocol.js';
 import { state } from '../src/cluster/state.js';
 import { remotecallFetch } from '../src/remote/calls.js';
 import { registerBuiltin } from '../src/remote/ship.js';
-import { lookupName } from '../src/remote/user-scope.js';
 import { copyBox, sliceBox } from './box.js';
 import type { DArray } from './darray.js';
 import { type Box, boxShape, boxSize, chunkBox, intersect } from './layout.js';
@@ -35,16 +35,10 @@ export const sliceHere = registerBuiltin(
   (id: string, box: Box): Promise<NDArray> => running(localSlice(id, box)),
 );
 
-/** Moves a host array onto `backend` ('cpu' keeps it as it is). */
+/** Moves a host array onto `backend` ('cpu' keeps it as it is), with the backend's registered upload. */
 export async function upload(nd: NDArray, backend: string): Promise<AnyArray> {
   if (backend === 'cpu') return nd;
-  const gpu = lookupName('gpu');
-  if (!gpu.found || typeof gpu.value !== 'function') {
-    throw new Error(
-      `DArray: chunks on backend '${backend}' need the GPU module, which is not available in this process`,
-    );
-  }
-  return (gpu.value as (a: NDArray, o: { backend: string }) => Promise<AnyArray>)(nd, { backend });
+  return fromHost(nd, backend);
 }
 
 /** The values of `box` of `d`, as the local chunk itself when it is exactly that box, else on the host. */

@@ -11,7 +11,6 @@ export {
   reduceTo,
 } from './collectives.js';
 export {
-  CHUNK_BACKENDS,
   type DistOptions,
   darrayInit,
   dfill,

@@ -7,13 +7,18 @@
  * roots, its caller waiting) go out between those steps instead of after the product.
  */
 import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
-import { matvecBlock } from '../kernels/cpu/mul.js';
 import { empty } from '../src/array/create.js';
 import { NDArray } from '../src/array/ndarray.js';
+import type { OpKernels } from '../src/array/protocol.js';
+import { getKernel } from '../src/array/registry.js';
 import { state } from '../src/cluster/state.js';
 import { receiveFrom, sendTo } from './collectives.js';
 import type { DArray } from './darray.js';
 import type { Box } from './layout.js';
+
+// The CPU backend's kernel, looked up in the registry: darray/ does not import kernels/.
+const matvecBlock: OpKernels['matvecBlock'] = (a, x, y, block) =>
+  getKernel('matvecBlock', 'cpu')(a, x, y, block);
 
 /** What an owner sends its peers: its piece of the vector, or why it has none. */
 export type Piece = NDArray | { error: string };

@@ -7,11 +7,16 @@
  * owner waits on a peer before it can stream whole rows.
  */
 import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
-import { matvecBlock } from '../kernels/cpu/mul.js';
 import { empty } from '../src/array/create.js';
 import { NDArray } from '../src/array/ndarray.js';
+import type { OpKernels } from '../src/array/protocol.js';
+import { getKernel } from '../src/array/registry.js';
 import { state } from '../src/cluster/state.js';
 import { receiveFrom, sendTo } from './collectives.js';
+
+// The CPU backend's kernel, looked up in the registry: darray/ does not import kernels/.
+const matvecBlock: OpKernels['matvecBlock'] = (a, x, y, block) =>
+  getKernel('matvecBlock', 'cpu')(a, x, y, block);
 
 /** Computes rows [r0, r1) of this owner's partial product. */
 export type PartialRows = (rows: [number, number]) => NDArray;

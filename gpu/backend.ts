@@ -1,11 +1,15 @@
 /** What each GPU backend (WebGPU, tfjs, gpu.js) provides to GPUArray: storage, transfers, accounting. */
 import type { Backend } from '../src/array/registry.js';
 
-/** The GPU backends, by the name a GPUArray reports as its `backend`. */
-export type GPUBackendName = 'webgpu' | 'tfjs' | 'gpujs';
+/**
+ * The GPU backends' names as a type: each backend folder under kernels/ adds its own here
+ * (declaration merging, `webgpu: true`). The list at run time is the registry's: gpuBackendNames().
+ */
+// biome-ignore lint/suspicious/noEmptyInterface: filled in by each GPU backend's definition.
+export interface GPUBackendNames {}
 
-/** The names of the GPU backends, in order of preference for `gpu()` without `backend`. */
-export const GPU_BACKENDS: readonly GPUBackendName[] = ['webgpu', 'tfjs', 'gpujs'];
+/** The GPU backends, by the name a GPUArray reports as its `backend`. */
+export type GPUBackendName = keyof GPUBackendNames & string;
 
 /** Backend-owned storage of one GPUArray's float32 elements. */
 export interface GPUStorage {

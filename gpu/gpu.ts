@@ -7,12 +7,12 @@ import { isArrayLike } from '../src/array/registry.js';
 import { ArgumentError, describe } from '../src/errors.js';
 import { GPUArray } from './array.js';
 import type { GPUBackendName } from './backend.js';
-import { gpuBackend } from './backends.js';
-import { toFloat32 } from './convert.js';
+import { gpuBackend } from './select.js';
+import { uploadTo } from './upload.js';
 
 /** Options of {@link gpu}. */
 export interface GPUOptions {
-  /** 'webgpu' (Dawn), 'tfjs' or 'gpujs'; default: the first of them that starts. */
+  /** A registered GPU backend: 'webgpu' (Dawn), 'tfjs' or 'gpujs'; default: the first of them that starts. */
   backend?: GPUBackendName;
   /** Only 'float32' (the default) is accepted: GPU arrays are float32. */
   dtype?: string;
@@ -42,5 +42,5 @@ export async function gpu(a: AnyArray, options: GPUOptions = {}): Promise<GPUArr
   const backend = await gpuBackend(options.backend);
   if (a instanceof GPUArray && a.backend === backend.name) return a;
   const host = a instanceof NDArray ? a : await collect(a);
-  return new GPUArray(backend, backend.upload(toFloat32(host.data), host.shape), host.shape);
+  return uploadTo(backend, host);
 }

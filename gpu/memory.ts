@@ -1,10 +1,11 @@
 /** gpuMemory(): bytes in use per GPU backend, the figure leak tests compare before and after. */
-import type { GPUBackendName } from './backend.js';
-import { createdBackends } from './backends.js';
+import { createdBackend } from '../src/array/registry.js';
+import type { GPUBackend, GPUBackendName } from './backend.js';
+import { gpuBackendNames } from './select.js';
 
 /**
- * Bytes held on each GPU backend by live arrays and in-flight temporaries (0 for a backend not
- * started). Pooled idle WebGPU buffers are not counted: they are reusable, not leaked.
+ * Bytes held on each registered GPU backend by live arrays and in-flight temporaries (0 for a
+ * backend not started). Pooled idle WebGPU buffers are not counted: they are reusable, not leaked.
  *
  * @example
  * const before = gpuMemory().webgpu;
@@ -12,7 +13,8 @@ import { createdBackends } from './backends.js';
  * gpuMemory().webgpu === before; // true
  */
 export function gpuMemory(): Record<GPUBackendName, number> {
-  const out: Record<GPUBackendName, number> = { webgpu: 0, tfjs: 0, gpujs: 0 };
-  for (const [name, b] of createdBackends()) out[name] = b.bytesInUse();
+  const out = {} as Record<GPUBackendName, number>;
+  for (const name of gpuBackendNames())
+    out[name] = (createdBackend(name) as GPUBackend | undefined)?.bytesInUse() ?? 0;
   return out;
 }

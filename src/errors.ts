@@ -18,6 +18,19 @@ export class MissingKernelError extends Error {
   }
 }
 
+/** The process a call or reference depended on exited, or was removed, before answering. */
+export class ProcessExitedException extends Error {
+  override name = 'ProcessExitedException';
+  constructor(
+    readonly workerId: number,
+    detail = '',
+  ) {
+    super(
+      `worker ${workerId} has exited${detail ? ` (${detail})` : ''}; workers() lists the live ones, and addprocs() starts more`,
+    );
+  }
+}
+
 /**
  * A file or store that is not in the expected format (bad magic, unsupported dtype, truncated
  * data, …). The message says what was expected and what was found.

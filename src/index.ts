@@ -7,17 +7,29 @@
  * console.log(await remotecallFetch(() => myid(), p)); // 2
  */
 
+// First, so that every backend is registered before any module below runs its body.
+import './backends.js';
+
 export * from '../darray/index.js';
 export { type FromZarrOptions, fromZarr, type ToZarrOptions, toZarr } from '../darray/zarr.js';
 export * from '../gpu/index.js';
+export { type BandwidthOptions, readBandwidth } from '../kernels/wasm/bandwidth.js';
+export { type KernelStatus, kernelStatus, startKernelThreads } from '../kernels/wasm/status.js';
 export * from './array/index.js';
 export { Channel, ChannelClosedError, type Producer } from './channel.js';
 export { wireStats } from './cluster/connection.js';
 export { clusterCookie } from './cluster/cookie.js';
 export type { HeartbeatOptions } from './cluster/heartbeat.js';
+export { expandHostlist } from './cluster/hostlist.js';
+export { detectLaunch, type Launcher, type LaunchInfo, localRank } from './cluster/launch-env.js';
 export { LocalManager } from './cluster/local-manager.js';
+export type { HostSpec } from './cluster/machine-spec.js';
 export type { ClusterManager, LaunchParams, ManageOp, WorkerConfig } from './cluster/manager.js';
+export { type ManagerKind, managerKinds, registerManager } from './cluster/manager-registry.js';
 export { type AddprocsOptions, addprocs, interrupt, rmprocs } from './cluster/processes.js';
+export { SlurmManager, type SlurmManagerOptions } from './cluster/slurm-manager.js';
+export { type InitializeOptions, initialize, type SpmdInfo } from './cluster/spmd.js';
+export { SSHManager, type SSHOptions } from './cluster/ssh-manager.js';
 export { myid, nprocs, nworkers, procs, workers } from './cluster/state.js';
 export { initWorker, startWorker } from './cluster/worker.js';
 export * from './errors.js';
@@ -42,13 +54,13 @@ export {
   type CapturedError,
   CompositeException,
   InterruptException,
-  ProcessExitedException,
   RemoteException,
 } from './remote/exceptions.js';
 export { Future, fetch, isReady, put, wait } from './remote/future.js';
 export { type ChannelLike, RemoteChannel, take } from './remote/remote-channel.js';
 export { remoteRefCount } from './remote/store.js';
 
+import './cluster/gpu-adapter.js';
 import './remote/handler.js';
 import './remote/wire-types.js';
 

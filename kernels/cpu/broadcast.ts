@@ -3,6 +3,7 @@
  * and cached, so an element costs the arithmetic and the loads, not a closure call.
  */
 import { empty } from '../../src/array/create.js';
+import { lowerLambda } from '../../src/array/ir/lower.js';
 import type { Lambda } from '../../src/array/ir/types.js';
 import type { NDArray } from '../../src/array/ndarray.js';
 import type { Operand, OutSpec } from '../../src/array/protocol.js';
@@ -20,7 +21,7 @@ function flatLoopSource(lambda: Lambda, layout: string): string {
   const params = [...layout].map((_, i) => `x${i}`).join(', ');
   return (
     `return function flat(out, start, end${params ? `, ${params}` : ''}) {\n` +
-    `  for (let i = start; i < end; i++) { ${loads} out[i] = ${exprToJs(lambda.body)}; }\n};`
+    `  for (let i = start; i < end; i++) { ${loads} out[i] = ${exprToJs(lowerLambda(lambda))}; }\n};`
   );
 }
 
@@ -45,7 +46,7 @@ function stridedLoopSource(lambda: Lambda, layout: string): string {
       const ix = rem % shape[k]; rem = (rem - ix) / shape[k];
       ${arrays.map((i) => `o${i} += ix * st${i}[k];`).join(' ')}
     }
-    for (let j = 0; j < inner; j++) { ${loads} out[pos++] = ${exprToJs(lambda.body)}; }
+    for (let j = 0; j < inner; j++) { ${loads} out[pos++] = ${exprToJs(lowerLambda(lambda))}; }
   }
 };`;
 }
@@ -63,25 +64,16 @@ function compiled(kind: 'flat' | 'strided', lambda: Lambda, layout: string): Loo
   return fn;
 }
 
-/** Hook for a faster runner of flat broadcasts (WASM over the shared heap, threads); false declines. */
-export interface FlatRunner {
-  run(lambda: Lambda, layout: string, out: NDArray, args: readonly Operand[]): boolean;
-}
-let runner: FlatRunner | undefined;
-
-/** Installs (or removes) the runner tried first for flat broadcasts. */
-export function setBroadcastRunner(r: FlatRunner | undefined): void {
-  runner = r;
-}
-
-/** The CPU kernel of `broadcast`: arguments are NDArrays or numbers, already shape-checked. */
+/**
+ * The CPU kernel of `broadcast`: arguments are NDArrays or numbers, already shape-checked. (The
+ * WASM variant in front of it takes flat broadcasts over the shared heap; see kernels/wasm/.)
+ */
 export function broadcastCpu(lambda: Lambda, args: readonly Operand[], out: OutSpec): NDArray {
   const result = (out.into as NDArray | undefined) ?? empty(out.shape, out.dtype);
   const flat = args.every((a) => typeof a === 'number' || sameShape(a.shape, out.shape));
   const layout = args.map((a) => (typeof a === 'number' ? 's' : 'a')).join('');
   const data = args.map((a) => (typeof a === 'number' ? a : (a as NDArray).data));
   if (flat) {
-    if (runner?.run(lambda, layout, result, args)) return result;
     compiled('flat', lambda, layout)(result.data, 0, result.size, ...data);
     return result;
   }

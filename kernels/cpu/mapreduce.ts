@@ -1,65 +1,70 @@
-/** The CPU kernel of `mapreduce` (and so of sum, prod, min, max, reduce): one generated fold loop. */
+/**
+ * The CPU kernel of `mapreduce` (and so of sum, prod, min, max, reduce): the reduction's plan
+ * (src/array/ir/reduce-plan.ts) compiled to one fold loop; GPU backends fold sequential plans
+ * on the host with it.
+ */
 
-import type { Lambda } from '../../src/array/ir/types.js';
+import { emptyResult, planReduce, type ReducePlan } from '../../src/array/ir/reduce-plan.js';
+import type { Lambda, Num } from '../../src/array/ir/types.js';
 import type { NDArray } from '../../src/array/ndarray.js';
 import type { Reducer } from '../../src/array/protocol.js';
-import { ArgumentError } from '../../src/errors.js';
 import { exprToJs } from './expr.js';
 
-/** Neutral starting values of the built-in reducers. */
-export const NEUTRAL = { sum: 0, prod: 1, min: Number.POSITIVE_INFINITY, max: Number.NEGATIVE_INFINITY };
-
-// min and max propagate NaN, as Julia's and NumPy's do.
-const STEP: Record<Exclude<Reducer, Lambda>, string> = {
-  sum: 'acc += v;',
-  prod: 'acc *= v;',
-  min: 'if (v < acc || v !== v) acc = v;',
-  max: 'if (v > acc || v !== v) acc = v;',
-};
-
 type Fold = (x: ArrayLike<number>, start: number, end: number, acc: number) => number;
-const folds = new Map<string, Fold>();
+type MapFn = (x: number) => number;
 
-/** Source of `(x, start, end, acc) => acc'` folding `map(x[i])` into acc with `reducer`. */
-export function foldSource(map: Lambda | null, reducer: Reducer): string {
-  const value = map ? `const p0 = x[i]; const v = ${exprToJs(map.body)};` : 'const v = x[i];';
-  const step =
-    typeof reducer === 'string'
-      ? STEP[reducer]
-      : `const r0 = acc; const r1 = v; acc = ${exprToJs(reducer.body, 'r')};`;
+/** Source of `(x, start, end, acc) => acc'` folding the mapped `x[i]` into acc with the plan's step. */
+export function foldSource(plan: ReducePlan): string {
+  const value = plan.map ? `const p0 = x[i]; const v = ${exprToJs(plan.map)};` : 'const v = x[i];';
   return `return function fold(x, start, end, acc) {
-  for (let i = start; i < end; i++) { ${value} ${step} }
+  for (let i = start; i < end; i++) { ${value} acc = ${exprToJs(plan.step, ['acc', 'v'])}; }
   return acc;
 };`;
 }
 
-function fold(map: Lambda | null, reducer: Reducer): Fold {
-  const k = `${map?.source ?? ''}\u0000${typeof reducer === 'string' ? reducer : reducer.source}`;
-  let f = folds.get(k);
+const folds = new Map<string, Fold>();
+// Keyed by the lowered node, which the lowering pass computes once per lambda.
+const maps = new WeakMap<Num, MapFn>();
+
+function cached<K, F>(
+  cache: { get(k: K): F | undefined; set(k: K, f: F): unknown },
+  key: K,
+  source: () => string,
+): F {
+  let f = cache.get(key);
   if (!f) {
-    f = new Function(foldSource(map, reducer))() as Fold;
-    folds.set(k, f);
+    f = new Function(source())() as F;
+    cache.set(key, f);
   }
   return f;
 }
 
-/** The CPU kernel of `mapreduce`. Without `init`, a lambda reducer starts from the first mapped element. */
+/** Runs `plan` over `data` on the host: the reference every backend's result is held to. */
+export function foldPlan(plan: ReducePlan, data: ArrayLike<number>): number {
+  const n = data.length;
+  if (n === 0) return emptyResult(plan);
+  const f = cached(folds, plan.key, () => foldSource(plan));
+  switch (plan.seed) {
+    case 'init':
+      return f(data, 0, n, plan.init as number);
+    case 'identity':
+      return f(data, 0, n, (plan.monoid?.identity ?? 0) as number);
+    case 'first': {
+      const m = plan.map;
+      const first = m
+        ? cached(maps, m, () => `"use strict"; return (p0) => ${exprToJs(m)};`)(data[0]!)
+        : data[0]!;
+      return f(data, 1, n, first);
+    }
+  }
+}
+
+/** The CPU kernel of `mapreduce`. */
 export function mapreduceCpu(
   map: Lambda | null,
   reducer: Reducer,
   x: NDArray,
   init: number | undefined,
 ): number {
-  const data = x.data;
-  const f = fold(map, reducer);
-  if (init !== undefined) return f(data, 0, data.length, init);
-  if (typeof reducer === 'string') {
-    if (data.length === 0 && (reducer === 'min' || reducer === 'max'))
-      throw new ArgumentError(`${reducer}: the array is empty; pass init for a starting value`);
-    return f(data, 0, data.length, NEUTRAL[reducer]);
-  }
-  if (data.length === 0)
-    throw new ArgumentError('reduce: the array is empty; pass init for a starting value');
-  const first = map ? fold(map, 'sum')(data, 0, 1, 0) : data[0]!;
-  return f(data, 1, data.length, first);
+  return foldPlan(planReduce(map, reducer, init), x.data);
 }

@@ -1,5 +1,6 @@
 /** The CPU kernel of `mul`: matrix–vector and matrix–matrix products in plain JS loops. */
 import { empty, zeros } from '../../src/array/create.js';
+import type { ColumnBlock } from '../../src/array/host-kernels.js';
 import type { NDArray } from '../../src/array/ndarray.js';
 import type { OutSpec } from '../../src/array/protocol.js';
 import { ArgumentError } from '../../src/errors.js';
@@ -64,36 +65,13 @@ export function matmulData(
   }
 }
 
-/**
- * A block of the matrix: x.size columns from `start`, over all rows or over `rows`; x holds the
- * block's part of the vector, y the whole result, to which the block's product may be added.
- */
-export interface ColumnBlock {
-  /** First column of the block; x.size columns from there. */
-  start: number;
-  /** Add the block's product to y instead of replacing y. */
-  accumulate: boolean;
-  /** Rows [first, end) of the block (default: all). */
-  rows?: readonly [number, number];
-}
-
-/** Hook for faster matrix–vector products (WASM SIMD, worker threads); returns false to decline. */
-export type MatvecAccelerator = (a: NDArray, x: NDArray, y: NDArray, block?: ColumnBlock) => boolean;
-let accelerator: MatvecAccelerator | undefined;
-
-/** Installs (or removes) the accelerated matrix–vector product. */
-export function setMatvecAccelerator(fn: MatvecAccelerator | undefined): void {
-  accelerator = fn;
-}
-
 /** The CPU kernel of `mul`: shapes already checked (a: m×k; b: k or k×n). */
 export function mulCpu(a: NDArray, b: NDArray, out: OutSpec): NDArray {
   const [m = 0, k = 0] = a.shape;
   // matmul accumulates into its output; matvec overwrites every element.
   const y = b.ndim === 1 ? empty(out.shape, out.dtype) : zeros(out.shape, out.dtype);
-  if (b.ndim === 1) {
-    if (!accelerator?.(a, b, y)) matvecRows(a.data, b.data, y.data, k, 0, m);
-  } else matmulData(a.data, b.data, y.data, m, k, b.shape[1] ?? 0);
+  if (b.ndim === 1) matvecRows(a.data, b.data, y.data, k, 0, m);
+  else matmulData(a.data, b.data, y.data, m, k, b.shape[1] ?? 0);
   scaleInPlace(y, out.alpha);
   return y;
 }
@@ -111,14 +89,10 @@ export function scaleInPlace(y: NDArray, alpha = 1): void {
  * of the vector while the other parts are still on their way from its peers.
  */
 export function matvecBlock(a: NDArray, x: NDArray, y: NDArray, block: ColumnBlock): void {
+  checkBlock(a, x, y, block);
   const [m = 0, lda = 0] = a.shape;
   const n = x.size;
   const [r0, r1] = block.rows ?? [0, m];
-  if (a.ndim !== 2 || y.size !== m || block.start < 0 || block.start + n > lda || r0 < 0 || r1 > m || r0 > r1)
-    throw new ArgumentError(
-      `matvecBlock: rows [${r0}, ${r1}) and columns [${block.start}, ${block.start + n}) of a [${a.shape}] matrix into a vector of ${y.size}`,
-    );
-  if (accelerator?.(a, x, y, block)) return;
   const A = a.data;
   const X = x.data;
   const Y = y.data as { [i: number]: number };
@@ -128,4 +102,15 @@ export function matvecBlock(a: NDArray, x: NDArray, y: NDArray, block: ColumnBlo
     for (let j = 0; j < n; j++) s += A[o + j]! * X[j]!;
     Y[r] = block.accumulate ? Y[r]! + s : s;
   }
+}
+
+/** Refuses a block that does not fit the matrix or the result (before any variant touches memory). */
+export function checkBlock(a: NDArray, x: NDArray, y: NDArray, block: ColumnBlock): void {
+  const [m = 0, lda = 0] = a.shape;
+  const n = x.size;
+  const [r0, r1] = block.rows ?? [0, m];
+  if (a.ndim !== 2 || y.size !== m || block.start < 0 || block.start + n > lda || r0 < 0 || r1 > m || r0 > r1)
+    throw new ArgumentError(
+      `matvecBlock: rows [${r0}, ${r1}) and columns [${block.start}, ${block.start + n}) of a [${a.shape}] matrix into a vector of ${y.size}`,
+    );
 }

@@ -4,13 +4,14 @@
  */
 
 import { GPUArray } from '../../gpu/array.js';
-import type { GpujsStorage } from '../../gpu/gpujs/backend.js';
+import { lowerLambda } from '../../src/array/ir/lower.js';
 import type { Lambda } from '../../src/array/ir/types.js';
 import type { Operand, OutSpec } from '../../src/array/protocol.js';
 import { broadcastStrides, sameShape } from '../../src/array/shape.js';
 import { ArgumentError } from '../../src/errors.js';
-import { dataOf, flatten, gpujsOf, wrap } from './common.js';
+import type { GpujsStorage } from './backend.js';
 import { exprToGpujs } from './expr.js';
+import { dataOf, flatten, gpujsOf, wrap } from './operands.js';
 
 /** gpu.js source computing element `this.thread.x` of the output of `shape`. */
 export function broadcastGpujs(lambda: Lambda, args: readonly Operand[], shape: readonly number[]): string {
@@ -30,7 +31,7 @@ export function broadcastGpujs(lambda: Lambda, args: readonly Operand[], shape: 
       return `const p${i} = x${i}[${terms.join(' + ') || '0'}];`;
     })
     .join(' ');
-  return `function(${params}) { const i = this.thread.x; ${loads} return ${exprToGpujs(lambda.body)}; }`;
+  return `function(${params}) { const i = this.thread.x; ${loads} return ${exprToGpujs(lowerLambda(lambda))}; }`;
 }
 
 /** The gpu.js kernel of `broadcast`. */

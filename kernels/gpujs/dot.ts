@@ -1,6 +1,6 @@
 /** The gpu.js kernel of `dot`: one chunked partial-sum kernel over both arrays. */
 import type { AnyArray } from '../../src/array/protocol.js';
-import { dataOf, gpujsOf } from './common.js';
+import { dataOf, gpujsOf } from './operands.js';
 import { reduceGpujs } from './reduce.js';
 
 /** Σ x[i]·y[i]. */

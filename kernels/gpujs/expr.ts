@@ -1,46 +1,62 @@
 /**
- * Compiles the broadcast IR to the JS subset gpu.js translates: numbers only, ternaries instead of
- * `&&`/`||`/`!` (gpu.js types those as booleans), and no NaN/Infinity identifiers.
+ * Prints the lowered IR (src/array/ir/lower.ts) as the JS subset gpu.js translates, node for node:
+ * number literals always with a decimal point, NaN and ±∞ as divisions, `**` as Math.pow.
  */
-import type { Expr } from '../../src/array/ir/types.js';
+import { type ParamNames, paramName } from '../../src/array/ir/names.js';
+import type { Bool, Num } from '../../src/array/ir/types.js';
 
 function num(v: number): string {
   if (Number.isNaN(v)) return '(0.0 / 0.0)';
   if (!Number.isFinite(v)) return v > 0 ? '(1.0 / 0.0)' : '(-1.0 / 0.0)';
+  if (Object.is(v, -0)) return '(-0.0)';
   const s = String(v);
   const lit = /[.e]/.test(s) ? s : `${s}.0`;
   return v < 0 ? `(${lit})` : lit;
 }
 
-/** JS falsiness (0 or NaN) as a ternary test. */
-const falsy = (a: string): string => `(${a} === 0.0 || ${a} !== ${a})`;
+const CMP = { '<': '<', '<=': '<=', '>': '>', '>=': '>=', '==': '===', '!=': '!==' } as const;
 
-/** The gpu.js-safe JS source of `e`; parameter i reads `${prefix}${i}`. */
-export function exprToGpujs(e: Expr, prefix = 'p'): string {
-  const r = (x: Expr): string => exprToGpujs(x, prefix);
+function boolToGpujs(b: Bool, names: ParamNames): string {
+  const r = (x: Num): string => exprToGpujs(x, names);
+  switch (b.kind) {
+    case 'cmp':
+      return `(${r(b.left)} ${CMP[b.op]} ${r(b.right)})`;
+    case 'isNaN': {
+      const a = r(b.arg);
+      return `(${a} !== ${a})`;
+    }
+    case 'and':
+      return `(${boolToGpujs(b.left, names)} && ${boolToGpujs(b.right, names)})`;
+    case 'or':
+      return `(${boolToGpujs(b.left, names)} || ${boolToGpujs(b.right, names)})`;
+    case 'not':
+      return `(!${boolToGpujs(b.arg, names)})`;
+  }
+}
+
+/** The gpu.js-safe JS source of lowered expression `e`; parameter i reads `${prefix}${i}` (or names[i]). */
+export function exprToGpujs(e: Num, names: ParamNames = 'p'): string {
+  const r = (x: Num): string => exprToGpujs(x, names);
   switch (e.kind) {
     case 'num':
       return num(e.value);
     case 'param':
-      return `${prefix}${e.index}`;
+      return paramName(names, e.index);
     case 'neg':
       return `(-${r(e.arg)})`;
-    case 'not':
-      return `(${falsy(r(e.arg))} ? 1.0 : 0.0)`;
-    case 'binary':
-      if (e.op === '<' || e.op === '<=' || e.op === '>' || e.op === '>=')
-        return `(${r(e.left)} ${e.op} ${r(e.right)} ? 1.0 : 0.0)`;
-      if (e.op === '==' || e.op === '!=') return `(${r(e.left)} ${e.op}= ${r(e.right)} ? 1.0 : 0.0)`;
-      if (e.op === '**') return `Math.pow(${r(e.left)}, ${r(e.right)})`;
+    case 'arith':
       return `(${r(e.left)} ${e.op} ${r(e.right)})`;
-    case 'logical': {
-      const a = r(e.left);
-      const b = r(e.right);
-      return e.op === '&&' ? `(${falsy(a)} ? ${a} : ${b})` : `(${falsy(a)} ? ${b} : ${a})`;
+    case 'select':
+      return `(${boolToGpujs(e.test, names)} ? ${r(e.ifTrue)} : ${r(e.ifFalse)})`;
+    case 'toNum':
+      return `(${boolToGpujs(e.arg, names)} ? 1.0 : 0.0)`;
+    case 'call': {
+      const args = e.args.map(r);
+      if (e.fn === 'rem') return `(${args[0]} % ${args[1]})`;
+      if (e.fn === 'powPos') return `Math.pow(${args[0]}, ${args[1]})`;
+      if (e.fn === 'copySign')
+        return `((${args[1]} < 0.0 || 1.0 / ${args[1]} < 0.0) ? -Math.abs(${args[0]}) : Math.abs(${args[0]}))`;
+      return `Math.${e.fn}(${args.join(', ')})`;
     }
-    case 'cond':
-      return `(${falsy(r(e.test))} ? ${r(e.ifFalse)} : ${r(e.ifTrue)})`;
-    case 'call':
-      return `Math.${e.fn}(${e.args.map(r).join(', ')})`;
   }
 }

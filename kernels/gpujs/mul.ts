@@ -2,7 +2,7 @@
 
 import type { GPUArray } from '../../gpu/array.js';
 import type { AnyArray, OutSpec } from '../../src/array/protocol.js';
-import { dataOf, flatten, gpujsOf, wrap } from './common.js';
+import { dataOf, flatten, gpujsOf, wrap } from './operands.js';
 
 /** gpu.js source of y[r] = α·Σ_j A[r, j]·x[j] for k columns (α an argument, so one kernel serves all). */
 export const matvecSource = (k: number): string =>

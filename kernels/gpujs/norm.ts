@@ -1,6 +1,6 @@
 /** The gpu.js kernel of `norm`: scaled by the largest |x| (passed as a number) so float32 does not overflow. */
 import type { AnyArray } from '../../src/array/protocol.js';
-import { dataOf, gpujsOf } from './common.js';
+import { dataOf, gpujsOf } from './operands.js';
 import { reduceGpujs } from './reduce.js';
 
 /** The p-norm of a gpujs array. */

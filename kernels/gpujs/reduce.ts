@@ -2,18 +2,14 @@
  * gpu.js reductions: a kernel where each thread folds a chunk of the (mapped) input into one
  * partial, then the host folds the few partials in double precision.
  */
-import type { GpujsBackend } from '../../gpu/gpujs/backend.js';
-import { flatten } from './common.js';
+import { evalLowered } from '../../src/array/ir/eval.js';
+import { MONOIDS, type MonoidOp } from '../../src/array/ir/reduce-plan.js';
+import type { GpujsBackend } from './backend.js';
+import { exprToGpujs } from './expr.js';
+import { flatten } from './operands.js';
 
-/** A built-in fold. min and max keep NaN, as the CPU kernel does. */
-export type Fold = 'sum' | 'prod' | 'min' | 'max';
-
-const STEP: Record<Fold, string> = {
-  sum: 'acc + v',
-  prod: 'acc * v',
-  min: '(v < acc || v !== v) ? v : acc',
-  max: '(v > acc || v !== v) ? v : acc',
-};
+/** A built-in fold: a monoid of the reduce plan, whose step both the kernel and the host use. */
+export type Fold = MonoidOp;
 
 const CHUNK = 1024;
 
@@ -28,7 +24,7 @@ export function partialsSource(inputs: number, map: string, fold: Fold, n: numbe
   { ${loads('start')} acc = ${map}; }
   for (let j = 1; j < ${CHUNK}; j++) {
     const i = start + j;
-    if (i < ${n}) { ${loads('i')} const v = ${map}; acc = ${STEP[fold]}; }
+    if (i < ${n}) { ${loads('i')} const v = ${map}; acc = ${exprToGpujs(MONOIDS[fold].step, ['acc', 'v'])}; }
   }
   return acc;
 }`;
@@ -45,13 +41,8 @@ export function reduceGpujs(
   const n = xs[0]?.length ?? 0;
   const groups = Math.ceil(n / CHUNK);
   const parts = flatten(b.kernel(partialsSource(xs.length, map, fold, n), [groups])(...xs, s), groups);
+  const { step } = MONOIDS[fold];
   let acc = parts[0]!;
-  for (let i = 1; i < groups; i++) {
-    const v = parts[i]!;
-    if (fold === 'sum') acc += v;
-    else if (fold === 'prod') acc *= v;
-    else if (fold === 'min') acc = v < acc || Number.isNaN(v) ? v : acc;
-    else acc = v > acc || Number.isNaN(v) ? v : acc;
-  }
+  for (let i = 1; i < groups; i++) acc = evalLowered(step, [acc, parts[i]!]);
   return acc;
 }

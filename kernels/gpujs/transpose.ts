@@ -2,7 +2,7 @@
 
 import type { GPUArray } from '../../gpu/array.js';
 import type { AnyArray } from '../../src/array/protocol.js';
-import { dataOf, flatten, gpujsOf, wrap } from './common.js';
+import { dataOf, flatten, gpujsOf, wrap } from './operands.js';
 
 /** aᵀ: out[y][x] = a[x][y] (a vector becomes a 1×n matrix). */
 export function transposeGpujs(a: AnyArray): GPUArray {

@@ -1,6 +1,6 @@
 /** The tfjs kernel of `dot`. */
 import type { AnyArray } from '../../src/array/protocol.js';
-import { tensorOf, tfjsOf } from './common.js';
+import { tensorOf, tfjsOf } from './operands.js';
 
 /** Σ x[i]·y[i] as one tf.sum of the product. */
 export async function dotTfjs(x: AnyArray, y: AnyArray): Promise<number> {

@@ -2,7 +2,7 @@
 
 import type { GPUArray } from '../../gpu/array.js';
 import type { AnyArray, OutSpec } from '../../src/array/protocol.js';
-import { tensorOf, tfjsOf, wrap } from './common.js';
+import { tensorOf, tfjsOf, wrap } from './operands.js';
 
 /** A·b on tfjs; shapes were checked by `mul`. */
 export function mulTfjs(a: AnyArray, b: AnyArray, out: OutSpec): GPUArray {

@@ -1,8 +1,8 @@
 /** The tfjs kernel of `norm`: scaled by the largest |x| so float32 squares neither overflow nor underflow. */
 
-import type { Tensor } from '../../gpu/tfjs/backend.js';
 import type { AnyArray } from '../../src/array/protocol.js';
-import { tensorOf, tfjsOf } from './common.js';
+import type { Tensor } from './backend.js';
+import { tensorOf, tfjsOf } from './operands.js';
 
 async function scalar(t: Tensor): Promise<number> {
   const [v] = await t.data();

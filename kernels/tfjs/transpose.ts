@@ -2,7 +2,7 @@
 
 import type { GPUArray } from '../../gpu/array.js';
 import type { AnyArray } from '../../src/array/protocol.js';
-import { tensorOf, tfjsOf, wrap } from './common.js';
+import { tensorOf, tfjsOf, wrap } from './operands.js';
 
 /** aᵀ as a new tensor (a vector becomes a 1×n matrix). */
 export function transposeTfjs(a: AnyArray): GPUArray {

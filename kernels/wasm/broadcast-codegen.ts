@@ -2,10 +2,12 @@
  * Compiles a broadcast lambda's IR straight to a WebAssembly module: one loop that reads each
  * array argument at index i, evaluates the expression in f64 and stores into the output. Used for
  * arrays in the shared heap, where it runs near memory bandwidth (the JS loop over typed arrays
- * reaches about a third of it). Math functions without a WASM instruction are imported from JS.
+ * reaches about a third of it). It prints the lowered IR node for node; Math functions without a
+ * WASM instruction (and `rem`, `powPos`) are imported from JS.
  */
 import type { DType } from '../../src/array/dtype.js';
-import type { Expr, Lambda } from '../../src/array/ir/types.js';
+import { lowerLambda } from '../../src/array/ir/lower.js';
+import type { ArithOp, Bool, CmpOp, Lambda, Num } from '../../src/array/ir/types.js';
 
 const I32 = 0x7f;
 const F64 = 0x7c;
@@ -14,7 +16,7 @@ const V128 = 0x7b;
 // f64x2 instructions (after the 0xfd prefix) for the ops that have one with the same IEEE result
 // as the scalar instruction; expressions using only these run two elements per step.
 const SIMD = (op: number): number[] => [0xfd, ...uleb(op)];
-const VEC_ARITH: Partial<Record<string, number>> = { '+': 0xf0, '-': 0xf1, '*': 0xf2, '/': 0xf3 };
+const VEC_ARITH: Record<ArithOp, number> = { '+': 0xf0, '-': 0xf1, '*': 0xf2, '/': 0xf3 };
 const VEC_UNARY: Partial<Record<string, number>> = {
   abs: 0xec,
   sqrt: 0xef,
@@ -23,21 +25,46 @@ const VEC_UNARY: Partial<Record<string, number>> = {
   trunc: 0x7a,
 };
 
-function vectorizable(e: Expr): boolean {
+// Comparisons and bit logic on f64x2 give lane masks (all ones or zeros); selects are bitselects.
+const VEC_CMP: Record<CmpOp, number> = {
+  '==': 0x47,
+  '!=': 0x48,
+  '<': 0x49,
+  '>': 0x4a,
+  '<=': 0x4b,
+  '>=': 0x4c,
+};
+
+function vectorizable(e: Num): boolean {
   switch (e.kind) {
     case 'num':
     case 'param':
       return true;
     case 'neg':
       return vectorizable(e.arg);
-    case 'binary':
-      return VEC_ARITH[e.op] !== undefined && vectorizable(e.left) && vectorizable(e.right);
+    case 'arith':
+      return vectorizable(e.left) && vectorizable(e.right);
+    case 'select':
+      return vectorizableBool(e.test) && vectorizable(e.ifTrue) && vectorizable(e.ifFalse);
+    case 'toNum':
+      return vectorizableBool(e.arg);
     case 'call':
       return (
         (VEC_UNARY[e.fn] !== undefined || e.fn === 'min' || e.fn === 'max') && e.args.every(vectorizable)
       );
-    default:
-      return false;
+  }
+}
+
+function vectorizableBool(b: Bool): boolean {
+  switch (b.kind) {
+    case 'cmp':
+      return vectorizable(b.left) && vectorizable(b.right);
+    case 'isNaN':
+    case 'not':
+      return b.kind === 'isNaN' ? vectorizable(b.arg) : vectorizableBool(b.arg);
+    case 'and':
+    case 'or':
+      return vectorizableBool(b.left) && vectorizableBool(b.right);
   }
 }
 
@@ -57,8 +84,8 @@ const NATIVE_UNARY: Partial<Record<string, number>> = {
   trunc: 0x9d,
   sqrt: 0x9f,
 };
-const ARITH: Partial<Record<string, number>> = { '+': 0xa0, '-': 0xa1, '*': 0xa2, '/': 0xa3 };
-const COMPARE: Partial<Record<string, number>> = {
+const ARITH: Record<ArithOp, number> = { '+': 0xa0, '-': 0xa1, '*': 0xa2, '/': 0xa3 };
+const COMPARE: Record<CmpOp, number> = {
   '==': 0x61,
   '!=': 0x62,
   '<': 0x63,
@@ -136,9 +163,25 @@ export function broadcastModule(
   const newTemp = () => iLocal + 1 + nargs + temps++;
   const get = (l: number) => [0x20, ...uleb(l)];
   const set = (l: number) => [0x21, ...uleb(l)];
-  const truthy = (t: number) => [...get(t), ...f64const(0), 0x62, ...get(t), ...get(t), 0x61, 0x71];
+  const tee = (l: number) => [0x22, ...uleb(l)];
 
-  const emit = (e: Expr): number[] => {
+  const emitBool = (b: Bool): number[] => {
+    switch (b.kind) {
+      case 'cmp':
+        return [...emit(b.left), ...emit(b.right), COMPARE[b.op]];
+      case 'isNaN': {
+        const t = newTemp();
+        return [...emit(b.arg), ...tee(t), ...get(t), 0x62];
+      }
+      case 'and':
+        return [...emitBool(b.left), ...emitBool(b.right), 0x71];
+      case 'or':
+        return [...emitBool(b.left), ...emitBool(b.right), 0x72];
+      case 'not':
+        return [...emitBool(b.arg), 0x45];
+    }
+  };
+  const emit = (e: Num): number[] => {
     switch (e.kind) {
       case 'num':
         return f64const(e.value);
@@ -146,47 +189,45 @@ export function broadcastModule(
         return get(valueLocal(e.index));
       case 'neg':
         return [...emit(e.arg), 0x9a];
-      case 'not': {
-        const t = newTemp();
-        return [...emit(e.arg), ...set(t), ...truthy(t), 0x45, 0xb8];
-      }
-      case 'binary': {
-        const l = emit(e.left);
-        const r = emit(e.right);
-        const a = ARITH[e.op];
-        if (a !== undefined) return [...l, ...r, a];
-        const c = COMPARE[e.op];
-        if (c !== undefined) return [...l, ...r, c, 0xb8];
-        return [...l, ...r, 0x10, ...uleb(importIndex(e.op === '%' ? 'mod' : 'pow', 2))];
-      }
-      case 'logical': {
-        const t = newTemp();
-        const a = [...emit(e.left), ...set(t)];
-        return e.op === '&&'
-          ? [...a, ...emit(e.right), ...get(t), ...truthy(t), 0x1b]
-          : [...a, ...get(t), ...emit(e.right), ...truthy(t), 0x1b];
-      }
-      case 'cond': {
-        const t = newTemp();
-        return [...emit(e.test), ...set(t), ...emit(e.ifTrue), ...emit(e.ifFalse), ...truthy(t), 0x1b];
-      }
+      case 'arith':
+        return [...emit(e.left), ...emit(e.right), ARITH[e.op]];
+      case 'select':
+        return [...emit(e.ifTrue), ...emit(e.ifFalse), ...emitBool(e.test), 0x1b];
+      case 'toNum':
+        return [...emitBool(e.arg), 0xb8];
       case 'call': {
         const args = e.args.map(emit);
         const native = NATIVE_UNARY[e.fn];
         if (native !== undefined) return [...args[0]!, native];
         if (e.fn === 'fround') return [...args[0]!, 0xb6, 0xbb];
-        if (e.fn === 'min' || e.fn === 'max') {
-          const op = e.fn === 'min' ? 0xa4 : 0xa5;
-          return [...args[0]!, ...args.slice(1).flatMap((x) => [...x, op])];
-        }
-        return [...args.flat(), 0x10, ...uleb(importIndex(e.fn, args.length))];
+        if (e.fn === 'min' || e.fn === 'max') return [...args[0]!, ...args[1]!, e.fn === 'min' ? 0xa4 : 0xa5];
+        if (e.fn === 'copySign') return [...args[0]!, ...args[1]!, 0xa6];
+        const name = e.fn === 'rem' ? 'mod' : e.fn === 'powPos' ? 'pow' : e.fn;
+        return [...args.flat(), 0x10, ...uleb(importIndex(name, args.length))];
       }
     }
   };
 
-  const expr = emit(lambda.body);
+  const lowered = lowerLambda(lambda);
+  const expr = emit(lowered);
   const vecLocal = (k: number) => iLocal + 1 + nargs + temps + k;
-  const emitVec = (e: Expr): number[] => {
+  const emitVecBool = (b: Bool): number[] => {
+    switch (b.kind) {
+      case 'cmp':
+        return [...emitVec(b.left), ...emitVec(b.right), ...SIMD(VEC_CMP[b.op])];
+      case 'isNaN': {
+        const x = emitVec(b.arg);
+        return [...x, ...x, ...SIMD(VEC_CMP['!='])];
+      }
+      case 'and':
+        return [...emitVecBool(b.left), ...emitVecBool(b.right), ...SIMD(0x4e)];
+      case 'or':
+        return [...emitVecBool(b.left), ...emitVecBool(b.right), ...SIMD(0x50)];
+      case 'not':
+        return [...emitVecBool(b.arg), ...SIMD(0x4d)];
+    }
+  };
+  const emitVec = (e: Num): number[] => {
     switch (e.kind) {
       case 'num':
         return [...f64const(e.value), ...SIMD(0x14)];
@@ -194,28 +235,31 @@ export function broadcastModule(
         return get(vecLocal(e.index));
       case 'neg':
         return [...emitVec(e.arg), ...SIMD(0xed)];
-      case 'binary':
-        return [...emitVec(e.left), ...emitVec(e.right), ...SIMD(VEC_ARITH[e.op]!)];
+      case 'arith':
+        return [...emitVec(e.left), ...emitVec(e.right), ...SIMD(VEC_ARITH[e.op])];
+      case 'select':
+        // v128.bitselect takes the first operand's bits where the mask is set.
+        return [...emitVec(e.ifTrue), ...emitVec(e.ifFalse), ...emitVecBool(e.test), ...SIMD(0x52)];
+      case 'toNum':
+        return [...emitVecBool(e.arg), ...f64const(1), ...SIMD(0x14), ...SIMD(0x4e)];
       case 'call': {
         const args = e.args.map(emitVec);
-        if (e.fn === 'min' || e.fn === 'max') {
-          const op = SIMD(e.fn === 'min' ? 0xf4 : 0xf5);
-          return [...args[0]!, ...args.slice(1).flatMap((x) => [...x, ...op])];
-        }
-        return [...args[0]!, ...SIMD(VEC_UNARY[e.fn]!)];
+        if (e.fn === 'min' || e.fn === 'max')
+          return [...args[0]!, ...args[1]!, ...SIMD(e.fn === 'min' ? 0xf4 : 0xf5)];
+        const op = VEC_UNARY[e.fn];
+        if (op === undefined) throw new Error(`broadcastModule: Math.${e.fn} is not vectorizable`);
+        return [...args[0]!, ...SIMD(op)];
       }
-      default:
-        throw new Error('broadcastModule: not vectorizable');
     }
   };
   const useVec =
     outDtype === 'float64' &&
     [...layout].every((k, i) => k === 's' || dtypes[i] === 'float64') &&
-    vectorizable(lambda.body);
+    vectorizable(lowered);
   const body: number[] = [...get(1), ...set(iLocal)];
   if (useVec) {
     // Two elements per step while i + 1 < end; the scalar loop below finishes any odd one.
-    const vexpr = emitVec(lambda.body);
+    const vexpr = emitVec(lowered);
     for (let k = 0; k < nargs; k++)
       if (layout[k] === 's') body.push(...get(3 + k), ...SIMD(0x14), ...set(vecLocal(k)));
     body.push(0x02, 0x40, 0x03, 0x40);

@@ -1,6 +1,6 @@
 /**
  * Broadcasts over arrays in the shared heap, compiled to WASM (broadcast-codegen.ts) and split over
- * the worker pool when large. Installed into the CPU kernel with setBroadcastRunner; declines
+ * the worker pool when large. A variant of the CPU broadcast kernel (see variants.ts); declines
  * (returns false) for small arrays or arrays outside the heap, which the JS loop handles.
  */
 
@@ -8,7 +8,6 @@ import type { DType } from '../../src/array/dtype.js';
 import type { Lambda } from '../../src/array/ir/types.js';
 import type { NDArray } from '../../src/array/ndarray.js';
 import type { Operand } from '../../src/array/protocol.js';
-import type { FlatRunner } from '../cpu/broadcast.js';
 import { wasm } from './api.js';
 import { broadcastModule, mathImports } from './broadcast-codegen.js';
 import { isResident, wasmMemory } from './heap.js';
@@ -46,6 +45,11 @@ function compiled(lambda: Lambda, layout: string, dtypes: (DType | null)[], out:
  */
 function exactText(x: number): string {
   return Object.is(x, -0) ? '-0' : String(x);
+}
+
+/** A runner of flat broadcasts (every array of the output's shape); false declines. */
+export interface FlatRunner {
+  run(lambda: Lambda, layout: string, out: NDArray, args: readonly Operand[]): boolean;
 }
 
 /** The runner for flat broadcasts whose output and arrays live in the shared heap. */

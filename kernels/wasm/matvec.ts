@@ -1,9 +1,9 @@
 /**
  * Matrix–vector product with the WASM SIMD kernel, split by rows over the worker pool when the
- * matrix is large. Installed as the CPU backend's accelerator for `mul` (kernels/cpu/mul.ts).
+ * matrix is large. A variant of the CPU backend's `mul` and `matvecBlock` kernels (see variants.ts).
  */
+import type { ColumnBlock } from '../../src/array/host-kernels.js';
 import type { NDArray } from '../../src/array/ndarray.js';
-import type { ColumnBlock } from '../cpu/mul.js';
 import { allocate, heapBuffer, isResident, release } from './heap.js';
 import { wasmKernels } from './module.js';
 import { ARGS, claimRows, PoolOp, partCount, readyPool, resetRows, runParallel } from './pool.js';

@@ -5,11 +5,12 @@
  */
 
 import { GPUArray } from '../../gpu/array.js';
-import type { WebGPUStorage } from '../../gpu/webgpu/backend.js';
+import { lowerLambda } from '../../src/array/ir/lower.js';
 import type { Lambda } from '../../src/array/ir/types.js';
 import type { Operand, OutSpec } from '../../src/array/protocol.js';
 import { broadcastStrides, sameShape } from '../../src/array/shape.js';
 import { ArgumentError } from '../../src/errors.js';
+import type { WebGPUStorage } from './backend.js';
 import { exprToWgsl, WGSL_PRELUDE } from './expr.js';
 import { backendOfArgs, bind, checkBinding, type DeviceArray, operands, releaseTemps } from './operands.js';
 
@@ -62,7 +63,7 @@ fn main(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) nwg:
   let sbase = 2u + nd * ${strided.length + 1}u;
   ${offsets}
   ${loads}
-  out[i] = ${exprToWgsl(lambda.body)};
+  out[i] = ${exprToWgsl(lowerLambda(lambda))};
 }
 `;
 }

@@ -1,5 +1,5 @@
 /** The WebGPU matrix–matrix product: 16×16 tiles staged in workgroup memory. */
-import type { WebGPUBackend } from '../../gpu/webgpu/backend.js';
+import type { WebGPUBackend } from './backend.js';
 import type { DeviceArray } from './operands.js';
 
 const T = 16;

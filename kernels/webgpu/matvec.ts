@@ -3,8 +3,9 @@
  * coalesced (vec4 where the row length allows) loads and sums through subgroups or a workgroup
  * tree. Matrices larger than one storage binding run in row blocks bound at aligned offsets.
  */
-import type { WebGPUBackend } from '../../gpu/webgpu/backend.js';
+
 import { ArgumentError } from '../../src/errors.js';
+import type { WebGPUBackend } from './backend.js';
 import type { DeviceArray } from './operands.js';
 
 const WG = 256;

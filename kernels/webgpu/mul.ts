@@ -1,9 +1,9 @@
 /** The WebGPU kernel of `mul`: matrix–vector (matvec.ts) or matrix–matrix (matmul.ts). */
 
 import { GPUArray } from '../../gpu/array.js';
-import type { WebGPUStorage } from '../../gpu/webgpu/backend.js';
 import { lambdaOf } from '../../src/array/ir/cache.js';
 import type { AnyArray, OutSpec } from '../../src/array/protocol.js';
+import type { WebGPUStorage } from './backend.js';
 import { broadcastWebGPU } from './broadcast.js';
 import { matmulWebGPU } from './matmul.js';
 import { matvecWebGPU } from './matvec.js';

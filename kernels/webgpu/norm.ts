@@ -3,9 +3,19 @@
  * LAPACK's nrm2 does, so float32 elements near 1e30 or 1e-30 neither overflow nor underflow;
  * other p are one or two plain reductions.
  */
+import { lambdaOf } from '../../src/array/ir/cache.js';
+import { lowerLambda } from '../../src/array/ir/lower.js';
 import type { AnyArray } from '../../src/array/protocol.js';
+import { exprToWgsl } from './expr.js';
 import { backendOfArgs, onDevice, releaseTemps } from './operands.js';
 import { MONOIDS, type Monoid, reduceOnDevice } from './reduce.js';
+
+// |x / m| ** p with JS's rules for **, the scale 1/m and p read from parameter words 2 and 3.
+const SCALED_POWER = exprToWgsl(lowerLambda(lambdaOf('(x, s, q) => (Math.abs(x) * s) ** q')), [
+  'p0',
+  'bitcast<f32>(P[2])',
+  'bitcast<f32>(P[3])',
+]);
 
 /** (scale, ssq) with value scale·√ssq; combining rescales the smaller side to the larger scale. */
 const NRM2: Monoid = {
@@ -39,15 +49,12 @@ export async function normWebGPU(x: AnyArray, p: number): Promise<number> {
     if (p === Number.POSITIVE_INFINITY) return run(MONOIDS.max, 'abs(p0)');
     if (p === Number.NEGATIVE_INFINITY) return run(MONOIDS.min, 'abs(p0)');
     if (p === 1) return run(MONOIDS.sum, 'abs(p0)');
-    if (p === 0) return run(MONOIDS.sum, 'js_b(p0 != 0.0)');
+    if (p === 0) return run(MONOIDS.sum, 'select(0.0, 1.0, p0 != 0.0)');
     const m = await run(MONOIDS.max, 'abs(p0)');
     if (m === 0 || !Number.isFinite(m)) return m;
     // Scaled by the largest element, passed as parameter words 2 (1/m) and 3 (p).
     const bits = new Uint32Array(Float32Array.of(1 / m, p).buffer);
-    const s = await run(MONOIDS.sum, 'js_pow(abs(p0) * bitcast<f32>(P[2]), bitcast<f32>(P[3]))', [
-      bits[0]!,
-      bits[1]!,
-    ]);
+    const s = await run(MONOIDS.sum, SCALED_POWER, [bits[0]!, bits[1]!]);
     return m * s ** (1 / p);
   } finally {
     releaseTemps([dx]);

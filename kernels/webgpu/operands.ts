@@ -1,11 +1,12 @@
 /** Turns op arguments (GPUArrays, host NDArrays, numbers) into WebGPU storages for a kernel. */
 
-import { GPUArray } from '../../gpu/array.js';
+import type { GPUArray } from '../../gpu/array.js';
 import { toFloat32 } from '../../gpu/convert.js';
-import type { WebGPUBackend, WebGPUStorage } from '../../gpu/webgpu/backend.js';
+import { backendOfArgs as ofArgs, ownStorage } from '../../gpu/operands.js';
 import type { NDArray } from '../../src/array/ndarray.js';
 import type { AnyArray, Operand } from '../../src/array/protocol.js';
 import { ArgumentError, describe } from '../../src/errors.js';
+import type { WebGPUBackend, WebGPUStorage } from './backend.js';
 
 /** An array argument on the device; `temp` when uploaded for this call only. */
 export interface DeviceArray {
@@ -17,8 +18,7 @@ export interface DeviceArray {
 
 /** The WebGPU backend of the first GPUArray among `args`. */
 export function backendOfArgs(op: string, args: readonly unknown[]): WebGPUBackend {
-  for (const a of args) if (a instanceof GPUArray && a.backend === 'webgpu') return a.impl as WebGPUBackend;
-  throw new ArgumentError(`${op} (webgpu): expected at least one GPUArray on 'webgpu' among the arguments`);
+  return ofArgs<WebGPUBackend>('webgpu', op, args);
 }
 
 /**
@@ -26,12 +26,10 @@ export function backendOfArgs(op: string, args: readonly unknown[]): WebGPUBacke
  * `split` is for kernels that bind large arrays in parts, so one binding's limit does not apply.
  */
 export function onDevice(b: WebGPUBackend, a: AnyArray, op: string, split = false): DeviceArray {
-  if (a instanceof GPUArray) {
-    if (a.backend !== 'webgpu')
-      throw new ArgumentError(`${op}: got a GPUArray on '${a.backend}' where 'webgpu' was expected`);
-    const storage = a.storage as WebGPUStorage;
+  const storage = ownStorage<WebGPUStorage>('webgpu', a, op);
+  if (storage) {
     if (!split) checkBinding(b, storage.bytes, op);
-    return { storage, shape: a.shape, size: a.size, temp: false };
+    return { storage, shape: a.shape, size: (a as GPUArray).size, temp: false };
   }
   if (a.backend !== 'cpu')
     throw new ArgumentError(

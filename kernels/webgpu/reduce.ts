@@ -4,8 +4,13 @@
  * its threads (through subgroupAdd when the adapter has subgroups and the fold is a sum), and writes
  * one partial. Pass 2 folds the partials in one workgroup. The result is read back as numbers.
  */
-import type { WebGPUBackend } from '../../gpu/webgpu/backend.js';
-import { WGSL_PRELUDE } from './expr.js';
+import {
+  type MonoidOp,
+  MONOIDS as PLAN_MONOIDS,
+  type Monoid as PlanMonoid,
+} from '../../src/array/ir/reduce-plan.js';
+import type { WebGPUBackend } from './backend.js';
+import { exprToWgsl, numToWgsl, WGSL_PRELUDE } from './expr.js';
 import type { DeviceArray } from './operands.js';
 
 const WG = 256;
@@ -26,38 +31,25 @@ export interface Monoid {
   readonly subgroupAdd?: boolean;
 }
 
-/** The built-in folds. min and max propagate NaN, as the CPU kernels do. */
-export const MONOIDS = {
-  sum: {
-    name: 'sum',
+/** A monoid of the reduce plan (src/array/ir/reduce-plan.ts) as WGSL: its identity and step, printed. */
+export function wgslMonoid(m: PlanMonoid): Monoid {
+  return {
+    name: m.op,
     type: 'f32',
-    neutral: '0.0',
-    combine: 'fn combine(a: f32, b: f32) -> f32 { return a + b; }',
+    neutral: numToWgsl(m.identity),
+    combine: `fn combine(a: f32, b: f32) -> f32 { return ${exprToWgsl(m.step, ['a', 'b'])}; }`,
     lift: 'v',
-    subgroupAdd: true,
-  },
-  prod: {
-    name: 'prod',
-    type: 'f32',
-    neutral: '1.0',
-    combine: 'fn combine(a: f32, b: f32) -> f32 { return a * b; }',
-    lift: 'v',
-  },
-  min: {
-    name: 'min',
-    type: 'f32',
-    neutral: 'js_Inf()',
-    combine: 'fn combine(a: f32, b: f32) -> f32 { return js_min(a, b); }',
-    lift: 'v',
-  },
-  max: {
-    name: 'max',
-    type: 'f32',
-    neutral: 'js_NInf()',
-    combine: 'fn combine(a: f32, b: f32) -> f32 { return js_max(a, b); }',
-    lift: 'v',
-  },
-} as const satisfies Record<string, Monoid>;
+    subgroupAdd: m.op === 'sum',
+  };
+}
+
+/** The built-in folds, from the plan's monoids: min and max propagate NaN, as on every backend. */
+export const MONOIDS: Readonly<Record<MonoidOp, Monoid>> = {
+  sum: wgslMonoid(PLAN_MONOIDS.sum),
+  prod: wgslMonoid(PLAN_MONOIDS.prod),
+  min: wgslMonoid(PLAN_MONOIDS.min),
+  max: wgslMonoid(PLAN_MONOIDS.max),
+};
 
 /**
  * WGSL of one pass: `inputs` arrays read at the same index, mapped by `map` (an f32 expression over

@@ -1,8 +1,8 @@
 /** The WebGPU kernel of `transpose`: one thread per element, reads coalesced along rows of the input. */
 
 import { GPUArray } from '../../gpu/array.js';
-import type { WebGPUStorage } from '../../gpu/webgpu/backend.js';
 import type { AnyArray } from '../../src/array/protocol.js';
+import type { WebGPUStorage } from './backend.js';
 import { backendOfArgs, onDevice, releaseTemps } from './operands.js';
 
 const WG = 256;

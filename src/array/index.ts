@@ -1,7 +1,16 @@
 /** The public array API: NDArray, constructors, ops, the protocol and the backend registry. */
-export { type KernelStatus, kernelStatus, startKernelThreads } from './accel.js';
 export { type ApproxOptions, isApprox } from './approx.js';
-export { type BandwidthOptions, readBandwidth } from './bandwidth.js';
+export {
+  type AcceleratorDefinition,
+  type ArrayBackendDefinition,
+  type BackendDefinition,
+  backendDefinition,
+  chunkBackends,
+  defineBackend,
+  type KernelTable,
+  registerBackends,
+  type VariantTable,
+} from './backend.js';
 export {
   type ArrayOptions,
   array,
@@ -52,14 +61,19 @@ export {
   type Backend,
   backendNames,
   backendOf,
+  type FindOptions,
   findBackend,
   getBackend,
   getKernel,
+  type HostAllocator,
   hasKernel,
   isArrayLike,
+  type KernelVariant,
   registerBackend,
   registerKernel,
+  registerKernelVariant,
   removeBackend,
+  removeKernelVariant,
   unregisterKernel,
 } from './registry.js';
 export { broadcastShapes, sizeOf } from './shape.js';

@@ -2,7 +2,6 @@
  * The array ops: free functions that validate their arguments, then dispatch on the backend of the
  * arrays they are given (see protocol.ts). Every op returns a Promise, whatever the array type.
  */
-import '../../kernels/cpu/register.js';
 import { ArgumentError, describe } from '../errors.js';
 import { resultDType } from './dtype.js';
 import { lambdaOf } from './ir/cache.js';
@@ -92,27 +91,13 @@ export interface ReduceOptions {
   init?: number;
 }
 
-// Lambdas that are exactly a built-in reducer run the built-in's loop (and its GPU/DArray kernels).
-function builtinReducer(l: Lambda): Reducer {
-  const b = l.body;
-  const isParams = (x: { kind: string; index?: number }, y: { kind: string; index?: number }) =>
-    x.kind === 'param' && y.kind === 'param' && x.index !== y.index;
-  if (l.params.length !== 2) return l;
-  if (b.kind === 'binary' && (b.op === '+' || b.op === '*') && isParams(b.left, b.right))
-    return b.op === '+' ? 'sum' : 'prod';
-  if (b.kind === 'call' && (b.fn === 'min' || b.fn === 'max') && b.args.length === 2) {
-    const [x, y] = b.args;
-    if (x && y && isParams(x, y)) return b.fn;
-  }
-  return l;
-}
-
 function reducerOf(op: string, r: Elementwise | Lambda | Reducer): Reducer {
   if (r === 'sum' || r === 'prod' || r === 'min' || r === 'max') return r;
   const l = lambdaOf(r);
   if (l.params.length !== 2)
     throw new ArgumentError(`${op}: the reducer must take two parameters (acc, x), got ${l.params.length}`);
-  return builtinReducer(l);
+  // A lambda that is a built-in fold ((a, b) => a + b) is recognised by the kernels' reduce plan.
+  return l;
 }
 
 /**

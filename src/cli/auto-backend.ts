@@ -3,7 +3,7 @@
  * CPU. A software adapter (lavapipe, llvmpipe, SwiftShader) runs far slower than the CPU kernels,
  * so it is used only when asked for with --backend webgpu.
  */
-import { gpuBackend } from '../../gpu/backends.js';
+import { gpuBackend } from '../../gpu/select.js';
 
 const SOFTWARE = /llvmpipe|lavapipe|swiftshader|software|cpu/i;
 

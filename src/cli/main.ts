@@ -7,9 +7,9 @@ import '../index.js';
 import { createRequire } from 'node:module';
 import { cpus } from 'node:os';
 import { Command, InvalidArgumentError, Option } from 'commander';
-import { CHUNK_BACKENDS } from '../../darray/construct.js';
 import type { GPUBackendName } from '../../gpu/backend.js';
-import { gpuBackend } from '../../gpu/backends.js';
+import { gpuBackend } from '../../gpu/select.js';
+import { chunkBackends } from '../array/backend.js';
 import { DTYPES } from '../array/dtype.js';
 import { startWorker } from '../cluster/worker.js';
 import { autoBackend } from './auto-backend.js';
@@ -50,11 +50,22 @@ program
   .argument('<script>', 'the script to run (ESM)')
   .argument('[args...]', 'arguments for the script (its process.argv.slice(2))')
   .option('-p, --procs <n>', "local workers to start, or 'auto' for one per core", procCount, 0)
+  .option(
+    '--machine-file <file>',
+    "start workers over ssh on the machines listed in <file>, one '[count*][user@]host[:port] [bind_addr[:port]]' a line",
+  )
+  .option('--sshflags <flags>', "extra ssh flags for --machine-file, e.g. '-i ~/.ssh/cluster'")
   .option('-L, --load <module>', 'a module to load on every process first (repeatable)', appendTo, [])
   .passThroughOptions()
-  .action(async (script: string, args: string[], o: { procs: number; load: string[] }) => {
-    await runScript({ procs: o.procs, load: o.load, script, args });
-  });
+  .action(
+    async (
+      script: string,
+      args: string[],
+      o: { procs: number; load: string[]; machineFile?: string; sshflags?: string },
+    ) => {
+      await runScript({ ...o, script, args });
+    },
+  );
 
 // Only the floating-point dtypes make sense for a power method.
 const FLOAT_DTYPES = DTYPES.filter((d) => d.startsWith('float'));
@@ -75,7 +86,7 @@ program
   .option('--seed <seed>', 'random seed', positiveInt('seed'), 1)
   .addOption(
     new Option('--backend <backend>', "where chunks live; 'auto' takes a hardware GPU if WebGPU finds one")
-      .choices([...CHUNK_BACKENDS, 'auto'])
+      .choices([...chunkBackends(), 'auto'])
       .default('auto'),
   )
   .action(
@@ -114,8 +125,10 @@ program
   .command('worker')
   .description('run as a worker: reads the cluster cookie on stdin and announces its address')
   .option('--bind-all', 'listen on every interface instead of 127.0.0.1')
-  .action(async (o: { bindAll?: boolean }) => {
-    await startWorker({ restrict: !o.bindAll });
+  .option('--bind-to <address[:port]>', 'listen on and announce this address')
+  .option('--interface <name>', 'listen on and announce the first IPv4 address of this interface')
+  .action(async (o: { bindAll?: boolean; bindTo?: string; interface?: string }) => {
+    await startWorker({ restrict: !o.bindAll, bindTo: o.bindTo, interface: o.interface });
   });
 
 await program.parseAsync();

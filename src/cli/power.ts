@@ -7,7 +7,7 @@ import { SingleBar } from 'cli-progress';
 import { barrier } from '../../darray/collectives.js';
 import { drand } from '../../darray/construct.js';
 import type { DArray } from '../../darray/darray.js';
-import { readBandwidth } from '../array/bandwidth.js';
+import { readBandwidth } from '../../kernels/wasm/bandwidth.js';
 import { release } from '../array/protocol.js';
 import { addprocs, rmprocs } from '../cluster/processes.js';
 import { powerMethod } from '../linalg/power-method.js';

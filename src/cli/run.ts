@@ -3,9 +3,10 @@
  * Starts the workers, loads each module on every process, then runs the script in this process
  * (process 1) and removes the workers once it is done.
  */
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { machineFileSpecs } from '../cluster/machine-spec.js';
 import { addprocs, rmprocs } from '../cluster/processes.js';
 import { workers } from '../cluster/state.js';
 import { everywhere } from '../remote/everywhere.js';
@@ -14,6 +15,10 @@ import { everywhere } from '../remote/everywhere.js';
 export interface RunOptions {
   /** Local workers to start (Julia's -p); 0 starts none. */
   procs: number;
+  /** A machine file (Julia's --machine-file): SSH workers on the machines it lists. */
+  machineFile?: string;
+  /** Extra ssh flags for the machine file's workers. */
+  sshflags?: string;
   /** Modules loaded on every process, the master included, in order (Julia's -L). */
   load: string[];
   /** The script, relative to the working directory. */
@@ -31,6 +36,15 @@ class LoadError extends Error {}
  */
 async function startCluster(o: RunOptions): Promise<void> {
   if (o.procs > 0) await addprocs(o.procs);
+  if (o.machineFile !== undefined) {
+    let specs: string[];
+    try {
+      specs = machineFileSpecs(readFileSync(o.machineFile, 'utf8'), o.machineFile);
+    } catch (e) {
+      throw new LoadError(`darray run: --machine-file: ${(e as Error).message}`);
+    }
+    await addprocs(specs, { sshflags: o.sshflags ?? [] });
+  }
   // everywhere() resolves relative paths against the working directory, as Julia's -L does.
   for (const spec of o.load) {
     try {

@@ -3,7 +3,7 @@
  * requests; replies come back on the connection the request went out on.
  */
 import type { Socket } from 'node:net';
-import { ProcessExitedException } from '../remote/exceptions.js';
+import { ProcessExitedException } from '../errors.js';
 import { mac, macEqual, nonce, PROTOCOL_VERSION } from './auth.js';
 import { heartbeatConfig } from './heartbeat.js';
 import { beatTo, noteLoopTurning, offerSideChannel } from './heartbeat-thread.js';

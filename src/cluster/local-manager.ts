@@ -2,6 +2,7 @@
 import { spawn } from 'node:child_process';
 import type { Socket } from 'node:net';
 import { ArgumentError } from '../errors.js';
+import { bindArgs } from './bind.js';
 import type { ClusterManager, LaunchParams, ManageOp, WorkerConfig } from './manager.js';
 
 export class LocalManager implements ClusterManager {
@@ -20,7 +21,7 @@ export class LocalManager implements ClusterManager {
     const configs: WorkerConfig[] = [];
     for (let i = 0; i < this.count; i++) {
       const args = [...params.exeflags, params.workerScript];
-      if (!params.restrict) args.push('--bind-all');
+      args.push(...bindArgs(params));
       const child = spawn(params.exename, args, {
         cwd: params.dir,
         // Like Julia's workers (one thread each unless asked), a worker's kernels use one thread by

@@ -42,8 +42,14 @@ export interface LaunchParams {
   /** Working directory and extra environment of the workers. */
   dir: string;
   env: Record<string, string>;
-  /** Bind the worker's listening socket to all interfaces instead of 127.0.0.1. */
+  /** Bind the worker's listening socket to 127.0.0.1 only (true) or to all interfaces. */
   restrict: boolean;
+  /** `address[:port]` the worker binds and announces (Julia's bind_addr); overrides restrict. */
+  bindTo?: string;
+  /** A network interface whose first IPv4 address the worker binds and announces. */
+  interface?: string;
+  /** Seconds each worker has to start (addprocs's timeout). */
+  timeout?: number;
   /** The cookie, which the manager must hand to the worker on stdin. */
   cookie: string;
   /** Path of the worker entry script. */

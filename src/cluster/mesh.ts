@@ -3,8 +3,7 @@
  * forgetting processes that went away so every later call to them fails at once.
  */
 import { type Socket, connect as tcpConnect } from 'node:net';
-import { ArgumentError } from '../errors.js';
-import { ProcessExitedException } from '../remote/exceptions.js';
+import { ArgumentError, ProcessExitedException } from '../errors.js';
 import { Connection } from './connection.js';
 import { clusterCookie } from './cookie.js';
 import { onHoldChange } from './keepalive.js';

@@ -1,7 +1,6 @@
 /** Adding, removing and interrupting worker processes: addprocs, rmprocs, interrupt. */
 import { ArgumentError, describe } from '../errors.js';
-import { forgetPeer } from '../remote/ship.js';
-import { dropClient } from '../remote/store.js';
+import { checkBindOptions } from './bind.js';
 import type { Connection } from './connection.js';
 import { clusterCookie } from './cookie.js';
 import { checkCustomConfigs, linkedPids } from './custom-topology.js';
@@ -12,10 +11,13 @@ import {
   parseHeartbeat,
   setHeartbeatConfig,
 } from './heartbeat.js';
-import { LocalManager } from './local-manager.js';
+import './builtin-managers.js';
+import type { HostSpec } from './machine-spec.js';
 import type { ClusterManager, WorkerConfig } from './manager.js';
+import { type ManagerKind, managerKindFor, managerKinds } from './manager-registry.js';
 import { adopt, dial, logLine, markGone, onProcessGone, wrapSocket } from './mesh.js';
 import { watchOutput } from './relay.js';
+import type { SSHOptions } from './ssh-manager.js';
 import { state, type Topology, workers } from './state.js';
 import { workerScript } from './worker-script.js';
 
@@ -30,6 +32,10 @@ export interface AddprocsOptions {
   lazy?: boolean;
   /** Bind workers to 127.0.0.1 only (default true); false binds all interfaces. */
   restrict?: boolean;
+  /** `address[:port]` each worker binds and announces to the others (Julia's bind_addr). */
+  bindTo?: string;
+  /** A network interface ('eth0', 'ib0') whose first IPv4 address each worker binds and announces. */
+  interface?: string;
   /** Extra flags for the worker's `node`, e.g. ['--max-old-space-size=4096']. */
   exeflags?: string[];
   /** The node executable for workers (default: this process's). */
@@ -62,6 +68,8 @@ const OPTION_NAMES = new Set([
   'topology',
   'lazy',
   'restrict',
+  'bindTo',
+  'interface',
   'exeflags',
   'exename',
   'dir',
@@ -72,14 +80,18 @@ const OPTION_NAMES = new Set([
 
 const TOPOLOGIES: readonly unknown[] = ['all_to_all', 'master_worker', 'custom'];
 
-function checkOptions(opts: AddprocsOptions): void {
+function checkOptions(opts: AddprocsOptions, kind: ManagerKind | undefined): void {
+  const own = kind?.options ?? [];
   for (const k of Object.keys(opts)) {
-    if (!OPTION_NAMES.has(k)) {
-      throw new ArgumentError(
-        `addprocs: unknown option '${k}'; the options are ${[...OPTION_NAMES].join(', ')}`,
-      );
-    }
+    if (OPTION_NAMES.has(k) || own.includes(k)) continue;
+    const owner = managerKinds().find((m) => m.options.includes(k));
+    throw new ArgumentError(
+      owner
+        ? `addprocs: option '${k}' belongs to the '${owner.name}' manager, which addprocs uses when given ${owner.takes}`
+        : `addprocs: unknown option '${k}'; the options are ${[...OPTION_NAMES, ...own].join(', ')}`,
+    );
   }
+  checkBindOptions(opts, 'addprocs');
   if (opts.topology !== undefined && !TOPOLOGIES.includes(opts.topology)) {
     throw new ArgumentError(
       `addprocs: topology must be 'all_to_all', 'master_worker' or 'custom', got ${describe(opts.topology)}`,
@@ -114,19 +126,24 @@ function checkOptions(opts: AddprocsOptions): void {
 }
 
 /**
- * Starts workers and returns their ids. `what` is a number of local workers or a ClusterManager.
+ * Starts workers and returns their ids. `what` is a number of local workers, a list of machines
+ * reached over ssh (SSHManager; see machine-spec.ts for the forms), or a ClusterManager.
  *
  * @example const pids = await addprocs(4) // [2, 3, 4, 5]
+ * @example await addprocs(['node1', '2*me@node2:2222'], { tunnel: true })
  */
-export async function addprocs(what: number | ClusterManager, opts: AddprocsOptions = {}): Promise<number[]> {
-  checkOptions(opts);
+export async function addprocs(
+  hosts: readonly HostSpec[],
+  opts?: AddprocsOptions & SSHOptions,
+): Promise<number[]>;
+export async function addprocs(what: number | ClusterManager, opts?: AddprocsOptions): Promise<number[]>;
+export async function addprocs(
+  what: number | readonly HostSpec[] | ClusterManager,
+  opts: AddprocsOptions & SSHOptions = {},
+): Promise<number[]> {
+  const kind = managerKindFor(what);
+  checkOptions(opts, kind);
   let manager: ClusterManager;
-  if (Array.isArray(what)) {
-    throw new ArgumentError(
-      'addprocs: a list of hosts needs an SSH cluster manager, which this version of darray does not have yet; ' +
-        'start local workers with addprocs(n), or pass your own ClusterManager',
-    );
-  }
   const topology = state.peers.size === 0 ? (opts.topology ?? 'all_to_all') : state.topology;
   if (typeof what === 'number' && topology === 'custom') {
     throw new ArgumentError(
@@ -134,12 +151,16 @@ export async function addprocs(what: number | ClusterManager, opts: AddprocsOpti
         `addprocs(${what}) starts local workers without them: pass such a manager, or use 'all_to_all'`,
     );
   }
-  if (typeof what === 'number') manager = new LocalManager(what);
-  else if (what && typeof what === 'object' && typeof (what as ClusterManager).launch === 'function')
-    manager = what;
+  if (kind) {
+    const own = Object.fromEntries(Object.entries(opts).filter(([k]) => kind.options.includes(k)));
+    manager = kind.create(what, own);
+  } else if (what && typeof what === 'object' && typeof (what as ClusterManager).launch === 'function')
+    manager = what as ClusterManager;
   else {
     throw new ArgumentError(
-      `addprocs: expected a number of workers or a ClusterManager, got ${describe(what)}; e.g. addprocs(4)`,
+      `addprocs: expected ${managerKinds()
+        .map((k) => k.takes)
+        .join(', ')} or a ClusterManager, got ${describe(what)}`,
     );
   }
   const heartbeat = parseHeartbeat(opts.heartbeat);
@@ -160,6 +181,9 @@ export async function addprocs(what: number | ClusterManager, opts: AddprocsOpti
     dir: opts.dir ?? process.cwd(),
     env: opts.env ?? {},
     restrict: opts.restrict ?? true,
+    bindTo: opts.bindTo,
+    interface: opts.interface,
+    timeout: opts.timeout ?? 60,
     cookie: clusterCookie(),
     workerScript: workerScript(),
   };
@@ -353,10 +377,9 @@ async function connectEagerly(pids: number[]): Promise<string[]> {
   return results.flatMap((r) => (r.status === 'rejected' ? [(r.reason as Error).message] : []));
 }
 
-// When a process leaves: forget what it held and tell the other workers.
+// When a process leaves, tell the other workers (the remote layer forgets what it held, on the
+// same event).
 onProcessGone((pid, reason, { entry, silent }) => {
-  dropClient(pid);
-  forgetPeer(pid);
   if (state.isWorker) return;
   // A worker given up for silence may still run (frozen, or cut off): make sure it ends.
   if (silent && entry?.manager && entry.config) {

@@ -3,12 +3,12 @@
  * the master and peers until the master goes away.
  */
 import { createServer, type Server } from 'node:net';
-import { networkInterfaces } from 'node:os';
 import { Readable } from 'node:stream';
 import { ArgumentError, describe } from '../errors.js';
 import { interruptRunning } from '../remote/interrupts.js';
 import { handleKind } from '../remote/kinds.js';
 import { logUnhandledRejections } from '../remote/task-errors.js';
+import { type BindOptions, bindPlan, checkBindOptions } from './bind.js';
 import { clusterCookie } from './cookie.js';
 import { setHeartbeatConfig } from './heartbeat.js';
 import { adopt, connectionTo, logLine, markGone, onProcessGone, wrapSocket } from './mesh.js';
@@ -18,9 +18,7 @@ import { state, type Topology } from './state.js';
 /** The first line a worker prints: `darray-worker-listening <host>:<port>`. */
 export const ANNOUNCE = 'darray-worker-listening';
 
-export interface StartWorkerOptions {
-  /** Bind to 127.0.0.1 only (default) or to every interface. */
-  restrict?: boolean;
+export interface StartWorkerOptions extends BindOptions {
   /** The cookie; by default it is read as the first line of stdin. */
   cookie?: string;
   /**
@@ -43,6 +41,8 @@ export interface StartWorkerOptions {
    * reach it there (address: host = the path, port 0). The path must not exist yet.
    */
   socketPath?: string;
+  /** Print the `darray-worker-listening` line (default true); SPMD ranks report their address otherwise. */
+  announce?: boolean;
 }
 
 let server: Server | undefined;
@@ -53,7 +53,7 @@ let server: Server | undefined;
  * @example node -e "import('darray').then((d) => d.startWorker())"  # cookie on stdin
  */
 export async function startWorker(opts: StartWorkerOptions = {}): Promise<{ host: string; port: number }> {
-  for (const k of ['closeStdin', 'stderrToStdout', 'restrict'] as const) {
+  for (const k of ['closeStdin', 'stderrToStdout', 'restrict', 'announce'] as const) {
     if (opts[k] !== undefined && typeof opts[k] !== 'boolean')
       throw new ArgumentError(`startWorker: ${k} must be true or false, got ${describe(opts[k])}`);
   }
@@ -64,6 +64,7 @@ export async function startWorker(opts: StartWorkerOptions = {}): Promise<{ host
     throw new ArgumentError(
       `startWorker: socketPath must be an absolute path, got ${describe(opts.socketPath)}`,
     );
+  checkBindOptions(opts, 'startWorker');
   state.isWorker = true;
   state.myid = 0;
   const fromStdin = opts.cookie === undefined;
@@ -71,7 +72,7 @@ export async function startWorker(opts: StartWorkerOptions = {}): Promise<{ host
   if (opts.closeStdin ?? true) closeStdin(fromStdin);
   if (opts.stderrToStdout ?? true) stderrToStdout();
   initWorker(cookie);
-  const restrict = opts.restrict ?? true;
+  const plan = bindPlan(opts);
   const srv = createServer((socket) => {
     if (preauthStats().pending >= MAX_PENDING_HANDSHAKES) {
       // Each waiting connection costs a little memory and a file descriptor; past this many, the
@@ -96,16 +97,16 @@ export async function startWorker(opts: StartWorkerOptions = {}): Promise<{ host
   await new Promise<void>((resolve, reject) => {
     srv.once('error', reject);
     if (socketPath !== undefined) srv.listen(socketPath, () => resolve());
-    else srv.listen(0, restrict ? '127.0.0.1' : '0.0.0.0', () => resolve());
+    else srv.listen(plan.listenPort, plan.listenHost, () => resolve());
   });
   if (socketPath !== undefined) {
-    process.stdout.write(`${ANNOUNCE} unix:${socketPath}\n`);
+    if (opts.announce ?? true) process.stdout.write(`${ANNOUNCE} unix:${socketPath}\n`);
     return { host: socketPath, port: 0 };
   }
   const addr = srv.address();
   if (!addr || typeof addr === 'string') throw new Error('worker could not determine its listening address');
-  const host = restrict ? '127.0.0.1' : externalAddress();
-  process.stdout.write(`${ANNOUNCE} ${host}:${addr.port}\n`);
+  const host = plan.announceHost;
+  if (opts.announce ?? true) process.stdout.write(`${ANNOUNCE} ${host}:${addr.port}\n`);
   return { host, port: addr.port };
 }
 
@@ -180,13 +181,6 @@ function stderrToStdout(): void {
   const err = process.stderr;
   err.write = out.write.bind(out) as typeof err.write;
   Object.defineProperty(process, 'stderr', { configurable: true, enumerable: true, get: () => out });
-}
-
-function externalAddress(): string {
-  for (const list of Object.values(networkInterfaces())) {
-    for (const a of list ?? []) if (a.family === 'IPv4' && !a.internal) return a.address;
-  }
-  return '127.0.0.1';
 }
 
 type PeerTuple = [pid: number, host: string, port: number];

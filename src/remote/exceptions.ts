@@ -1,5 +1,8 @@
 /** Errors that cross process boundaries, named as in Julia's Distributed. */
 
+// Defined in errors.ts (the cluster layer throws it too); re-exported here for existing importers.
+export { ProcessExitedException } from '../errors.js';
+
 /** The error captured on the remote process: its name, message and stack as text. */
 export interface CapturedError {
   name: string;
@@ -22,19 +25,6 @@ export class RemoteException extends Error {
   ) {
     super(`on worker ${pid}: ${captured.name}: ${captured.message}`);
     this.stack = `${this.name}: ${this.message}\n  remote stack (worker ${pid}):\n${captured.stack}`;
-  }
-}
-
-/** The process a call or reference depended on exited, or was removed, before answering. */
-export class ProcessExitedException extends Error {
-  override name = 'ProcessExitedException';
-  constructor(
-    readonly workerId: number,
-    detail = '',
-  ) {
-    super(
-      `worker ${workerId} has exited${detail ? ` (${detail})` : ''}; workers() lists the live ones, and addprocs() starts more`,
-    );
   }
 }
 

@@ -6,6 +6,7 @@
  * per process (cached by hash).
  */
 import { createHash } from 'node:crypto';
+import { onProcessGone } from '../cluster/mesh.js';
 import { currentEncodeTarget, onEncoded, registerWireType } from '../cluster/wire/codec.js';
 import { ArgumentError } from '../errors.js';
 import { freeVariables, parseFunction } from './free-vars.js';
@@ -59,6 +60,9 @@ export function registerBuiltin<F extends (...args: never[]) => unknown>(name: s
 export function forgetPeer(pid: number): void {
   sentTo.delete(pid);
 }
+
+// A process that left: forget what was sent to it.
+onProcessGone((pid) => forgetPeer(pid));
 
 /** How a function travels when it is not sent as source: by a name every process resolves alike. */
 function byReference(fn: unknown): Descriptor | undefined {

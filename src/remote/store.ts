@@ -4,6 +4,7 @@
  * before the call that fills it) and freed when its last client has released it.
  */
 import { held } from '../cluster/keepalive.js';
+import { onProcessGone } from '../cluster/mesh.js';
 import { ArgumentError } from '../errors.js';
 import type { CapturedError } from './exceptions.js';
 
@@ -107,6 +108,9 @@ export function dropClient(pid: number): void {
     if (s.clients.delete(pid) && s.clients.size === 0 && s.waiters.length === 0) slots.delete(k);
   }
 }
+
+// A process that left holds nothing any more.
+onProcessGone((pid) => dropClient(pid));
 
 /** Number of values this process holds for remote references. */
 export function storedCount(): number {

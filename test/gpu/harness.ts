@@ -2,6 +2,8 @@
  * Runs the shared array suite on one GPU backend: skips (or, with CI=true, fails) when the backend
  * cannot start, frees each case's arrays with scope(), and checks gpuMemory() for leaks.
  */
+// The library below its entry registers no backend; an entry (and so this test) does.
+import '../../src/backends.js';
 import { afterAll, aroundEach, beforeAll, describe, expect, it } from 'vitest';
 import { type GPUBackend, type GPUBackendName, gpu, gpuBackend, gpuMemory, scope } from '../../gpu/index.js';
 import { runArraySuite } from '../suite/array-suite.js';

@@ -5,7 +5,7 @@ import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { allowScalar, GPUArray, gpu, gpuMemory, scope } from '../../gpu/index.js';
-import type { WebGPUBackend } from '../../gpu/webgpu/backend.js';
+import type { WebGPUBackend } from '../../kernels/webgpu/backend.js';
 import { array, broadcast, broadcastInto, collect, mul, rand, reduce, sum } from '../../src/array/index.js';
 import { probe } from './harness.js';
 

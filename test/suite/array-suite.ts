@@ -3,6 +3,8 @@
  * DArray in their own files, by passing `toBackend` that moves a host NDArray onto their type.
  * Expected values come from plain JS loops in this file, independent of any kernel.
  */
+// The library below its entry registers no backend; an entry (and so this test) does.
+import '../../src/backends.js';
 import { describe, expect, it } from 'vitest';
 import {
   type AnyArray,

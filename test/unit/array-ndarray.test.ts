@@ -1,3 +1,5 @@
+// The library below its entry registers no backend; an entry (and so this test) does.
+import '../../src/backends.js';
 import { describe, expect, it } from 'vitest';
 import {
   type AnyArray,

@@ -1,4 +1,6 @@
 // Property tests: NumPy's shape rule, fused broadcast against per-element evaluation, reductions.
+// The library below its entry registers no backend; an entry (and so this test) does.
+import '../../src/backends.js';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {

@@ -1,11 +1,13 @@
 // The IR → WASM broadcast compiler against the IR → JS loop, on random lambdas (fast-check).
+// The library below its entry registers no backend; an entry (and so this test) does.
+import '../../src/backends.js';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { setBroadcastRunner } from '../../kernels/cpu/broadcast.js';
 import { isResident } from '../../kernels/wasm/heap.js';
-import { useAccelerators } from '../../kernels/wasm/install.js';
+import { useAccelerators } from '../../kernels/wasm/index.js';
 import { startThreads } from '../../kernels/wasm/pool.js';
 import { array, broadcast, type DType, type NDArray } from '../../src/array/index.js';
+import { removeKernelVariant } from '../../src/array/registry.js';
 
 // Large enough to live in the shared heap, where the WASM runner applies, and float64 outputs are split over threads.
 const N = (1 << 18) + 3;
@@ -67,7 +69,7 @@ describe('broadcast compiled to WASM', () => {
             const src = `(a, b, s) => ${body}`;
             useAccelerators(true);
             const fast = await broadcast(src, a, b, s);
-            setBroadcastRunner(undefined);
+            removeKernelVariant('broadcast', 'cpu', 'wasm');
             const slow = await broadcast(src, a, b, s);
             expect(fast.dtype).toBe(slow.dtype);
             for (let i = 0; i < N; i++)
@@ -97,7 +99,7 @@ describe('broadcast compiled to WASM', () => {
       for (const src of lambdas) {
         useAccelerators(true);
         const fast = await broadcast(src, a, b, 0.75);
-        setBroadcastRunner(undefined);
+        removeKernelVariant('broadcast', 'cpu', 'wasm');
         const slow = await broadcast(src, a, b, 0.75);
         for (let i = 0; i < N; i++)
           if (!Object.is(fast.data[i], slow.data[i]))

@@ -1,9 +1,11 @@
 // The WASM SIMD matvec and the worker pool against the plain JS kernels (needs npm run build,
 // or at least node scripts/build-kernels.mjs, to have produced kernels/wasm/build/kernels.wasm).
+// The library below its entry registers no backend; an entry (and so this test) does.
+import '../../src/backends.js';
 import { describe, expect, it } from 'vitest';
 import { matvecBlock, matvecRows } from '../../kernels/cpu/mul.js';
 import { allocate, heapStats, isResident, release } from '../../kernels/wasm/heap.js';
-import { useAccelerators } from '../../kernels/wasm/install.js';
+import { useAccelerators } from '../../kernels/wasm/index.js';
 import { wasmStatus } from '../../kernels/wasm/module.js';
 import {
   claimRows,
@@ -138,7 +140,7 @@ describe('WASM kernels and worker pool', () => {
 
 describe('kernelStatus', () => {
   it('reports the loaded kernels and the thread count', async () => {
-    const { kernelStatus, startKernelThreads } = await import('../../src/array/index.js');
+    const { kernelStatus, startKernelThreads } = await import('../../src/index.js');
     expect(kernelStatus()).toEqual({ wasm: true, reason: '', threads: threadCount() });
     expect(await startKernelThreads()).toBe(threadCount() > 1);
   });
@@ -146,7 +148,7 @@ describe('kernelStatus', () => {
 
 describe('NDArray.dispose', () => {
   it('returns heap storage at once, but never under a view', async () => {
-    const { rand: r } = await import('../../src/array/index.js');
+    const { rand: r } = await import('../../src/index.js');
     const a = r([1 << 18], { seed: 5 });
     const offset = a.data.byteOffset;
     a.dispose();

@@ -1,6 +1,8 @@
 // The DArray chunk store: a peer's request that arrives before the chunk's making command waits for
 // it; a freed chunk stays for the commands that arrived before the free,
 // and a later request for it fails.
+// The library below its entry registers no backend; an entry (and so this test) does.
+import '../../src/backends.js';
 import { describe, expect, it } from 'vitest';
 import { awaitChunkEntry, freeChunks, localChunkCount, putChunk } from '../../darray/store.js';
 import { array, type NDArray } from '../../src/array/index.js';

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { markGone } from '../../src/cluster/mesh.js';
 import { addClient, outcome, remoteRefCount, removeClient, settle } from '../../src/remote/store.js';
 
 describe('the store of remote values', () => {
@@ -17,6 +18,16 @@ describe('the store of remote values', () => {
     const before = remoteRefCount();
     removeClient([7, 2], 7);
     settle([7, 2], true, 'late');
+    expect(remoteRefCount()).toBe(before);
+  });
+
+  it('forgets what a process held when the cluster reports it gone (the cluster does not call the store)', () => {
+    const before = remoteRefCount();
+    settle([7, 3], true, 'held by 43 only');
+    addClient([7, 3], 43);
+    removeClient([7, 3], 7);
+    expect(remoteRefCount()).toBe(before + 1);
+    markGone(43, 'exited in a test');
     expect(remoteRefCount()).toBe(before);
   });
 });

@@ -78,3 +78,50 @@ export interface Lambda {
   readonly body: Expr;
   readonly source: string;
 }
+
+/**
+ * The lowered IR (lower.ts): the same expression with JavaScript's number rules spelled out, so a
+ * code generator prints each node as one operation of its target. Numbers (`Num`) and truth values
+ * (`Bool`) are separate: a comparison is a Bool, `toNum` turns a Bool into 1 or 0, and `select`
+ * picks by a Bool. Every `PrimFn` means the IEEE/libm function of that name on the domain noted.
+ */
+export type Num =
+  | { readonly kind: 'num'; readonly value: number }
+  | { readonly kind: 'param'; readonly index: number }
+  | { readonly kind: 'neg'; readonly arg: Num }
+  | { readonly kind: 'arith'; readonly op: ArithOp; readonly left: Num; readonly right: Num }
+  | { readonly kind: 'select'; readonly test: Bool; readonly ifTrue: Num; readonly ifFalse: Num }
+  | { readonly kind: 'toNum'; readonly arg: Bool }
+  | { readonly kind: 'call'; readonly fn: PrimFn; readonly args: readonly Num[] };
+
+/** A truth value: IEEE comparisons (false when an operand is NaN, except `!=`), NaN test, logic. */
+export type Bool =
+  | { readonly kind: 'cmp'; readonly op: CmpOp; readonly left: Num; readonly right: Num }
+  | { readonly kind: 'isNaN'; readonly arg: Num }
+  | { readonly kind: 'and' | 'or'; readonly left: Bool; readonly right: Bool }
+  | { readonly kind: 'not'; readonly arg: Bool };
+
+/** IEEE arithmetic. */
+export type ArithOp = '+' | '-' | '*' | '/';
+
+/** IEEE comparisons. */
+export type CmpOp = '<' | '<=' | '>' | '>=' | '==' | '!=';
+
+/**
+ * The primitive functions of the lowered IR. Each has its IEEE/libm meaning; where JS adds rules
+ * (NaN in min/max, `%`, `**`, Math.round), lower.ts expresses them with selects around the
+ * primitive, which is then only used where those rules do not apply:
+ * - `min`, `max`: two non-NaN operands;
+ * - `rem`: a − b·trunc(a/b) for finite a and finite nonzero b (C's fmod);
+ * - `powPos`: pow(a, b) for finite a > 0, b ≠ 0, neither NaN, and not a = 1 with b = ±∞;
+ * - `hypot`: two or more operands (libm hypot: Infinity wins over NaN);
+ * - `copySign`: IEEE copySign(x, y), |x| with the sign bit of y (so -0 is told from 0).
+ */
+export type PrimFn =
+  | Exclude<MathFunction, 'min' | 'max' | 'pow' | 'round' | 'hypot'>
+  | 'min'
+  | 'max'
+  | 'rem'
+  | 'powPos'
+  | 'hypot'
+  | 'copySign';

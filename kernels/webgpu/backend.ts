@@ -1,0 +1,191 @@
+/**
+ * The WebGPU backend instance, made on first use by the definition in index.ts: Dawn device, buffer
+ * pool, pipeline cache, and dispatch helpers for the kernels beside it.
+ */
+import type { GPUBackend, GPUStorage } from '../../gpu/backend.js';
+import { type DawnDevice, dawnDevice } from './dawn.js';
+import { BufferUsage, MapMode } from './flags.js';
+import { BufferPool } from './pool.js';
+
+/** One GPUArray's (or a temporary's) buffer; `bytes` is the logical size, the buffer may be larger. */
+export class WebGPUStorage implements GPUStorage {
+  #released = false;
+  constructor(
+    readonly buffer: GPUBuffer,
+    readonly bytes: number,
+    private readonly pool: BufferPool,
+  ) {}
+  release(): void {
+    if (this.#released) return;
+    this.#released = true;
+    this.pool.release(this.buffer);
+  }
+}
+
+/** A binding of a kernel: a storage (whole) or a byte range of one. */
+export interface Binding {
+  readonly buffer: GPUBuffer;
+  readonly offset?: number;
+  readonly size?: number;
+}
+
+/** Most workgroups per dispatch dimension (the WebGPU default limit). */
+const MAX_GROUPS = 65535;
+
+/** The WebGPU backend instance (its definition is index.ts). The kernels beside it run through `run`. */
+export class WebGPUBackend implements GPUBackend {
+  readonly name = 'webgpu' as const;
+  readonly device: string;
+  readonly gpu: GPUDevice;
+  readonly pool: BufferPool;
+  readonly subgroups: boolean;
+  private readonly pipelines = new Map<string, Promise<GPUComputePipeline>>();
+
+  constructor(d: DawnDevice) {
+    this.gpu = d.device;
+    this.device = `webgpu (${d.adapterName})`;
+    this.subgroups = d.subgroups;
+    this.pool = new BufferPool(d.device);
+  }
+
+  /** Largest byte range one storage binding may cover. */
+  get maxBinding(): number {
+    return this.gpu.limits.maxStorageBufferBindingSize;
+  }
+
+  /** A new storage of `bytes` bytes (at least 4: empty arrays still need a buffer to bind). */
+  alloc(bytes: number): WebGPUStorage {
+    return new WebGPUStorage(this.pool.acquire(bytes), bytes, this.pool);
+  }
+
+  upload(data: Float32Array): WebGPUStorage {
+    const s = this.alloc(data.byteLength);
+    // Dawn does not accept shared memory (the WASM heap of large host arrays), so that is copied.
+    const src = data.buffer instanceof SharedArrayBuffer ? new Float32Array(data) : data;
+    if (src.length) this.gpu.queue.writeBuffer(s.buffer, 0, src.buffer, src.byteOffset, src.byteLength);
+    return s;
+  }
+
+  /** A temporary holding `words` (u32 or f32 bit patterns), for kernel parameters. */
+  params(words: Uint32Array): WebGPUStorage {
+    const s = this.alloc(words.byteLength);
+    this.gpu.queue.writeBuffer(s.buffer, 0, words.buffer, words.byteOffset, words.byteLength);
+    return s;
+  }
+
+  async download(s: GPUStorage, offset: number, count: number): Promise<Float32Array> {
+    const out = new Float32Array(count);
+    if (count === 0) return out;
+    const staging = this.gpu.createBuffer({
+      size: count * 4,
+      usage: BufferUsage.MAP_READ | BufferUsage.COPY_DST,
+    });
+    try {
+      const enc = this.gpu.createCommandEncoder();
+      enc.copyBufferToBuffer((s as WebGPUStorage).buffer, offset * 4, staging, 0, count * 4);
+      this.gpu.queue.submit([enc.finish()]);
+      await staging.mapAsync(MapMode.READ);
+      out.set(new Float32Array(staging.getMappedRange()));
+      staging.unmap();
+    } finally {
+      staging.destroy();
+    }
+    return out;
+  }
+
+  async write(s: GPUStorage, offset: number, data: Float32Array): Promise<void> {
+    this.gpu.queue.writeBuffer(
+      (s as WebGPUStorage).buffer,
+      offset * 4,
+      data.buffer,
+      data.byteOffset,
+      data.byteLength,
+    );
+  }
+
+  bytesInUse(): number {
+    return this.pool.bytesInUse;
+  }
+
+  /** The compute pipeline of a WGSL source (entry point `main`), compiled once per source. */
+  pipeline(source: string): Promise<GPUComputePipeline> {
+    let p = this.pipelines.get(source);
+    if (!p) {
+      const module = this.gpu.createShaderModule({ code: source });
+      p = this.gpu
+        .createComputePipelineAsync({ layout: 'auto', compute: { module, entryPoint: 'main' } })
+        .catch(async (e: Error) => {
+          // The pipeline error only says the module is invalid; the compiler's messages say why.
+          const info = await module.getCompilationInfo();
+          const msgs = info.messages.map((m) => `${m.lineNum}:${m.linePos} ${m.message}`).join('; ');
+          throw new Error(
+            `WebGPU: a generated WGSL kernel failed to compile (${msgs || e.message}); this is a darray bug`,
+          );
+        });
+      this.pipelines.set(source, p);
+      p.catch(() => this.pipelines.delete(source));
+    }
+    return p;
+  }
+
+  /** Number of distinct pipelines compiled so far. */
+  get pipelineCount(): number {
+    return this.pipelines.size;
+  }
+
+  /**
+   * Workgroup counts for `groups` workgroups: x up to 65535, the rest in y. Shaders recover the
+   * linear group as `wid.x + wid.y * nwg.x`.
+   */
+  grid(groups: number): [number, number] {
+    if (groups <= MAX_GROUPS) return [Math.max(groups, 1), 1];
+    const y = Math.ceil(groups / MAX_GROUPS);
+    return [Math.ceil(groups / y), y];
+  }
+
+  /**
+   * Runs `source` over `groups` workgroups (a count, laid out by `grid`, or explicit [x, y]) with
+   * `bindings` at @group(0) @binding(0, 1, …).
+   */
+  async run(
+    source: string,
+    bindings: readonly Binding[],
+    groups: number | readonly [number, number],
+  ): Promise<void> {
+    const pipeline = await this.pipeline(source);
+    const bindGroup = this.gpu.createBindGroup({
+      layout: pipeline.getBindGroupLayout(0),
+      entries: bindings.map((b, i) => ({
+        binding: i,
+        resource: {
+          buffer: b.buffer,
+          offset: b.offset ?? 0,
+          ...(b.size === undefined ? {} : { size: Math.max(b.size, 4) }),
+        },
+      })),
+    });
+    const enc = this.gpu.createCommandEncoder();
+    const pass = enc.beginComputePass();
+    pass.setPipeline(pipeline);
+    pass.setBindGroup(0, bindGroup);
+    const [x, y] = typeof groups === 'number' ? this.grid(groups) : groups;
+    pass.dispatchWorkgroups(x, y);
+    pass.end();
+    this.gpu.queue.submit([enc.finish()]);
+  }
+
+  dispose(): void {
+    this.pool.trim();
+  }
+}
+
+let instance: Promise<WebGPUBackend> | undefined;
+
+/** The process's WebGPU backend, created on first use. */
+export function webgpuBackend(): Promise<WebGPUBackend> {
+  instance ??= dawnDevice().then((d) => new WebGPUBackend(d));
+  instance.catch(() => {
+    instance = undefined;
+  });
+  return instance;
+}

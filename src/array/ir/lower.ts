@@ -1,0 +1,174 @@
+/**
+ * The lowering pass: parsed IR (JavaScript's operators, with its number rules implied) to lowered
+ * IR (types.ts `Num`/`Bool`), where those rules are explicit nodes. Truthiness becomes "not 0 and
+ * not NaN", comparisons become truth values turned into 1/0 only where a number is needed, `&&`,
+ * `||` and `?:` become selects, and the NaN, sign and infinity rules of Math.min/max, `%`, `**` and
+ * Math.round become selects around IEEE primitives. Code generators then print node for node.
+ *
+ * Operands a rule inspects twice (the left of `&&`, the arguments of Math.min) appear twice in the
+ * tree as the same object; the expressions are pure, so this changes no result. Shader and JIT
+ * compilers share the repeated work, and the tfjs evaluator computes a shared node once.
+ */
+import type { Bool, Expr, Lambda, Num } from './types.js';
+
+const num = (value: number): Num => ({ kind: 'num', value });
+const cmp = (op: Extract<Bool, { kind: 'cmp' }>['op'], left: Num, right: Num): Bool => ({
+  kind: 'cmp',
+  op,
+  left,
+  right,
+});
+const and = (left: Bool, right: Bool): Bool => ({ kind: 'and', left, right });
+const or = (left: Bool, right: Bool): Bool => ({ kind: 'or', left, right });
+const not = (arg: Bool): Bool => (arg.kind === 'not' ? arg.arg : { kind: 'not', arg });
+const nanTest = (arg: Num): Bool => ({ kind: 'isNaN', arg });
+const select = (test: Bool, ifTrue: Num, ifFalse: Num): Num => ({ kind: 'select', test, ifTrue, ifFalse });
+const call = (fn: Extract<Num, { kind: 'call' }>['fn'], ...args: Num[]): Num => ({ kind: 'call', fn, args });
+const arith = (op: Extract<Num, { kind: 'arith' }>['op'], left: Num, right: Num): Num => ({
+  kind: 'arith',
+  op,
+  left,
+  right,
+});
+const neg = (arg: Num): Num => ({ kind: 'neg', arg });
+const isInf = (x: Num): Bool => cmp('==', call('abs', x), num(Number.POSITIVE_INFINITY));
+const anyNaN = (xs: readonly Num[]): Bool => xs.map((x) => nanTest(x)).reduce(or);
+
+/** JS truthiness of a number: neither 0 (either sign) nor NaN. */
+export function truthy(x: Num): Bool {
+  if (x.kind === 'toNum') return x.arg;
+  return and(cmp('!=', x, num(0)), not(nanTest(x)));
+}
+
+/** JS `a % b`: the dividend's sign, NaN for an infinite dividend or a zero divisor, a for b = ±∞. */
+function remainder(a: Num, b: Num): Num {
+  const r = call('rem', a, b);
+  const nan = or(or(nanTest(a), isInf(a)), or(nanTest(b), cmp('==', b, num(0))));
+  // A zero remainder has the dividend's sign (-4 % 2 is -0, -0 % 2 is -0): a sign-bit operation,
+  // since compilers that ignore signed zeros may replace a selected -0 constant by +0.
+  const signed = select(cmp('==', r, num(0)), call('copySign', num(0), a), r);
+  return select(nan, num(Number.NaN), select(isInf(b), a, signed));
+}
+
+/**
+ * JS `a ** b` and Math.pow: b = ±0 gives 1 even for NaN a; (±1) ** ±∞ is NaN; a zero or infinite
+ * base gives 0 or ∞ by the sign of b; a negative base (−0 and −∞ included) gives the magnitude,
+ * negated for an odd integer b, and NaN for a non-integer b when it is finite.
+ */
+function power(a: Num, b: Num): Num {
+  const nan = or(anyNaN([a, b]), and(cmp('==', call('abs', a), num(1)), isInf(b)));
+  const positiveB = cmp('>', b, num(0));
+  const inf = num(Number.POSITIVE_INFINITY);
+  const magnitude = select(
+    cmp('==', a, num(0)),
+    select(positiveB, num(0), inf),
+    select(isInf(a), select(positiveB, inf, num(0)), call('powPos', call('abs', a), b)),
+  );
+  // The sign bit, set for −0 too.
+  const negative = cmp('<', call('copySign', num(1), a), num(0));
+  // b is odd when b − 2·floor(b/2) is 1 (false for ±∞, which are even here, as in JS).
+  const odd = cmp('==', arith('-', b, arith('*', num(2), call('floor', arith('/', b, num(2))))), num(1));
+  const finiteNegative = and(cmp('<', a, num(0)), not(isInf(a)));
+  const negativeBase = select(
+    and(finiteNegative, cmp('!=', call('trunc', b), b)),
+    num(Number.NaN),
+    select(odd, neg(magnitude), magnitude),
+  );
+  return select(
+    cmp('==', b, num(0)),
+    num(1),
+    select(nan, num(Number.NaN), select(negative, negativeBase, magnitude)),
+  );
+}
+
+/** Math.min / Math.max: NaN when any argument is NaN, ±∞ with none. */
+function extremum(fn: 'min' | 'max', args: readonly Num[]): Num {
+  const [first, ...rest] = args;
+  if (!first) return num(fn === 'min' ? Number.POSITIVE_INFINITY : Number.NEGATIVE_INFINITY);
+  if (rest.length === 0) return first;
+  return select(
+    anyNaN(args),
+    num(Number.NaN),
+    rest.reduce((acc, x) => call(fn, acc, x), first),
+  );
+}
+
+/** Math.round: halves go up (-2.5 → -2), and (-0.5, -0] gives -0; x − floor(x) is exact. */
+function round(x: Num): Num {
+  return select(cmp('>=', arith('-', x, call('floor', x)), num(0.5)), call('ceil', x), call('floor', x));
+}
+
+/** The lowered form of parsed expression `e`. */
+export function lowerExpr(e: Expr): Num {
+  switch (e.kind) {
+    case 'num':
+    case 'param':
+      return e;
+    case 'neg':
+      return neg(lowerExpr(e.arg));
+    case 'not':
+      return { kind: 'toNum', arg: not(truthy(lowerExpr(e.arg))) };
+    case 'binary': {
+      const a = lowerExpr(e.left);
+      const b = lowerExpr(e.right);
+      switch (e.op) {
+        case '+':
+        case '-':
+        case '*':
+        case '/':
+          return arith(e.op, a, b);
+        case '%':
+          return remainder(a, b);
+        case '**':
+          return power(a, b);
+        default:
+          return { kind: 'toNum', arg: cmp(e.op, a, b) };
+      }
+    }
+    case 'logical': {
+      const a = lowerExpr(e.left);
+      const b = lowerExpr(e.right);
+      const t = truthy(a);
+      // a && b is a when a is falsy; a falsy truth value is 0 (and a truthy one 1, for ||).
+      if (a.kind === 'toNum') {
+        if (b.kind === 'toNum') return { kind: 'toNum', arg: e.op === '&&' ? and(t, b.arg) : or(t, b.arg) };
+        return e.op === '&&' ? select(t, b, num(0)) : select(t, num(1), b);
+      }
+      return e.op === '&&' ? select(t, b, a) : select(t, a, b);
+    }
+    case 'cond':
+      return select(truthy(lowerExpr(e.test)), lowerExpr(e.ifTrue), lowerExpr(e.ifFalse));
+    case 'call': {
+      const args = e.args.map(lowerExpr);
+      const [x = num(Number.NaN), y = num(Number.NaN)] = args;
+      switch (e.fn) {
+        case 'min':
+        case 'max':
+          return extremum(e.fn, args);
+        case 'pow':
+          return power(x, y);
+        case 'round':
+          return round(x);
+        case 'hypot':
+          return args.length === 0 ? num(0) : args.length === 1 ? call('abs', x) : call('hypot', ...args);
+        default:
+          return call(e.fn, ...args);
+      }
+    }
+  }
+}
+
+const lowered = new Map<string, Num>();
+
+/**
+ * The lowered body of `l`, computed once per lambda source (the parse cache's key) and reused by
+ * every code generator.
+ */
+export function lowerLambda(l: Lambda): Num {
+  let hit = lowered.get(l.source);
+  if (!hit) {
+    hit = lowerExpr(l.body);
+    lowered.set(l.source, hit);
+  }
+  return hit;
+}

@@ -1,0 +1,13 @@
+/**
+ * Registers the backends this package ships, in order: the CPU backend, its WASM accelerator, then
+ * the GPU backends. An entry file (src/index.ts, the CLI, the worker's main) imports this; nothing
+ * below the entry layer registers a backend.
+ */
+import { cpu } from '../kernels/cpu/index.js';
+import { gpujs } from '../kernels/gpujs/index.js';
+import { tfjs } from '../kernels/tfjs/index.js';
+import { wasm } from '../kernels/wasm/index.js';
+import { webgpu } from '../kernels/webgpu/index.js';
+import { registerBackends } from './array/backend.js';
+
+registerBackends(cpu, wasm, webgpu, tfjs, gpujs);
