@@ -19,6 +19,7 @@ export * from './array/index.js';
 export { Channel, ChannelClosedError, type Producer } from './channel.js';
 export { wireStats } from './cluster/connection.js';
 export { clusterCookie } from './cluster/cookie.js';
+export type { HeartbeatOptions } from './cluster/heartbeat.js';
 export { expandHostlist } from './cluster/hostlist.js';
 export { detectLaunch, type Launcher, type LaunchInfo, localRank } from './cluster/launch-env.js';
 export { LocalManager } from './cluster/local-manager.js';

@@ -5,6 +5,8 @@
 import type { Socket } from 'node:net';
 import { ProcessExitedException } from '../errors.js';
 import { mac, macEqual, nonce, PROTOCOL_VERSION } from './auth.js';
+import { heartbeatConfig } from './heartbeat.js';
+import { beatTo, noteLoopTurning, offerSideChannel } from './heartbeat-thread.js';
 import { isHeld } from './keepalive.js';
 import {
   ACCEPT_DEADLINE_MS,
@@ -48,15 +50,19 @@ export function registerPiggyback(key: string, take: PiggybackTake, apply: Piggy
   piggybacks.set(key, { take, apply });
 }
 
-/** Frames and bytes this process has sent, for message counts in benchmarks and tests. */
-const stats = { framesSent: 0, bytesSent: 0 };
+/**
+ * Frames and bytes this process has sent, for message counts in benchmarks and tests. Heartbeats
+ * are counted apart: they carry no work, and an idle moment in a measured run must not change it.
+ */
+const stats = { framesSent: 0, bytesSent: 0, heartbeatsSent: 0 };
 
 /**
- * How many messages (frames) and bytes this process has sent to other processes so far.
+ * How many messages (frames) and bytes this process has sent to other processes so far, and how
+ * many heartbeats (sent only on idle connections, not counted in the other two).
  *
  * @example const before = wireStats().framesSent; await sum(dA); wireStats().framesSent - before
  */
-export function wireStats(): { framesSent: number; bytesSent: number } {
+export function wireStats(): { framesSent: number; bytesSent: number; heartbeatsSent: number } {
   return { ...stats };
 }
 
@@ -109,6 +115,14 @@ export class Connection {
   private preauthBytes = 0;
   private myNonce = '';
   private theirNonce = '';
+  /** When bytes last arrived from the peer and when a frame last went to it (Date.now()). */
+  private lastReceived = Date.now();
+  private lastSent = Date.now();
+  private heartbeatTimer: NodeJS.Timeout | undefined;
+  /** True once the peer was given up for silence (see heartbeat.ts), not for a closed socket. */
+  silent = false;
+  /** Undoes the UDP side channel of the heartbeats (see heartbeat-thread.ts) when this closes. */
+  private readonly sideChannel: (() => void)[] = [];
 
   constructor(
     readonly socket: Socket,
@@ -137,12 +151,15 @@ export class Connection {
     );
     this.reader.maxFrameBytes = PREAUTH_MAX_FRAME_BYTES;
     socket.on('data', (chunk: Buffer) => {
+      this.lastReceived = Date.now();
       this.reader.push(chunk);
       if (!this.authed && this.closedReason === undefined) this.checkBudget(this.reader.buffered);
     });
     socket.on('error', (err) => this.close(err.message));
     socket.on('close', () => {
       clearTimeout(this.deadline);
+      clearTimeout(this.heartbeatTimer);
+      for (const undo of this.sideChannel.splice(0)) undo();
       this.endHandshake();
       this.reader.stop();
       this.settleReady.reject(
@@ -174,7 +191,9 @@ export class Connection {
         this.close('a frame whose envelope has no message kind');
         return;
       }
-      this.dispatch(frame);
+      // A heartbeat has done its work by arriving (lastReceived); it carries nothing else.
+      if (frame.env.k === 'hbu') this.beatBack(frame.env);
+      else if (frame.env.k !== 'hb') this.dispatch(frame);
       return;
     }
     this.preauthBytes += 4 + buf.length;
@@ -247,11 +266,13 @@ export class Connection {
       this.authenticated();
       this.write({ k: 'welcome' });
       this.settleReady.resolve();
+      this.offerSideChannel();
       return;
     }
     if (role === 'connector' && env.k === 'welcome') {
       this.authenticated();
       this.settleReady.resolve();
+      this.offerSideChannel();
       return;
     }
     this.refuse(`unexpected ${describeValue(env.k)} message during the handshake`);
@@ -263,6 +284,75 @@ export class Connection {
     clearTimeout(this.deadline);
     this.endHandshake();
     this.reader.maxFrameBytes = 0xffff_ffff;
+    this.lastReceived = Date.now();
+    this.scheduleHeartbeat();
+  }
+
+  private scheduleHeartbeat(): void {
+    if (this.closedReason !== undefined) return;
+    const cfg = heartbeatConfig();
+    // The check runs after the input already waiting has been read (setImmediate runs after I/O),
+    // so a process that was itself busy does not blame a peer whose heartbeats are in its buffer.
+    // Checking twice per interval keeps the gap between heartbeats under 1.5 intervals.
+    const every = (cfg?.intervalMs ?? 1000) / 2;
+    this.heartbeatTimer = setTimeout(() => setImmediate(() => this.heartbeat()), every);
+    this.heartbeatTimer.unref();
+  }
+
+  /**
+   * Over TCP, offers the peer a UDP port and token for the beats that this process's helper thread
+   * sends while the peer's main thread is stuck in synchronous code (see heartbeat-thread.ts).
+   */
+  private offerSideChannel(): void {
+    const cfg = heartbeatConfig();
+    const local = this.socket.localAddress;
+    if (!cfg || !local || !this.socket.remoteAddress) return;
+    void offerSideChannel(local, cfg.intervalMs, () => {
+      this.lastReceived = Date.now();
+    }).then((offer) => {
+      if (!offer) return;
+      if (!this.isOpen) return offer.drop();
+      this.sideChannel.push(offer.drop);
+      this.writeHeartbeat({ k: 'hbu', port: offer.port, t: offer.token });
+    });
+  }
+
+  /** Takes up the peer's offer: our helper thread beats to it while our main thread is stuck. */
+  private beatBack(env: Envelope): void {
+    const cfg = heartbeatConfig();
+    const host = this.socket.remoteAddress;
+    const { port, t } = env;
+    const valid = typeof port === 'number' && Number.isInteger(port) && port > 0 && port < 65536;
+    if (!cfg || !host || !valid || typeof t !== 'string' || !/^[0-9a-f]{32}$/.test(t)) return;
+    this.sideChannel.push(beatTo(host, port, t, cfg.intervalMs));
+  }
+
+  /** Writes a heartbeat frame, counted apart from the messages. */
+  private writeHeartbeat(env: Envelope): void {
+    stats.heartbeatsSent++;
+    this.lastSent = Date.now();
+    this.flushHeld();
+    this.socket.write(Buffer.concat(encodeFrame(env, undefined, this.peer)));
+  }
+
+  /** Gives up on a silent peer, or tells an idle one that this process is still alive. */
+  private heartbeat(): void {
+    const cfg = heartbeatConfig();
+    if (cfg) noteLoopTurning(cfg.intervalMs);
+    if (cfg && this.isOpen) {
+      const now = Date.now();
+      if (now - this.lastReceived > cfg.timeoutMs) {
+        this.silent = true;
+        this.close(
+          `nothing arrived from it for ${cfg.timeoutMs / 1000} s (heartbeat timeout): ` +
+            'its host is unreachable or the process is frozen',
+        );
+        return;
+      }
+      // Only an idle connection carries heartbeats: any frame sent recently does their job.
+      if (now - this.lastSent >= cfg.intervalMs) this.writeHeartbeat({ k: 'hb' });
+    }
+    this.scheduleHeartbeat();
   }
 
   /** Fails the handshake and tells the peer why, so that the side that keeps serving can log it. */
@@ -298,6 +388,7 @@ export class Connection {
   private held: Buffer[] | undefined;
 
   private writeParts(parts: Buffer[], deferred = false): void {
+    this.lastSent = Date.now();
     stats.framesSent++;
     for (const p of parts) stats.bytesSent += p.length;
     if (deferred || this.held) {
@@ -407,6 +498,8 @@ export class Connection {
     // Frames held for the end of this tick go first: a command sent just before closing still arrives.
     this.flushHeld();
     this.closedReason ??= reason;
+    clearTimeout(this.heartbeatTimer);
+    for (const undo of this.sideChannel.splice(0)) undo();
     // end() lets a last message (such as 'exit') flush; destroy() follows in case the peer never answers.
     this.socket.end();
     setTimeout(() => this.socket.destroy(), 1000).unref();

@@ -67,6 +67,15 @@ export interface ClusterManager {
   manage(pid: number, config: WorkerConfig, op: ManageOp): void;
   /** Forcibly stops a worker that did not exit when asked. */
   kill?(pid: number, config: WorkerConfig): Promise<void>;
-  /** Opens the transport to a worker; the default connects over TCP to config.host:port. */
+  /**
+   * The transport extension point (Julia's `connect(manager, pid, config)`): opens the stream to a
+   * worker that the master's connection runs over, once the worker has announced its address
+   * (config.host and port are then set). Without it the master connects over TCP to
+   * config.host:port. Return a connected `net.Socket` of any kind: a Unix domain socket (start the
+   * worker with `--socket PATH`, which it announces as host PATH, port 0), a socket to a local
+   * end of an SSH tunnel, and so on; the cookie handshake, framing and heartbeats then run over
+   * it as over TCP. `pid` is 0: the worker's id is assigned once it has joined. Workers reach each
+   * other at the host and port each announced (a Unix socket path, or TCP).
+   */
   connect?(pid: number, config: WorkerConfig): Promise<Socket>;
 }

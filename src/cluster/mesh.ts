@@ -7,12 +7,20 @@ import { ArgumentError, ProcessExitedException } from '../errors.js';
 import { Connection } from './connection.js';
 import { clusterCookie } from './cookie.js';
 import { onHoldChange } from './keepalive.js';
-import { state } from './state.js';
+import { type ProcessEntry, state } from './state.js';
 import type { Frame } from './wire/frame.js';
 
 type MessageHandler = (conn: Connection, frame: Frame) => void;
 let handler: MessageHandler = () => {};
-const goneListeners: ((pid: number, reason: string) => void)[] = [];
+
+/** What is known of a process that left: its entry as it was, and whether it went silent. */
+export interface GoneInfo {
+  entry?: ProcessEntry;
+  /** Given up for a heartbeat timeout: it may still be running, frozen or out of reach. */
+  silent: boolean;
+}
+type GoneListener = (pid: number, reason: string, info: GoneInfo) => void;
+const goneListeners: GoneListener[] = [];
 
 /** Installs the dispatcher for incoming requests (the remote-call layer). */
 export function setMessageHandler(h: MessageHandler): void {
@@ -20,7 +28,7 @@ export function setMessageHandler(h: MessageHandler): void {
 }
 
 /** Registers a callback for when a process leaves the cluster (exit, removal, lost connection). */
-export function onProcessGone(fn: (pid: number, reason: string) => void): void {
+export function onProcessGone(fn: GoneListener): void {
   goneListeners.push(fn);
 }
 
@@ -32,11 +40,12 @@ export function wrapSocket(socket: Socket, role: 'connector' | 'acceptor'): Conn
     myid: () => state.myid,
     refWhileIdle: state.isWorker,
     onMessage: (conn, frame) => handler(conn, frame),
-    onClose: (conn) => {
+    onClose: (conn, reason) => {
       if (conn.peer && state.conns.get(conn.peer) === conn) {
         state.conns.delete(conn.peer);
         // A worker losing the master has lost the cluster; a lost peer connection means a dead peer.
-        markGone(conn.peer, 'its connection closed');
+        if (conn.silent) markGone(conn.peer, reason, true);
+        else markGone(conn.peer, 'its connection closed');
       }
     },
     log: logLine,
@@ -59,10 +68,13 @@ export function adopt(conn: Connection): void {
   conn.settle();
 }
 
-/** Opens an authenticated TCP connection to host:port. */
+/**
+ * Opens an authenticated connection to host:port, or to the Unix domain socket at `host` when it
+ * is an absolute path and `port` is 0 (a worker started with a socket path; see startWorker).
+ */
 export async function dial(host: string, port: number): Promise<Connection> {
   const socket = await new Promise<Socket>((resolve, reject) => {
-    const s = tcpConnect({ host, port });
+    const s = port === 0 && host.startsWith('/') ? tcpConnect({ path: host }) : tcpConnect({ host, port });
     s.once('connect', () => {
       s.off('error', reject);
       resolve(s);
@@ -121,12 +133,13 @@ function describePid(pid: unknown): string {
 }
 
 /** Forgets a process: later calls to it fail at once, and listeners fail what depended on it. */
-export function markGone(pid: number, reason: string): void {
+export function markGone(pid: number, reason: string, silent = false): void {
   if (state.gone.has(pid) || pid === state.myid) return;
   state.gone.set(pid, reason);
+  const entry = state.peers.get(pid);
   state.peers.delete(pid);
   const conn = state.conns.get(pid);
   state.conns.delete(pid);
   conn?.close(reason);
-  for (const fn of goneListeners) fn(pid, reason);
+  for (const fn of goneListeners) fn(pid, reason, { entry, silent });
 }

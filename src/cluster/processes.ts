@@ -4,6 +4,13 @@ import { checkBindOptions } from './bind.js';
 import type { Connection } from './connection.js';
 import { clusterCookie } from './cookie.js';
 import { checkCustomConfigs, linkedPids } from './custom-topology.js';
+import {
+  type HeartbeatConfig,
+  type HeartbeatOptions,
+  heartbeatConfig,
+  parseHeartbeat,
+  setHeartbeatConfig,
+} from './heartbeat.js';
 import './builtin-managers.js';
 import type { HostSpec } from './machine-spec.js';
 import type { ClusterManager, WorkerConfig } from './manager.js';
@@ -37,8 +44,24 @@ export interface AddprocsOptions {
   dir?: string;
   /** Extra environment variables for the workers. */
   env?: Record<string, string>;
-  /** How long to wait for each worker to start, in seconds (default 60). */
+  /**
+   * How long each worker has to start, in seconds, from launch until it has announced its
+   * address, accepted the connection and joined (Julia's JULIA_WORKER_TIMEOUT); default: the
+   * environment variable DARRAY_WORKER_TIMEOUT, else 60. A worker that is late fails addprocs
+   * with an error naming it, and is killed.
+   */
   timeout?: number;
+  /**
+   * Heartbeats on every connection of the cluster, in seconds (default: interval 1, timeout 10;
+   * environment DARRAY_HEARTBEAT_INTERVAL and DARRAY_HEARTBEAT_TIMEOUT, where a timeout of 0 turns
+   * them off), or false for none. A process from which nothing arrives for `timeout` (its host
+   * vanished from the network, or it is frozen) is treated as dead: its pending calls fail with
+   * ProcessExitedException and it leaves workers(); a worker that loses the master so exits. A
+   * connection that carries traffic sends no heartbeats. Set by the first addprocs, for the cluster.
+   * Over TCP a process busy in synchronous code keeps beating from a helper thread; over
+   * transports without an address (Unix sockets) the timeout must outlast the longest such call.
+   */
+  heartbeat?: HeartbeatOptions | false;
 }
 
 const OPTION_NAMES = new Set([
@@ -52,6 +75,7 @@ const OPTION_NAMES = new Set([
   'dir',
   'env',
   'timeout',
+  'heartbeat',
 ]);
 
 const TOPOLOGIES: readonly unknown[] = ['all_to_all', 'master_worker', 'custom'];
@@ -80,6 +104,11 @@ function checkOptions(opts: AddprocsOptions, kind: ManagerKind | undefined): voi
     throw new ArgumentError(`addprocs: exeflags must be an array of strings, got ${describe(opts.exeflags)}`);
   }
   if (state.isWorker) throw new ArgumentError('addprocs: only the master (process 1) can add workers');
+  if (opts.timeout !== undefined && !(typeof opts.timeout === 'number' && opts.timeout > 0)) {
+    throw new ArgumentError(
+      `addprocs: timeout must be a positive number of seconds, got ${describe(opts.timeout)}`,
+    );
+  }
   if (opts.lazy !== undefined && typeof opts.lazy !== 'boolean') {
     throw new ArgumentError(`addprocs: lazy must be true or false, got ${describe(opts.lazy)}`);
   }
@@ -134,9 +163,17 @@ export async function addprocs(
         .join(', ')} or a ClusterManager, got ${describe(what)}`,
     );
   }
+  const heartbeat = parseHeartbeat(opts.heartbeat);
+  const timeoutMs = workerTimeoutSeconds(opts.timeout) * 1000;
   if (state.peers.size === 0) {
     state.topology = topology;
     state.lazy = opts.lazy ?? true;
+    setHeartbeatConfig(heartbeat);
+  } else if (opts.heartbeat !== undefined && !sameHeartbeat(heartbeat, heartbeatConfig())) {
+    throw new ArgumentError(
+      'addprocs: the cluster already has its heartbeat settings (set by the first addprocs); ' +
+        'omit heartbeat, or remove the workers first (rmprocs)',
+    );
   }
   const params = {
     exename: opts.exename ?? process.execPath,
@@ -155,12 +192,13 @@ export async function addprocs(
     try {
       checkCustomConfigs(manager.name, configs);
     } catch (err) {
-      for (const c of configs) stopUnjoined(c);
+      for (const c of configs) stopUnjoined(manager, c);
       throw err;
     }
   }
-  const timeoutMs = (opts.timeout ?? 60) * 1000;
-  const results = await Promise.allSettled(configs.map((c) => joinWorker(manager, c, timeoutMs)));
+  const results = await Promise.allSettled(
+    configs.map((c, i) => joinInTime(manager, c, timeoutMs, `${i + 1} of ${configs.length}`)),
+  );
   const pids: number[] = [];
   const errors: string[] = [];
   for (const r of results) {
@@ -179,7 +217,67 @@ export async function addprocs(
   return pids.sort((a, b) => a - b);
 }
 
-async function joinWorker(manager: ClusterManager, config: WorkerConfig, timeoutMs: number): Promise<number> {
+/** addprocs' timeout: the option, else DARRAY_WORKER_TIMEOUT, else 60 s as Julia's default. */
+function workerTimeoutSeconds(opt: number | undefined): number {
+  if (opt !== undefined) return opt;
+  const raw = process.env.DARRAY_WORKER_TIMEOUT;
+  if (raw === undefined || raw === '') return 60;
+  const n = Number(raw);
+  if (!(Number.isFinite(n) && n > 0)) {
+    throw new ArgumentError(
+      `addprocs: environment variable DARRAY_WORKER_TIMEOUT must be a positive number of seconds, got '${raw}'`,
+    );
+  }
+  return n;
+}
+
+function sameHeartbeat(a: HeartbeatConfig | undefined, b: HeartbeatConfig | undefined): boolean {
+  return a?.intervalMs === b?.intervalMs && a?.timeoutMs === b?.timeoutMs;
+}
+
+/**
+ * Joins one launched worker within `timeoutMs` from now; a worker that is late, or fails, is
+ * killed, and the error names it (its place in the launch, its manager, its OS pid or address).
+ */
+async function joinInTime(
+  manager: ClusterManager,
+  config: WorkerConfig,
+  timeoutMs: number,
+  which: string,
+): Promise<number> {
+  const attempt = { abandoned: false };
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => {
+      attempt.abandoned = true;
+      reject(
+        new Error(
+          `it did not announce its address, connect and join within ${timeoutMs / 1000} s ` +
+            `(addprocs option timeout, or DARRAY_WORKER_TIMEOUT, in seconds)`,
+        ),
+      );
+    }, timeoutMs);
+  });
+  const joining = joinWorker(manager, config, timeoutMs, attempt);
+  joining.catch(() => {});
+  try {
+    return await Promise.race([joining, late]);
+  } catch (err) {
+    stopUnjoined(manager, config);
+    const osPid = config.process?.pid === undefined ? '' : `, OS pid ${config.process.pid}`;
+    const at = config.host === undefined ? '' : `, at ${config.host}:${config.port}`;
+    throw new Error(`worker ${which} of manager '${manager.name}'${osPid}${at}: ${(err as Error).message}`);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+async function joinWorker(
+  manager: ClusterManager,
+  config: WorkerConfig,
+  timeoutMs: number,
+  attempt: { abandoned: boolean },
+): Promise<number> {
   let setPid!: (pid: number) => void;
   const pidReady = new Promise<number>((r) => {
     setPid = r;
@@ -194,16 +292,29 @@ async function joinWorker(manager: ClusterManager, config: WorkerConfig, timeout
       config.port ??= addr.port;
     }
     if (manager.connect) {
-      conn = wrapSocket(await manager.connect(0, config), 'connector');
+      const socket = await manager.connect(0, config);
+      // A transport that opened after the worker was given up on is closed at once.
+      if (attempt.abandoned) socket.destroy();
+      conn = wrapSocket(socket, 'connector');
       await conn.ready;
     } else {
       conn = await dial(config.host, config.port);
     }
+    if (attempt.abandoned) throw new Error('given up on');
     const pid = state.nextPid++;
     conn.peer = pid;
     const peers = [...state.peers.values()].map((p) => [p.pid, p.host, p.port]);
-    const reply = await conn.request({ k: 'join', pid, topology: state.topology, lazy: state.lazy, peers });
+    const hb = heartbeatConfig();
+    const reply = await conn.request({
+      k: 'join',
+      pid,
+      topology: state.topology,
+      lazy: state.lazy,
+      peers,
+      hb: hb ? [hb.intervalMs, hb.timeoutMs] : 0,
+    });
     if (!reply.env.ok) throw new Error('the worker refused to join');
+    if (attempt.abandoned) throw new Error('given up on');
     state.peers.set(pid, { pid, host: config.host, port: config.port, manager, config });
     adopt(conn);
     setPid(pid);
@@ -219,12 +330,16 @@ async function joinWorker(manager: ClusterManager, config: WorkerConfig, timeout
   }
 }
 
-/** Kills a launched worker that will not join (the cluster refused its config). */
-function stopUnjoined(config: WorkerConfig): void {
+/**
+ * Kills a launched worker that will not join (late, failed, or refused by the cluster) or that
+ * went silent: through its process handle, else its signal function, else its manager's kill.
+ */
+function stopUnjoined(manager: ClusterManager, config: WorkerConfig, pid = 0): void {
   const child = config.process;
   if (child) {
     if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
-  } else config.signal?.('SIGKILL');
+  } else if (config.signal) config.signal('SIGKILL');
+  else manager.kill?.(pid, config).catch(() => {});
 }
 
 function announceNewPeers(pids: number[]): void {
@@ -264,8 +379,14 @@ async function connectEagerly(pids: number[]): Promise<string[]> {
 
 // When a process leaves, tell the other workers (the remote layer forgets what it held, on the
 // same event).
-onProcessGone((pid, reason) => {
+onProcessGone((pid, reason, { entry, silent }) => {
   if (state.isWorker) return;
+  // A worker given up for silence may still run (frozen, or cut off): make sure it ends.
+  if (silent && entry?.manager && entry.config) {
+    if (entry.manager.kill) entry.manager.kill(pid, entry.config).catch(() => {});
+    else stopUnjoined(entry.manager, entry.config, pid);
+    entry.manager.manage(pid, entry.config, 'deregister');
+  }
   for (const conn of state.conns.values()) {
     if (conn.isOpen) conn.send({ k: 'peers', gone: [[pid, reason]] });
   }

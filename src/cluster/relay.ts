@@ -26,6 +26,14 @@ export function watchOutput(
       const rl = createInterface({ input: stream });
       rl.on('line', (line) => {
         if (first && !announced) {
+          const unix = line.startsWith(ANNOUNCE) ? /\sunix:(\/\S+)\s*$/.exec(line) : null;
+          if (unix) {
+            // A worker on a Unix domain socket: the path is its host, with port 0 (see mesh.dial).
+            announced = true;
+            clearTimeout(timer);
+            resolve({ host: unix[1] ?? '', port: 0 });
+            return;
+          }
           const m = line.startsWith(ANNOUNCE) ? /\s(\S+):(\d+)\s*$/.exec(line) : null;
           if (m) {
             announced = true;

@@ -10,6 +10,7 @@ import { interruptRunning } from '../remote/interrupts.js';
 import { logUnhandledRejections } from '../remote/task-errors.js';
 import { type BindOptions, bindPlan, checkBindOptions } from './bind.js';
 import { clusterCookie } from './cookie.js';
+import { setHeartbeatConfig } from './heartbeat.js';
 import { adopt, connectionTo, logLine, markGone, onProcessGone, wrapSocket } from './mesh.js';
 import { MAX_PENDING_HANDSHAKES, noteRefusal, preauthStats } from './preauth.js';
 import { state, type Topology } from './state.js';
@@ -34,6 +35,12 @@ export interface StartWorkerOptions extends BindOptions {
    * LocalManager relays both streams and starts its workers with false.
    */
   stderrToStdout?: boolean;
+  /**
+   * Listen on the Unix domain socket at this absolute path instead of TCP (for a ClusterManager
+   * whose `connect` opens such sockets); the worker announces `unix:<path>`, and other workers
+   * reach it there (address: host = the path, port 0). The path must not exist yet.
+   */
+  socketPath?: string;
   /** Print the `darray-worker-listening` line (default true); SPMD ranks report their address otherwise. */
   announce?: boolean;
 }
@@ -50,6 +57,13 @@ export async function startWorker(opts: StartWorkerOptions = {}): Promise<{ host
     if (opts[k] !== undefined && typeof opts[k] !== 'boolean')
       throw new ArgumentError(`startWorker: ${k} must be true or false, got ${describe(opts[k])}`);
   }
+  if (
+    opts.socketPath !== undefined &&
+    !(typeof opts.socketPath === 'string' && opts.socketPath.startsWith('/'))
+  )
+    throw new ArgumentError(
+      `startWorker: socketPath must be an absolute path, got ${describe(opts.socketPath)}`,
+    );
   checkBindOptions(opts, 'startWorker');
   state.isWorker = true;
   state.myid = 0;
@@ -79,10 +93,16 @@ export async function startWorker(opts: StartWorkerOptions = {}): Promise<{ host
     );
   });
   server = srv;
+  const socketPath = opts.socketPath;
   await new Promise<void>((resolve, reject) => {
     srv.once('error', reject);
-    srv.listen(plan.listenPort, plan.listenHost, () => resolve());
+    if (socketPath !== undefined) srv.listen(socketPath, () => resolve());
+    else srv.listen(plan.listenPort, plan.listenHost, () => resolve());
   });
+  if (socketPath !== undefined) {
+    if (opts.announce ?? true) process.stdout.write(`${ANNOUNCE} unix:${socketPath}\n`);
+    return { host: socketPath, port: 0 };
+  }
   const addr = srv.address();
   if (!addr || typeof addr === 'string') throw new Error('worker could not determine its listening address');
   const host = plan.announceHost;
@@ -176,6 +196,9 @@ handleKind('join', (conn, frame) => {
   state.myid = env.pid as number;
   state.topology = env.topology as Topology;
   state.lazy = env.lazy as boolean;
+  const hb = env.hb as [number, number] | 0 | undefined;
+  // The master's heartbeat settings hold for every connection of the cluster, this one included.
+  if (hb !== undefined) setHeartbeatConfig(hb === 0 ? undefined : { intervalMs: hb[0], timeoutMs: hb[1] });
   state.peers.set(1, { pid: 1, host: '', port: 0 });
   addPeers(env.peers as PeerTuple[]);
   conn.peer = 1;
