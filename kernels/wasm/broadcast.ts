@@ -11,7 +11,7 @@ import type { Operand } from '../../src/array/protocol.js';
 import { wasm } from './api.js';
 import { broadcastModule, mathImports } from './broadcast-codegen.js';
 import { isResident, wasmMemory } from './heap.js';
-import { ARGS, PoolOp, readyPool, runParallel, writeText } from './pool.js';
+import { ARGS, PoolOp, readyPool, runParallel, textFits, writeText } from './pool.js';
 
 /** Outputs of at least this many bytes are split over threads. */
 export const PARALLEL_BROADCAST_BYTES = 1 << 21;
@@ -63,11 +63,12 @@ export const wasmBroadcast: FlatRunner = {
     const o = out.data.byteOffset;
     const n = out.size;
     const pool = out.data.byteLength >= PARALLEL_BROADCAST_BYTES ? readyPool() : null;
-    if (!pool) {
+    const spec = pool ? JSON.stringify(ptrs.map(exactText)) : '';
+    if (!pool || !textFits(c.bytes, spec)) {
       c.run(o, 0, n, ...ptrs);
       return true;
     }
-    const [len, specLen] = writeText(pool, c.id, c.bytes, JSON.stringify(ptrs.map(exactText)));
+    const [len, specLen] = writeText(pool, c.id, c.bytes, spec);
     const parts = pool.workers.length + 1;
     // Shares are whole cache lines so no two threads write the same line.
     const share = Math.ceil(n / parts / 16) * 16;

@@ -13,7 +13,9 @@ import { wasmMemory } from './heap.js';
 import { wasmKernels } from './module.js';
 
 const SLOT_INTS = 32;
-const TEXT_BYTES = 1 << 16;
+// Module bytes in the first half, the JSON argument list in the second; a lambda whose lowered IR
+// compiles larger runs on the calling thread instead (see textFits).
+const TEXT_BYTES = 1 << 18;
 /**
  * How long an idle worker, and the caller awaiting workers, poll before blocking. Long enough to
  * cover the gap between the matvecs of an iterative solver, short enough that an idle pool
@@ -256,6 +258,11 @@ export function claimRows(
     for (let s = Atomics.add(p.ints, c, chunk); s < end; s = Atomics.add(p.ints, c, chunk))
       kernel(s, Math.min(end, s + chunk));
   }
+}
+
+/** Whether a loop module and its argument list fit the pool's text area, to run on the threads. */
+export function textFits(module: Uint8Array, spec: string): boolean {
+  return module.length <= TEXT_BYTES / 2 && new TextEncoder().encode(spec).length <= TEXT_BYTES / 2;
 }
 
 /** Writes module bytes (once per loop id) and a JSON argument list into the text area. */

@@ -275,6 +275,8 @@ describe('errors', () => {
     await expect(addprocs(1, { topology: 'ring' as 'all_to_all' })).rejects.toThrow(/topology must be/);
     await expect(addprocs(1, { bogus: 1 } as object)).rejects.toThrow(/unknown option 'bogus'/);
     await expect(addprocs(-1)).rejects.toThrow(/positive integer/);
-    await expect(addprocs(['node1'] as unknown as number)).rejects.toThrow(/SSH cluster manager/);
+    // A host list goes to the SSH manager, which checks each machine spec before running ssh.
+    await expect(addprocs(['0*127.0.0.1'])).rejects.toThrow(/worker count must be a positive integer/);
+    await expect(addprocs(['-oProxyCommand=x'])).rejects.toThrow(/cannot start with '-'/);
   });
 });
