@@ -69,6 +69,7 @@ export async function receiveFrom(tag: string, from: readonly number[]): Promise
   return s.values;
 }
 
+/** Which processes take part in a collective, and how its messages are matched across calls. */
 export interface CollectiveOptions {
   /** The participating processes (default: all workers), the same list on every participant. */
   group?: readonly number[];
@@ -109,6 +110,12 @@ export async function allgather<T>(value: T, opts: CollectiveOptions = {}): Prom
   return group.map((p) => (p === state.myid ? value : (got.get(p) as T)));
 }
 
+/**
+ * How allreduce and reduceTo combine values: a built-in numeric op by name, or any associative
+ * function of two values.
+ *
+ * @example await allreduce(localSum, 'sum'); await allreduce(v, (a, b) => (a.n > b.n ? a : b))
+ */
 export type Combine<T> = 'sum' | 'prod' | 'min' | 'max' | ((a: T, b: T) => T);
 
 function combiner<T>(op: Combine<T>): (a: T, b: T) => T {

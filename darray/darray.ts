@@ -76,6 +76,18 @@ const registry = new FinalizationRegistry<{ pids: readonly number[]; id: string 
   freeOn(pids, id),
 );
 
+/**
+ * A handle to an array whose chunks live on workers (DistributedArrays.jl's DArray). It holds only
+ * the id, dtype and layout; the chunks stay on their owners, and every op (`broadcast`, `sum`, `mul`,
+ * `collect`…) runs where they are. Make one with `distribute`, `dzeros`/`drand`/… or `DArray.init`;
+ * free its chunks with `close()` (or `using`), else the garbage collector frees them eventually.
+ *
+ * @example
+ * const d = await drand([1000, 1000], { dist: [workers().length, 1] });
+ * const y = await mul(d, await dones([1000])); // a distributed vector; each worker multiplies its rows
+ * console.log(await sum(y), d.pids);
+ * d.close();
+ */
 export class DArray implements AnyArray {
   /** The op registry dispatches DArrays to the distributed kernels. */
   readonly backend = 'darray';
@@ -113,6 +125,7 @@ export class DArray implements AnyArray {
     if (owned) registry.register(this, { pids: layout.pids, id }, this);
   }
 
+  /** The global shape (the same as `shape`, Julia's name). */
   get dims(): readonly number[] {
     return this.layout.dims;
   }
@@ -128,12 +141,15 @@ export class DArray implements AnyArray {
   get cuts(): readonly (readonly number[])[] {
     return this.layout.cuts;
   }
+  /** Number of elements in the whole array. */
   get size(): number {
     return this.shape.reduce((a, b) => a * b, 1);
   }
+  /** Number of dimensions. */
   get ndim(): number {
     return this.shape.length;
   }
+  /** True after close(): the chunks are freed and every operation on this handle fails. */
   get isClosed(): boolean {
     return this.closed;
   }
@@ -181,6 +197,7 @@ export class DArray implements AnyArray {
     this.close();
   }
 
+  /** Lets `using d = await drand(…)` close the DArray at the end of the block. */
   [Symbol.dispose](): void {
     this.close();
   }

@@ -13,5 +13,6 @@ export {
 export { darrayInit, dfill, distribute, dones, drand, drandn, dzeros } from './construct.js';
 export { DArray, localindices, localpart } from './darray.js';
 export { type Box, defaultDist, type Layout } from './layout.js';
+// Options of the constructors (distribute, dzeros, …) and of DArray.init.
 export type { DistOptions, InitOptions } from './options.js';
 export { localChunkCount } from './store.js';

@@ -8,6 +8,7 @@ import { ArgumentError, describe } from '../src/errors.js';
 /** A half-open index range [lo, hi) per dimension. */
 export type Box = [lo: number, hi: number][];
 
+/** How a DArray is cut: its global shape, the chunk grid, the cut points and each chunk's owner. */
 export interface Layout {
   readonly dims: readonly number[];
   readonly dist: readonly number[];
@@ -128,7 +129,9 @@ export function boxes(layout: Layout): Box[] {
   return layout.pids.map((_, c) => chunkBox(layout, c));
 }
 
+/** The shape of the sub-array a box covers. */
 export const boxShape = (box: Box): number[] => box.map(([lo, hi]) => hi - lo);
+/** The number of elements a box covers. */
 export const boxSize = (box: Box): number => box.reduce((s, [lo, hi]) => s * (hi - lo), 1);
 
 /** The overlap of two boxes, or undefined when they do not meet. */
@@ -148,6 +151,7 @@ export function sameList(a: readonly number[], b: readonly number[]): boolean {
   return a.length === b.length && a.every((v, i) => v === b[i]);
 }
 
+/** Whether two DArrays are cut identically with the same owners, so ops can pair chunks without moving data. */
 export function sameLayout(a: Layout, b: Layout): boolean {
   return (
     sameList(a.dims, b.dims) &&

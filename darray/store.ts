@@ -53,6 +53,7 @@ function wake(id: string): void {
   for (const f of w) f();
 }
 
+/** This process's chunk of DArray `id`; throws naming the array when this process holds none. */
 export function chunkEntry(id: string): Entry {
   const e = chunks.get(id);
   if (!e) {
@@ -83,6 +84,7 @@ export async function awaitChunkEntry(id: string): Promise<Entry> {
   return chunkEntry(id);
 }
 
+/** Whether this process holds a chunk of DArray `id` (it may be the master, which usually holds none). */
 export function hasChunk(id: string): boolean {
   return chunks.has(id);
 }

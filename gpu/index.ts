@@ -1,5 +1,6 @@
 /** GPU arrays (CUDA.jl's CuArray): `gpu`, `GPUArray`, `allowScalar`, `scope`, `gpuMemory`; backend-agnostic. */
 export { GPUArray, isGPUArray } from './array.js';
+// The backend contract, for code that inspects or adds GPU backends.
 export type { GPUBackend, GPUBackendName, GPUBackendNames, GPUStorage } from './backend.js';
 export { type GPUOptions, gpu } from './gpu.js';
 export { gpuMemory } from './memory.js';

@@ -28,6 +28,7 @@ interface Waiter<T> {
   reject: (e: Error) => void;
 }
 
+/** A task that fills a channel (Julia's `Channel(f)`); the channel closes when it returns, or with its error. */
 export type Producer<T> = (ch: Channel<T>) => unknown;
 
 /**

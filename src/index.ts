@@ -19,11 +19,14 @@ export * from './array/index.js';
 export { Channel, ChannelClosedError, type Producer } from './channel.js';
 export { wireStats } from './cluster/connection.js';
 export { clusterCookie } from './cluster/cookie.js';
+// Option types of addprocs.
 export type { HeartbeatOptions } from './cluster/heartbeat.js';
 export { expandHostlist } from './cluster/hostlist.js';
 export { detectLaunch, type Launcher, type LaunchInfo, localRank } from './cluster/launch-env.js';
 export { LocalManager } from './cluster/local-manager.js';
+// How a host is named in addprocs(hosts) and SSHManager.
 export type { HostSpec } from './cluster/machine-spec.js';
+// The interface a custom cluster manager implements.
 export type { ClusterManager, LaunchParams, ManageOp, WorkerConfig } from './cluster/manager.js';
 export { type ManagerKind, managerKinds, registerManager } from './cluster/manager-registry.js';
 export { type AddprocsOptions, addprocs, interrupt, rmprocs } from './cluster/processes.js';

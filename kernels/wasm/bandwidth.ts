@@ -8,6 +8,7 @@ import { ArgumentError } from '../../src/errors.js';
 import { heapBuffer } from './heap.js';
 import { wasmKernels } from './module.js';
 
+/** How much to read in a readBandwidth measurement. */
 export interface BandwidthOptions {
   /** Bytes to read per pass (default 256 MiB). */
   bytes?: number;

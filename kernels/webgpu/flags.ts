@@ -11,4 +11,5 @@ export const BufferUsage = {
   STORAGE: 0x0080,
 } as const;
 
+/** `GPUMapMode` as numbers, for `buffer.mapAsync`, for the same reason as BufferUsage. */
 export const MapMode = { READ: 0x0001, WRITE: 0x0002 } as const;

@@ -35,6 +35,7 @@ export {
 export { lambdaOf } from './ir/cache.js';
 export { LambdaSyntaxError } from './ir/errors.js';
 export { parseLambda } from './ir/parse.js';
+// The broadcast-lambda IR, for backends that generate their own kernels from it.
 export type { BinaryOp, Expr, Lambda, MathFunction } from './ir/types.js';
 export { checkColumnBlock, matvecBlock } from './matvec-block.js';
 export { isNDArray, NDArray } from './ndarray.js';
@@ -56,6 +57,7 @@ export {
   sum,
   transpose,
 } from './ops.js';
+// The array protocol every array type (NDArray, GPUArray, DArray) and backend implements.
 export type {
   AnyArray,
   Awaitable,

@@ -7,6 +7,10 @@ import { gpuBackend } from '../../gpu/select.js';
 
 const SOFTWARE = /llvmpipe|lavapipe|swiftshader|software|cpu/i;
 
+/**
+ * The chunk backend for `darray power` when none was asked for: 'webgpu' on a hardware adapter,
+ * else 'cpu'; `log` says why the GPU was not used.
+ */
 export async function autoBackend(log: (line: string) => void = console.log): Promise<string> {
   try {
     const b = await gpuBackend('webgpu');

@@ -13,6 +13,7 @@ import { addprocs, rmprocs } from '../cluster/processes.js';
 import { powerMethod } from '../linalg/power-method.js';
 import { remotecallFetch } from '../remote/calls.js';
 
+/** The settings of one `darray power` run: matrix order, workers, iterations, dtype, seed, chunk backend. */
 export interface PowerJobOptions {
   n: number;
   workers: number;
@@ -22,8 +23,10 @@ export interface PowerJobOptions {
   backend: string;
 }
 
+/** Workers when none is asked for: one per core, at most 4. */
 export const defaultWorkers = (): number => Math.max(1, Math.min(4, cpus().length));
 
+/** What a run measured: λ, seconds per iteration, the matrix read rate and the workers' bandwidth bound (when measured). */
 export interface PowerJobResult {
   lambda: number;
   secondsPerIter: number;
@@ -81,6 +84,12 @@ export function figures(r: PowerJobResult, bytes: number): string[] {
   return lines;
 }
 
+/**
+ * Runs the main job end to end: starts the workers, builds a random n×n DArray, runs powerMethod
+ * on it, logs the figures and removes the workers again.
+ *
+ * @example const r = await runPowerJob({ n: 4096, workers: 4, iters: 20, dtype: 'float64', seed: 1, backend: 'cpu' })
+ */
 export async function runPowerJob(
   opts: PowerJobOptions,
   log: (line: string) => void = console.log,

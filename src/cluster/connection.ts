@@ -25,6 +25,7 @@ interface Pending {
   reject: (err: Error) => void;
 }
 
+/** What a Connection needs from its owner: its role in the handshake, the cookie, and callbacks. */
 export interface ConnectionOptions {
   role: 'connector' | 'acceptor';
   cookie: string;
@@ -90,6 +91,7 @@ function applyPiggyback(pb: Record<string, unknown>, from: number): void {
 
 /** Request ids are unique per process, so calls encoded before their connection exists can carry one. */
 let nextRequestId = 1;
+/** Takes the next request id of this process. */
 export const newRequestId = (): number => nextRequestId++;
 
 /** The handshake message each side waits for next. */
@@ -98,9 +100,22 @@ type Expecting = 'hello' | 'challenge' | 'auth' | 'welcome';
 const NONCE = /^[0-9a-f]{32}$/;
 const MAC = /^[0-9a-f]{64}$/;
 
+/**
+ * One socket to another process, after a mutual cookie handshake: frames out (`send`,
+ * `request`), frames in (replies settle their request; everything else goes to `onMessage`),
+ * heartbeats while idle, and a clean failure of every waiting request when it closes. The socket
+ * may be TCP or anything stream-like a ClusterManager's `connect` returns. Most code gets one
+ * from the mesh (`connectionTo(pid)`) rather than building it.
+ *
+ * @example
+ * const conn = wrapSocket(net.connect(port, host), 'connector'); // mesh.ts: a Connection bound to this process
+ * await conn.ready; // the handshake succeeded; conn.peer is the other side's pid
+ * const reply = await conn.request({ k: 'ref', op: 'ready', rr: [1, 7] });
+ */
 export class Connection {
   /** The peer's pid, known once the handshake is done. */
   peer = 0;
+  /** Resolves once the handshake has succeeded; rejects with why it failed. */
   readonly ready: Promise<void>;
   private readonly pending = new Map<number, Pending>();
   private closedReason: string | undefined;
@@ -376,6 +391,7 @@ export class Connection {
     setTimeout(() => this.socket.destroy(), 200).unref();
   }
 
+  /** Authenticated and not closed: frames can go out. */
   get isOpen(): boolean {
     return this.closedReason === undefined && this.authed;
   }

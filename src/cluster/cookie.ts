@@ -1,3 +1,4 @@
+/** The cluster cookie: the shared secret every connection proves it knows (see auth.ts). */
 import { randomBytes } from 'node:crypto';
 import { ArgumentError, describe } from '../errors.js';
 

@@ -17,6 +17,7 @@ export function hold(): () => void {
   };
 }
 
+/** Whether any wait is pending now, i.e. whether connections must keep the process alive. */
 export function isHeld(): boolean {
   return holds > 0;
 }

@@ -5,6 +5,13 @@ import { ArgumentError } from '../errors.js';
 import { bindArgs } from './bind.js';
 import type { ClusterManager, LaunchParams, ManageOp, WorkerConfig } from './manager.js';
 
+/**
+ * Starts `count` workers as child `node` processes of this one, handing each the cookie on stdin
+ * (never on the command line). `addprocs(n)` is `addprocs(new LocalManager(n))`. Each worker's
+ * kernels use one thread unless DARRAY_THREADS is set in addprocs's `env`.
+ *
+ * @example const pids = await addprocs(new LocalManager(4), { env: { DARRAY_THREADS: '2' } })
+ */
 export class LocalManager implements ClusterManager {
   readonly name = 'local';
 

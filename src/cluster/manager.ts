@@ -56,8 +56,28 @@ export interface LaunchParams {
   workerScript: string;
 }
 
+/**
+ * The lifecycle events `manage` is told of: a worker joined ('register') or left ('deregister'),
+ * or an interrupt was asked for. 'finalize' mirrors Julia's and is not sent at present.
+ */
 export type ManageOp = 'register' | 'deregister' | 'interrupt' | 'finalize';
 
+/**
+ * How workers are started and reached (Julia's ClusterManager). Implement `launch` (start
+ * processes, return one WorkerConfig each, with the cookie written to each one's stdin) and
+ * `manage`; optionally `kill` and `connect` (a transport other than TCP). Then
+ * `addprocs(manager)` does the rest: it reads the address each worker announces, connects,
+ * authenticates and numbers them.
+ *
+ * @example
+ * class MyManager implements ClusterManager {
+ *   readonly name = 'mine';
+ *   async launch(p: LaunchParams) { const child = spawn(p.exename, [...p.exeflags, p.workerScript]);
+ *     child.stdin.write(`${p.cookie}\n`); return [{ process: child, io: child.stdout, err: child.stderr }]; }
+ *   manage() {}
+ * }
+ * await addprocs(new MyManager());
+ */
 export interface ClusterManager {
   /** Name for messages and the registry. */
   readonly name: string;

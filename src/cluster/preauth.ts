@@ -15,6 +15,7 @@ export const PREAUTH_BUDGET_BYTES = 6144;
  * longer, since the process it dialed may be busy running a call when the connection arrives.
  */
 export const ACCEPT_DEADLINE_MS = 5000;
+/** How long the side that dialed waits for the handshake to complete. */
 export const DIAL_DEADLINE_MS = 15_000;
 /** Connections awaiting authentication that a worker keeps at once; further ones are closed at once. */
 export const MAX_PENDING_HANDSHAKES = 256;

@@ -21,6 +21,12 @@ import type { SSHOptions } from './ssh-manager.js';
 import { state, type Topology, workers } from './state.js';
 import { workerScript } from './worker-script.js';
 
+/**
+ * Options of `addprocs` that hold for every manager (SSH adds its own, see SSHOptions). Topology,
+ * lazy and heartbeat are fixed for the cluster by the first addprocs.
+ *
+ * @example await addprocs(4, { exeflags: ['--max-old-space-size=4096'], env: { DARRAY_THREADS: '2' }, timeout: 120 })
+ */
 export interface AddprocsOptions {
   /**
    * 'all_to_all' (default: workers connect to each other on first use), 'master_worker' (workers
@@ -136,7 +142,9 @@ export async function addprocs(
   hosts: readonly HostSpec[],
   opts?: AddprocsOptions & SSHOptions,
 ): Promise<number[]>;
+/** `count` local workers (LocalManager), or the workers a ClusterManager launches. */
 export async function addprocs(what: number | ClusterManager, opts?: AddprocsOptions): Promise<number[]>;
+// Implementation: picks the manager for `what`, checks the options, launches, then connects and numbers the workers.
 export async function addprocs(
   what: number | readonly HostSpec[] | ClusterManager,
   opts: AddprocsOptions & SSHOptions = {},

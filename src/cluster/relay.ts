@@ -4,6 +4,7 @@ import { createInterface } from 'node:readline';
 import type { Readable } from 'node:stream';
 import { ANNOUNCE } from './worker.js';
 
+/** Where a worker said it listens (host may be a Unix socket path, with port 0). */
 export interface Announcement {
   host: string;
   port: number;

@@ -34,6 +34,15 @@ interface Step {
   live: number;
 }
 
+/**
+ * Starts workers as the tasks of one `srun` job step inside the current Slurm allocation; by
+ * default one per allocated task. Throws at construction outside an allocation (no SLURM_JOB_ID).
+ * Workers bind every interface unless the allocation is on one node.
+ *
+ * @example
+ * // salloc -N 2 -n 8 node job.js
+ * const pids = await addprocs(new SlurmManager({ srunFlags: ['--cpus-per-task=4'] }));
+ */
 export class SlurmManager implements ClusterManager {
   readonly name = 'slurm';
   readonly ntasks: number;

@@ -21,6 +21,15 @@ interface Turn {
   joined: boolean;
 }
 
+/**
+ * Joins processes that an external launcher already started, given the addresses they reported
+ * at the rendezvous; `initialize()` builds it on rank 0 and passes it to addprocs. It launches
+ * nothing and kills nothing: the launcher owns the processes.
+ *
+ * @example
+ * const manager = new SpmdManager([{ rank: 1, host: '10.0.0.2', port: 9001, node: 'n2' }]);
+ * await addprocs(manager); // rank 1 becomes process 2
+ */
 export class SpmdManager implements ClusterManager {
   readonly name = 'spmd';
   private turn: Promise<void> = Promise.resolve();

@@ -60,6 +60,14 @@ interface SshWorker {
 /** How long an idle shared ssh connection (multiplex) outlives its last worker, in seconds. */
 const CONTROL_PERSIST_S = 3;
 
+/**
+ * Starts workers on other machines over the system `ssh` client, as many per host as its spec
+ * says ('N*host'); Node and this package must be installed at the same paths there (or pass
+ * `workerScript`). `addprocs(hosts, opts)` builds one for you. With `tunnel`, the master reaches each worker through an ssh port
+ * forward, so only ssh need be open; `multiplex` shares one ssh connection per host.
+ *
+ * @example const pids = await addprocs(['node1', '2*me@node2:2222'], { tunnel: true, sshflags: '-i ~/.ssh/cluster' })
+ */
 export class SSHManager implements ClusterManager {
   readonly name = 'ssh';
   readonly machines: Machine[];

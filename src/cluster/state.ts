@@ -10,6 +10,7 @@ import type { ClusterManager, WorkerConfig } from './manager.js';
 /** How workers connect to each other; see AddprocsOptions.topology. */
 export type Topology = 'all_to_all' | 'master_worker' | 'custom';
 
+/** One other process of the cluster: its id and the address it listens on. */
 export interface ProcessEntry {
   pid: number;
   host: string;
@@ -19,6 +20,7 @@ export interface ProcessEntry {
   config?: WorkerConfig;
 }
 
+/** The single mutable record of this process's cluster view; every cluster module reads and updates it. */
 export const state = {
   myid: 1,
   isWorker: false,

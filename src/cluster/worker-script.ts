@@ -1,3 +1,4 @@
+/** Locates the compiled worker entry that managers start as each worker process. */
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 

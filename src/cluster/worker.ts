@@ -18,6 +18,12 @@ import { state, type Topology } from './state.js';
 /** The first line a worker prints: `darray-worker-listening <host>:<port>`. */
 export const ANNOUNCE = 'darray-worker-listening';
 
+/**
+ * How `startWorker` runs this process as a worker: where the cookie comes from, what happens to
+ * stdin and stderr, and where it listens (the bind options, or a Unix socket).
+ *
+ * @example await startWorker({ cookie: process.env.MY_COOKIE, bindTo: '10.0.0.5:9009', closeStdin: false })
+ */
 export interface StartWorkerOptions extends BindOptions {
   /** The cookie; by default it is read as the first line of stdin. */
   cookie?: string;

@@ -19,6 +19,11 @@ import { defaultWorkerPool, WorkerPool } from './pool.js';
 // biome-ignore lint/suspicious/noExplicitAny: mapped functions take any item type; types flow through generics.
 type Fn = (...items: any[]) => unknown;
 
+/**
+ * What `retryCheck` is told about a failed item, to decide whether to try it again.
+ *
+ * @example await pmap(fetchPage, urls, { retryDelays: [100, 400], retryCheck: (s, err) => s.attempt < 3 && !/404/.test(err.message) })
+ */
 export interface RetryState {
   /** How many times this item has been tried. */
   attempt: number;
@@ -26,6 +31,12 @@ export interface RetryState {
   index: number;
 }
 
+/**
+ * Options of `pmap`, always its last argument. `R` is the type `onError` returns in place of a
+ * failed item's result.
+ *
+ * @example await pmap(work, items, { batchSize: 'auto', retryDelays: [100, 1000], onError: () => NaN, progress: true })
+ */
 export interface PmapOptions<R> {
   /** Workers to use (default: defaultWorkerPool()); or pass the pool before the collections. */
   pool?: WorkerPool;
@@ -105,21 +116,25 @@ export function pmap<T, R, E = never>(
   items: Iterable<T>,
   opts?: PmapOptions<E>,
 ): Promise<(Awaited<R> | E)[]>;
+/** `pmap(fn, pool, items, opts?)`: over one collection, on the given pool. */
 export function pmap<T, R, E = never>(
   fn: (item: T) => R | Promise<R>,
   pool: WorkerPool,
   items: Iterable<T>,
   opts?: PmapOptions<E>,
 ): Promise<(Awaited<R> | E)[]>;
+/** `pmap(fn, c1, c2, ..., opts?)`: `fn(c1[i], c2[i], ...)` up to the shortest collection. */
 export function pmap<Ts extends [unknown, unknown, ...unknown[]], R, E = never>(
   fn: (...args: Ts) => R | Promise<R>,
   ...collections: [...Iterables<Ts>] | [...Iterables<Ts>, PmapOptions<E>]
 ): Promise<(Awaited<R> | E)[]>;
+/** `pmap(fn, pool, c1, c2, ..., opts?)`: several collections zipped, on the given pool. */
 export function pmap<Ts extends [unknown, unknown, ...unknown[]], R, E = never>(
   fn: (...args: Ts) => R | Promise<R>,
   pool: WorkerPool,
   ...collections: [...Iterables<Ts>] | [...Iterables<Ts>, PmapOptions<E>]
 ): Promise<(Awaited<R> | E)[]>;
+// Implementation: the arguments are sorted out at run time (pool? collections, options?), since the overloads only type them.
 export async function pmap(fn: Fn, ...rest: unknown[]): Promise<unknown[]> {
   if (typeof fn !== 'function')
     throw new ArgumentError(`pmap: expected a function first, got ${describe(fn)}`);

@@ -72,10 +72,16 @@ async function onAll(pids: number[], run: (pid: number) => Promise<unknown>, wha
  * @example const n = await everywhere(() => myid() * 2, { procs: 2 }) // 4
  */
 export async function everywhere<T>(fn: () => T, opts: { procs: number }): Promise<Awaited<T>>;
+/** On a list of processes (default: all), or with a module specifier: waits for all, resolves to undefined. */
 export async function everywhere(
   what: string | (() => unknown),
   opts?: { procs?: number | number[] },
 ): Promise<void>;
+/**
+ * Implementation of both forms. A module is loaded here first (so a bad module fails once, with
+ * its own error), then on the others; a function that cannot be shipped is refused before any
+ * process runs it.
+ */
 export async function everywhere(
   what: string | (() => unknown),
   opts: { procs?: number | number[] } = {},

@@ -2,6 +2,7 @@
 import type { Connection } from '../cluster/connection.js';
 import type { Frame } from '../cluster/wire/frame.js';
 
+/** Handles one incoming frame of a registered kind; a returned promise is awaited for errors. */
 export type KindHandler = (conn: Connection, frame: Frame) => void | Promise<void>;
 const handlers = new Map<string, KindHandler>();
 
@@ -10,6 +11,7 @@ export function handleKind(kind: string, h: KindHandler): void {
   handlers.set(kind, h);
 }
 
+/** The handler registered for `kind`, if any (the dispatcher refuses unknown kinds). */
 export function kindHandler(kind: string): KindHandler | undefined {
   return handlers.get(kind);
 }

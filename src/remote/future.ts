@@ -19,9 +19,24 @@ export function newRRID(): RRID {
 /** An error that happened before the call reached its owner (e.g. no connection). */
 type Failure = { error: Error };
 
+/**
+ * A remote reference to one value that is, or will be, on process `where` (Julia's Future):
+ * what `remotecall` and `spawnAt` return, or an empty one to `put` into once. `fetch` brings the
+ * value here and caches it; a call that threw rethrows as RemoteException on each fetch. The
+ * owner keeps the value until no process holds a reference (distributed GC); `finalize` lets go
+ * early. A Future can be sent to other processes, which then fetch from the owner directly.
+ *
+ * @example
+ * const f = remotecall((x: number) => x * 2, 2, 21); // runs on process 2
+ * await f.wait(); console.log(await f.isReady(), await f.fetch()); // true 42
+ * const box = new Future<string>(3); await box.put('hi'); // empty, owned by process 3
+ */
 export class Future<T = unknown> {
+  /** The process that owns the value (runs the call, or receives the put). */
   readonly where: number;
+  /** The process that created this reference; with `id`, the reference's cluster-wide identity. */
   readonly whence: number;
+  /** The reference's number, unique on `whence`. */
   readonly id: number;
   private cache: { value: T } | undefined;
   /** Set when the call could not be delivered; fetch and wait then fail with it. */
@@ -54,6 +69,7 @@ export class Future<T = unknown> {
 
   private released = false;
 
+  /** The reference id: [whence, id]. */
   get rrid(): RRID {
     return [this.whence, this.id];
   }

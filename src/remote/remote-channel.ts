@@ -18,14 +18,34 @@ import { outcome, type RRID, settle, whenSettled } from './store.js';
 
 /** The verbs a RemoteChannel forwards to its backing object. */
 export const CHANNEL_VERBS = ['put', 'take', 'fetch', 'isReady', 'wait', 'close'] as const;
+/** One of the verbs in CHANNEL_VERBS. */
 export type ChannelVerb = (typeof CHANNEL_VERBS)[number];
 
 /** What a backing store must provide: the channel verbs, each taking any arguments. */
 export type ChannelLike = { [V in ChannelVerb]?: (...args: never[]) => unknown };
 
+/**
+ * A reference to a Channel (or any object with the channel verbs) living on process `where`
+ * (Julia's RemoteChannel). Every copy, on any process, talks to the same store on its owner, so it
+ * is the way to pass a stream of values between processes; it is freed once no process holds it.
+ * The verbs (`put`, `take`, `fetch`, `isReady`, `wait`, `close`) run on the owner with the given
+ * arguments; `for await` takes until the channel is closed and empty.
+ *
+ * @example
+ * const jobs = new RemoteChannel(() => new Channel<number>(32)); // owned here
+ * const results = new RemoteChannel(() => new Channel<number>(32));
+ * const square = async (j: RemoteChannel<number>, r: RemoteChannel<number>) => { for await (const x of j) await r.put(x * x) };
+ * const done = remotecall(square, 2, jobs, results); // process 2 works through the jobs
+ * for (const x of [1, 2, 3]) await jobs.put(x);
+ * await jobs.close(); await done.wait();
+ * console.log(await results.take()); // 1
+ */
 export class RemoteChannel<T = unknown> implements AsyncIterable<T> {
+  /** The process where the backing channel lives. */
   readonly where: number;
+  /** The process that created this reference; with `id`, the reference's cluster-wide identity. */
   readonly whence: number;
+  /** The reference's number, unique on `whence`. */
   readonly id: number;
   private finalized = false;
 
@@ -74,6 +94,7 @@ export class RemoteChannel<T = unknown> implements AsyncIterable<T> {
     return rc;
   }
 
+  /** The reference id: [whence, id]. */
   get rrid(): RRID {
     return [this.whence, this.id];
   }
@@ -102,21 +123,27 @@ export class RemoteChannel<T = unknown> implements AsyncIterable<T> {
     }
   }
 
+  /** Puts a value on the owner's channel, waiting while it is full. */
   put(...args: [T, ...unknown[]]): Promise<void> {
     return this.call('put', args) as Promise<void>;
   }
+  /** Removes and returns the next value, waiting for one; throws ChannelClosedError once closed and empty. */
   take(...args: unknown[]): Promise<T> {
     return this.call('take', args) as Promise<T>;
   }
+  /** Returns the next value without removing it, waiting for one. */
   fetch(...args: unknown[]): Promise<T> {
     return this.call('fetch', args) as Promise<T>;
   }
+  /** Whether a value is available now. */
   isReady(...args: unknown[]): Promise<boolean> {
     return this.call('isReady', args) as Promise<boolean>;
   }
+  /** Waits until a value is available, without taking it. */
   wait(...args: unknown[]): Promise<void> {
     return this.call('wait', args) as Promise<void>;
   }
+  /** Closes the owner's channel: no more puts; takes drain what is left. */
   close(...args: unknown[]): Promise<void> {
     return this.call('close', args) as Promise<void>;
   }

@@ -8,6 +8,7 @@ import { onProcessGone } from '../cluster/mesh.js';
 import { ArgumentError } from '../errors.js';
 import type { CapturedError } from './exceptions.js';
 
+/** A remote reference id: the pid that created the reference and a number unique on that process. */
 export type RRID = readonly [whence: number, id: number];
 
 interface Slot {
@@ -73,10 +74,12 @@ export function outcome(rr: RRID): { ok: boolean; value: unknown } {
   return { ok: s.ok, value: s.value };
 }
 
+/** Whether the value of `rr` exists yet (a Future's isReady, asked of its owner). */
 export function isSettled(rr: RRID): boolean {
   return slotFor(rr).done;
 }
 
+/** Records that `pid` holds a reference to `rr`, so the value outlives the other holders' releases. */
 export function addClient(rr: RRID, pid: number): void {
   slotFor(rr).clients.add(pid);
 }
@@ -117,6 +120,7 @@ export function storedCount(): number {
   return slots.size;
 }
 
+/** A settled reference's result: the value, or the captured error of the call that made it. */
 export type Outcome = { ok: true; value: unknown } | { ok: false; value: CapturedError };
 
 /**

@@ -12,6 +12,7 @@ export const loadedModules = new Map<string, Record<string, unknown>>();
 
 /** Bumped whenever userScope changes, so compiled functions are rebuilt against the new scope. */
 export let scopeGeneration = 0;
+/** Call after changing userScope, so shipped functions see the new names on their next call. */
 export function scopeChanged(): void {
   scopeGeneration++;
 }
@@ -21,6 +22,7 @@ let api: Record<string, unknown> = {};
 const apiNames = new Set<string>();
 /** API functions by identity, so that passing one (e.g. `remotecallFetch(myid, p)`) ships its name. */
 let apiFunctions: Map<unknown, string> | undefined;
+/** Installs the public API namespace that shipped functions see by name; index.ts calls it once. */
 export function setApiNamespace(ns: Record<string, unknown>): void {
   api = ns;
   apiNames.clear();

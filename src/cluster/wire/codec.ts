@@ -76,6 +76,7 @@ export function onEncoded(fn: (ok: boolean) => void): void {
 
 const packr = new Packr({ useRecords: true, mapsAsObjects: false, moreTypes: true });
 
+/** An encoded value: msgpack bytes, plus its TypedArray payloads to be written raw after them. */
 export interface EncodedBody {
   bytes: Uint8Array;
   bufs: ArrayBufferView[];

@@ -12,6 +12,7 @@ import { codeFor, ctorFor, decodeBody, encodeBody } from './codec.js';
 
 const envPackr = new Packr({ useRecords: false });
 
+/** The small header of a frame: its kind `k` (call, res, ref, …) and routing fields such as the call id. */
 export interface Envelope {
   k: string;
   [key: string]: unknown;
