@@ -1,0 +1,73 @@
+/**
+ * Prints the lowered IR (lower.ts) as a JavaScript expression, node for node. The CPU loop and
+ * gpu.js both compile JavaScript; they differ only in how literals and powers may be written,
+ * which a dialect supplies. JS's own operators already have each node's IEEE meaning, so nothing
+ * here adds number rules.
+ */
+import { type ParamNames, paramName } from './names.js';
+import type { Bool, Num } from './types.js';
+
+/** How a JavaScript-family target writes what plain JS writes freely. */
+export interface JsDialect {
+  /** A number literal (NaN, ±∞ and −0 included), parenthesised where a sign could bind wrongly. */
+  num(v: number): string;
+  /** The numbers a truth value becomes. */
+  one: string;
+  zero: string;
+  /** `a ** b` for a non-negative base (lower.ts handles the rest). */
+  pow(a: string, b: string): string;
+}
+
+const CMP = { '<': '<', '<=': '<=', '>': '>', '>=': '>=', '==': '===', '!=': '!==' } as const;
+
+function printBool(b: Bool, d: JsDialect, names: ParamNames): string {
+  const r = (x: Num): string => printJs(x, d, names);
+  const t = (x: Bool): string => printBool(x, d, names);
+  switch (b.kind) {
+    case 'cmp':
+      return `(${r(b.left)} ${CMP[b.op]} ${r(b.right)})`;
+    case 'isNaN': {
+      const a = r(b.arg);
+      return `(${a} !== ${a})`;
+    }
+    case 'and':
+      return `(${t(b.left)} && ${t(b.right)})`;
+    case 'or':
+      return `(${t(b.left)} || ${t(b.right)})`;
+    case 'not':
+      return `(!${t(b.arg)})`;
+  }
+}
+
+/**
+ * The source of lowered expression `e` in dialect `d`; parameter i reads `p${i}` (or `names[i]`).
+ *
+ * @example printJs(lowerLambda(lambda), dialect) // e.g. '(p0 + (2 * p1))' for `(a, b) => a + 2 * b`
+ */
+export function printJs(e: Num, d: JsDialect, names: ParamNames = 'p'): string {
+  const r = (x: Num): string => printJs(x, d, names);
+  switch (e.kind) {
+    case 'num':
+      return d.num(e.value);
+    case 'param':
+      return paramName(names, e.index);
+    case 'neg':
+      return `(-${r(e.arg)})`;
+    case 'arith':
+      return `(${r(e.left)} ${e.op} ${r(e.right)})`;
+    case 'select':
+      return `(${printBool(e.test, d, names)} ? ${r(e.ifTrue)} : ${r(e.ifFalse)})`;
+    case 'toNum':
+      return `(${printBool(e.arg, d, names)} ? ${d.one} : ${d.zero})`;
+    case 'call': {
+      const args = e.args.map(r);
+      const [a = '', b = ''] = args;
+      if (e.fn === 'rem') return `(${a} % ${b})`;
+      if (e.fn === 'powPos') return d.pow(a, b);
+      // JS has no copysign: the sign bit of y is y < 0, or 1 / y < 0 for −0.
+      if (e.fn === 'copySign')
+        return `((${b} < ${d.zero} || ${d.one} / ${b} < ${d.zero}) ? -Math.abs(${a}) : Math.abs(${a}))`;
+      return `Math.${e.fn}(${args.join(', ')})`;
+    }
+  }
+}
