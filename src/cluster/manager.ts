@@ -23,6 +23,11 @@ export interface WorkerConfig {
   /** Free-form data for the manager. */
   userdata?: unknown;
   /**
+   * Where the manager started the worker, for errors before it has announced an address (e.g.
+   * `host node1 port 22`): a start-up that fails names it whichever timer fires first.
+   */
+  where?: string;
+  /**
    * With topology 'custom', the worker as the manager identifies it (Julia's `ident`): a string,
    * number, bigint, boolean, or an array or plain object of those, unique in the cluster.
    */

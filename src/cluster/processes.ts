@@ -273,7 +273,12 @@ async function joinInTime(
   } catch (err) {
     stopUnjoined(manager, config);
     const osPid = config.process?.pid === undefined ? '' : `, OS pid ${config.process.pid}`;
-    const at = config.host === undefined ? '' : `, at ${config.host}:${config.port}`;
+    const at =
+      config.host !== undefined
+        ? `, at ${config.host}:${config.port}`
+        : config.where !== undefined
+          ? `, on ${config.where}`
+          : '';
     throw new Error(`worker ${which} of manager '${manager.name}'${osPid}${at}: ${(err as Error).message}`);
   } finally {
     clearTimeout(timer);

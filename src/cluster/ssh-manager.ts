@@ -158,7 +158,12 @@ export class SSHManager implements ClusterManager {
       );
       for (let i = 0; i < machine.count; i++) {
         const data: SshWorker = { machine, target, timeoutS };
-        const config: WorkerConfig = { io: new PassThrough(), err: new PassThrough(), userdata: data };
+        const config: WorkerConfig = {
+          io: new PassThrough(),
+          err: new PassThrough(),
+          userdata: data,
+          where: describeMachine(machine),
+        };
         configs.push(config);
         void hostSlots.run(() => this.start(config, data, command, params.cookie, deadline, timeoutS));
       }
@@ -199,7 +204,7 @@ export class SSHManager implements ClusterManager {
   ): Promise<void> {
     const io = config.io as PassThrough;
     const err = config.err as PassThrough;
-    const where = `host ${data.machine.host}${data.machine.port ? ` port ${data.machine.port}` : ''}`;
+    const where = describeMachine(data.machine);
     if (Date.now() >= deadline) {
       io.end(`darray: ssh to ${where} not started: no free slot within ${timeoutS} s (maxParallel)\n`);
       err.end();
@@ -364,4 +369,9 @@ class Slots {
       this.waiting.shift()?.();
     }
   }
+}
+
+/** How errors name a machine: `host node1 port 2222`. */
+function describeMachine(m: Machine): string {
+  return `host ${m.host}${m.port ? ` port ${m.port}` : ''}`;
 }

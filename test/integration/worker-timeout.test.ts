@@ -37,7 +37,7 @@ class SlowManager implements ClusterManager {
     this.children.push(child);
     // A `hang` worker's address is given, so the time runs out in connect, not before it.
     const at = this.how === 'hang' ? { host: '127.0.0.1', port: 9 } : {};
-    return [{ process: child, io: child.stdout, err: child.stderr, ...at }];
+    return [{ process: child, io: child.stdout, err: child.stderr, where: 'rack 7 slot 3', ...at }];
   }
   manage(): void {}
   connect(): Promise<Socket> {
@@ -57,11 +57,14 @@ async function failsWithin(manager: SlowManager, opts: { timeout?: number }, ms:
 }
 
 describe('worker start-up timeout', () => {
-  it('a worker that never announces fails addprocs, named, and is killed', async () => {
+  it('a worker that never announces fails addprocs, named (with its WorkerConfig.where), and is killed', async () => {
     const m = new SlowManager('mute');
     const err = await failsWithin(m, { timeout: 0.5 }, 5000);
     expect(err.message).toMatch(
-      new RegExp(`worker 1 of 1 of manager 'slow', OS pid ${m.children[0]?.pid}: .*within 0.5 s`),
+      // `where` names the worker before it has an address, whichever timer fires first.
+      new RegExp(
+        `worker 1 of 1 of manager 'slow', OS pid ${m.children[0]?.pid}, on rack 7 slot 3: .*within 0.5 s`,
+      ),
     );
   });
 
