@@ -4,6 +4,7 @@
  */
 import { spawnSync } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { it } from 'vitest';
 
 /** Why `cmd args` cannot run here, or undefined when it ran and exited 0 within 15 s. */
@@ -49,4 +50,19 @@ export function processesWith(needle: string, envHas: string[] = []): number[] {
 export function tagged<T>(out: string, tag: string): T | undefined {
   const line = out.split('\n').find((l) => l.startsWith(`${tag} `));
   return line === undefined ? undefined : (JSON.parse(line.slice(tag.length + 1)) as T);
+}
+
+const root = fileURLToPath(new URL('../..', import.meta.url));
+
+/** Runs a launcher from the repository root, killed after 60 s, with its output and duration. */
+export function runLauncher(cmd: string, args: string[], env: Record<string, string> = {}) {
+  const t0 = Date.now();
+  const r = spawnSync(cmd, args, {
+    cwd: root,
+    encoding: 'utf8',
+    timeout: 60_000,
+    killSignal: 'SIGKILL',
+    env: { ...process.env, ...env },
+  });
+  return { status: r.status, out: r.stdout, err: r.stderr, ms: Date.now() - t0 };
 }

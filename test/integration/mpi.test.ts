@@ -3,7 +3,7 @@
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
-import { engineOrSkip, processesWith, tagged, unusable } from './launchers.js';
+import { engineOrSkip, processesWith, runLauncher, tagged, unusable } from './launchers.js';
 import { waitFor } from './leaks.js';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
@@ -13,15 +13,11 @@ const example = `${root}dist/examples/spmd-power.js`;
 const asRoot = process.getuid?.() === 0 ? ['--allow-run-as-root'] : [];
 
 function mpirun(n: number, script: string, env: Record<string, string> = {}) {
-  const t0 = Date.now();
-  const r = spawnSync('mpirun', [...asRoot, '--oversubscribe', '-n', String(n), process.execPath, script], {
-    cwd: root,
-    encoding: 'utf8',
-    timeout: 60_000,
-    killSignal: 'SIGKILL',
-    env: { ...process.env, ...env },
-  });
-  return { status: r.status, out: r.stdout, err: r.stderr, ms: Date.now() - t0 };
+  return runLauncher(
+    'mpirun',
+    [...asRoot, '--oversubscribe', '-n', String(n), process.execPath, script],
+    env,
+  );
 }
 
 type Report = {

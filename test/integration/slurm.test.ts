@@ -4,25 +4,13 @@ import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ArgumentError, SlurmManager } from '../../src/index.js';
-import { engineOrSkip, processesWith, tagged, unusable } from './launchers.js';
+import { engineOrSkip, processesWith, runLauncher as run, tagged, unusable } from './launchers.js';
 import { waitFor } from './leaks.js';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 const job = `${root}test/fixtures/spmd/job.mjs`;
 const master = `${root}test/fixtures/spmd/slurm-master.mjs`;
 const example = `${root}dist/examples/spmd-power.js`;
-
-function run(cmd: string, args: string[], env: Record<string, string> = {}) {
-  const t0 = Date.now();
-  const r = spawnSync(cmd, args, {
-    cwd: root,
-    encoding: 'utf8',
-    timeout: 60_000,
-    killSignal: 'SIGKILL',
-    env: { ...process.env, ...env },
-  });
-  return { status: r.status, out: r.stdout, err: r.stderr, ms: Date.now() - t0 };
-}
 
 type Report = {
   info: { launcher: string; rank: number; size: number; pids: number[] };
