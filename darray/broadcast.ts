@@ -3,14 +3,15 @@
  * operands, fused into one kernel per chunk (the chunk backend's `broadcast`). Aligned operands are
  * read in place; others are fetched by the owner straight from their owners.
  */
+import type { DType } from '../src/array/dtype.js';
 import type { Lambda } from '../src/array/ir/types.js';
 import { isNDArray, type NDArray } from '../src/array/ndarray.js';
-import { broadcast } from '../src/array/ops.js';
 import type { Operand, OutSpec } from '../src/array/protocol.js';
+import { getKernel } from '../src/array/registry.js';
 import { remoteDoQueued } from '../src/remote/calls.js';
 import { registerBuiltin } from '../src/remote/ship.js';
 import { onBackend, onChunkBackend, upload } from './chunk-backend.js';
-import { DArray } from './darray.js';
+import { checkOpen, DArray } from './darray.js';
 import { sliceBox } from './host-copy.js';
 import { type Box, chunkBox, type Layout, makeLayout, projectBox } from './layout.js';
 import { firstDArray } from './operands.js';
@@ -23,7 +24,14 @@ export type ChunkOperand = { d: DArray } | { n: number } | { h: NDArray };
 /** The owner half: computes this process's chunk of the result. */
 export const broadcastHere = registerBuiltin(
   'darrayBroadcast',
-  (outId: string, outBox: Box, lambda: Lambda, operands: ChunkOperand[], backend: string): void => {
+  (
+    outId: string,
+    outBox: Box,
+    lambda: Lambda,
+    operands: ChunkOperand[],
+    backend: string,
+    dtype: DType,
+  ): void => {
     putChunk(
       outId,
       outBox,
@@ -35,7 +43,12 @@ export const broadcastHere = registerBuiltin(
             return onChunkBackend(await fetchBox(o.d, projectBox(outBox, o.d.shape)), backend);
           }),
         );
-        return broadcast(lambda, ...args);
+        // The chunk's own shape and the result's dtype, not what the operands broadcast to: with
+        // broadcastInto no operand need span the chunk (D .= x, D .= hostRow, fill!-style () => 0).
+        return getKernel('broadcast', backend)(lambda, args, {
+          shape: outBox.map(([lo, hi]) => hi - lo),
+          dtype,
+        });
       }),
     );
   },
@@ -43,7 +56,13 @@ export const broadcastHere = registerBuiltin(
 
 /** The 'darray' kernel of `broadcast`, the caller half: sends each owner of a result chunk its command. */
 export function darrayBroadcast(lambda: Lambda, args: readonly Operand[], out: OutSpec): DArray {
-  const lead = firstDArray('broadcast', args);
+  // The destination decides: broadcastInto(D, () => 0) or broadcastInto(D, f, hostArray) has no
+  // DArray among its arguments, and writes D's chunks where they are.
+  const lead = out.into instanceof DArray ? out.into : firstDArray('broadcast', args);
+  if (out.into instanceof DArray) {
+    checkOpen(out.into, 'broadcastInto');
+    if (args.some((a) => a instanceof DArray)) firstDArray('broadcast', args);
+  }
   if (out.into && !(out.into instanceof DArray)) {
     throw new TypeError(
       `broadcastInto: the result of an operation on DArrays is a DArray and cannot be written into ${out.into.backend} array; use broadcast() and collect() it`,
@@ -64,7 +83,7 @@ export function darrayBroadcast(lambda: Lambda, args: readonly Operand[], out: O
         `broadcast: a DArray cannot be combined with an array on backend '${a.backend}'; collect() it first`,
       );
     });
-    remoteDoQueued(broadcastHere, p, id, box, lambda, operands, lead.chunkBackend);
+    remoteDoQueued(broadcastHere, p, id, box, lambda, operands, lead.chunkBackend, out.dtype);
   });
   return into ?? new DArray(id, out.dtype, layout, lead.chunkBackend);
 }

@@ -34,6 +34,7 @@ export {
 } from './dtype.js';
 export { lambdaOf } from './ir/cache.js';
 export { LambdaSyntaxError } from './ir/errors.js';
+export { kernel } from './ir/kernel.js';
 export { parseLambda } from './ir/parse.js';
 // The broadcast-lambda IR, for backends that generate their own kernels from it.
 export type { BinaryOp, Expr, Lambda, MathFunction } from './ir/types.js';

@@ -79,10 +79,28 @@ export async function broadcastInto<A extends AnyArray>(
 }
 
 /**
- * Applies `fn` to each element: `map(x => x * x, A)` is `broadcast(x => x * x, A)`.
+ * Applies `fn` to each element, or with several arrays to the elements at each index (Julia's
+ * `map(f, A, B, C)`): the arrays must all have the same shape, and there is no broadcasting of
+ * size-1 dimensions or numbers. One fused kernel, like {@link broadcast}.
+ *
+ * @example
+ * await map((x) => x * x, A);
+ * await map((a, b, c) => a * b + c, A, B, C); // Julia: map((a, b, c) -> a * b + c, A, B, C)
  */
-export function map<A extends AnyArray>(fn: Elementwise | Lambda, x: A): Promise<Same<A>> {
-  return broadcast(fn, x);
+export async function map<A extends AnyArray>(
+  fn: Elementwise | Lambda,
+  x: A,
+  ...more: readonly AnyArray[]
+): Promise<Same<A>> {
+  checkArray('map', x, 'argument 1');
+  more.forEach((y, i) => {
+    checkArray('map', y, `argument ${i + 2}`);
+    if (!sameShape(y.shape, x.shape))
+      throw new ArgumentError(
+        `map: every array must have the same shape, but argument 1 has shape [${x.shape}] and argument ${i + 2} has shape [${y.shape}]; use broadcast() to combine different shapes`,
+      );
+  });
+  return broadcast(fn, x, ...more) as Promise<Same<A>>;
 }
 
 /** Options of the reductions. */

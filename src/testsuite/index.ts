@@ -34,6 +34,7 @@ import {
   zeros,
 } from '../array/index.js';
 import { cg, powerMethod } from '../linalg/index.js';
+import { lambdaCases } from './lambdas.js';
 
 /** A case body: async, throwing on failure. */
 export type TestBody = () => Promise<void>;
@@ -396,6 +397,7 @@ export function runArraySuite(name: string, options: ArraySuiteOptions): void {
         /mul: alpha must be a finite number, got number NaN/,
       );
     });
+    lambdaCases({ test, up, down, dtypes, rtolOf, reference: referenceBroadcast });
     // Checked once every case is defined (runners may run describe bodies later).
     const unknown = Object.keys(skip).filter((k) => !defined.has(k));
     if (unknown.length > 0)

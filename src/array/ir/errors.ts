@@ -10,14 +10,19 @@ export class LambdaSyntaxError extends ArgumentError {
     /** 0-based character offset in `source`. */
     readonly position: number,
     readonly source: string,
+    /** How to fix it, when more specific than the list of what a lambda may use. */
+    hint?: string,
   ) {
     const line = source.slice(0, position).split('\n').length;
     const column = position - source.lastIndexOf('\n', position - 1);
     super(
       `broadcast lambda: unsupported ${construct} at line ${line}, column ${column} of ` +
-        `${JSON.stringify(source.length > 80 ? `${source.slice(0, 80)}…` : source)}; a lambda may use ` +
-        'only its parameters, numbers, + - * / % **, unary -, comparisons, && || ?:, Math functions and ' +
-        'constants (pass other values as extra arguments)',
+        `${JSON.stringify(source.length > 80 ? `${source.slice(0, 80)}…` : source)}; ${
+          hint ??
+          'a lambda may use only its parameters, numbers, + - * / % ** << >> >>>, unary -, comparisons, ' +
+            '&& || ?:, Math functions and constants, const declarations before one return, and calls to ' +
+            'functions registered with kernel() (pass other values as extra arguments)'
+        }`,
     );
   }
 }

@@ -98,8 +98,70 @@ function round(x: Num): Num {
   return select(cmp('>=', arith('-', x, call('floor', x)), num(0.5)), call('ceil', x), call('floor', x));
 }
 
+const TWO_32 = 2 ** 32;
+
+/**
+ * JS ToInt32: NaN, ±∞ and ±0 give +0; others are truncated, and those outside [−2^31, 2^31) are
+ * wrapped mod 2^32 into it. In-range values are returned as they are, so a float32 target keeps
+ * every int32 it can hold exact (wrapping a small negative through [0, 2^32) would round it).
+ */
+function toInt32(x: Num): Num {
+  const t = call('trunc', x);
+  const u = arith('-', t, arith('*', num(TWO_32), call('floor', arith('/', t, num(TWO_32)))));
+  const wrapped = select(cmp('>=', u, num(2 ** 31)), arith('-', u, num(TWO_32)), u);
+  const inRange = and(cmp('>=', t, num(-(2 ** 31))), cmp('<', t, num(2 ** 31)));
+  return select(or(or(nanTest(x), isInf(x)), cmp('==', t, num(0))), num(0), select(inRange, t, wrapped));
+}
+
+/**
+ * 2^s for a shift count s in 0..31, as the product of 2^(2^k) over the set bits k of s: exact on
+ * every target, where pow or exp2 on a GPU need not be.
+ */
+function twoTo(s: Num): Num {
+  let acc: Num = num(1);
+  for (let k = 0; k < 5; k++) {
+    const bit = arith(
+      '-',
+      call('floor', arith('/', s, num(2 ** k))),
+      arith('*', num(2), call('floor', arith('/', s, num(2 ** (k + 1))))),
+    );
+    acc = arith('*', acc, select(cmp('==', bit, num(1)), num(2 ** (2 ** k)), num(1)));
+  }
+  return acc;
+}
+
+/**
+ * JS `a << b`, `a >> b`, `a >>> b` on numbers: the count is ToInt32(b) mod 32 (ToUint32's, since
+ * 2^32 is a multiple of 32), and the shifts are multiplications and floored divisions by a power
+ * of two, all exact, so a target without integer types (tfjs, gpu.js) gives JS's result for every
+ * int32 it can hold. `>>>` of a negative i is floor(i / 2^s) + 2^(32−s), which avoids forming
+ * i + 2^32 (not exact in float32).
+ */
+function shift(op: '<<' | '>>' | '>>>', a: Num, b: Num): Num {
+  const c = toInt32(b);
+  const p = twoTo(arith('-', c, arith('*', num(32), call('floor', arith('/', c, num(32))))));
+  const i = toInt32(a);
+  if (op === '<<') return toInt32(arith('*', i, p));
+  const q = call('floor', arith('/', i, p));
+  if (op === '>>') return q;
+  return select(cmp('<', i, num(0)), arith('+', q, arith('/', num(TWO_32), p)), q);
+}
+
+// Parsed expressions are immutable and share subtrees (a `const` used twice, an inlined call), so
+// each node is lowered once and the lowered tree shares them too.
+const loweredNodes = new WeakMap<Expr, Num>();
+
 /** The lowered form of parsed expression `e`. */
 export function lowerExpr(e: Expr): Num {
+  let hit = loweredNodes.get(e);
+  if (!hit) {
+    hit = lowerNode(e);
+    loweredNodes.set(e, hit);
+  }
+  return hit;
+}
+
+function lowerNode(e: Expr): Num {
   switch (e.kind) {
     case 'num':
     case 'param':
@@ -121,6 +183,10 @@ export function lowerExpr(e: Expr): Num {
           return remainder(a, b);
         case '**':
           return power(a, b);
+        case '<<':
+        case '>>':
+        case '>>>':
+          return shift(e.op, a, b);
         default:
           return { kind: 'toNum', arg: cmp(e.op, a, b) };
       }

@@ -1,6 +1,12 @@
-/** Parses a JS arrow function into the broadcast IR (see types.ts) with acorn. */
-import { type Expression, type Node, type Pattern, parseExpressionAt } from 'acorn';
+/**
+ * Parses a JS arrow function into the broadcast IR (see types.ts) with acorn. Names are resolved
+ * while parsing: a `const` is replaced by its expression and a call to a function registered with
+ * `kernel()` by its body with the arguments in place of its parameters, so every backend receives
+ * one expression over the lambda's parameters.
+ */
+import { type Expression, type Node, type Pattern, parseExpressionAt, type Statement } from 'acorn';
 import { LambdaSyntaxError } from './errors.js';
+import { type FunctionNode, pureFunction } from './pure.js';
 import {
   type BinaryOp,
   type Expr,
@@ -25,16 +31,59 @@ const BINARY: Readonly<Record<string, BinaryOp>> = {
   '===': '==',
   '!=': '!=',
   '!==': '!=',
+  '<<': '<<',
+  '>>': '>>',
+  '>>>': '>>>',
 };
 
 /**
- * Parses `source`, the text of an arrow function whose body is one expression (or a block with a
- * single `return`), into a {@link Lambda}. Throws a LambdaSyntaxError naming any other construct.
+ * The most nodes a lambda's expression may have once its constants and calls are inlined: each
+ * use of a `const` or a call copies an expression into the kernel, so a chain of them could
+ * otherwise grow the generated code exponentially.
+ */
+export const MAX_INLINED_NODES = 20_000;
+
+/** What names mean while converting one function body, and where errors point. */
+interface Scope {
+  /** Parameters and constants in scope, by name. */
+  readonly names: ReadonlyMap<string, Expr>;
+  /** The source text positions refer to (a registered function's own, inside one). */
+  readonly source: string;
+  /** The registered functions being inlined, outermost first, to refuse recursion. */
+  readonly inlining: readonly string[];
+}
+
+/**
+ * Parses `source`, the text of an arrow function (or `function` expression) whose body is one
+ * expression, or a block of `const` declarations followed by one `return`, into a {@link Lambda}.
+ * Calls to functions registered with `kernel()` are inlined. Throws a LambdaSyntaxError naming any
+ * other construct.
  *
  * @example
  * parseLambda('(a, b) => 2 * a / b').body; // { kind: 'binary', op: '/', ... }
+ * parseLambda('(x, y) => { const t = x * y; return t > 0 ? t : -t; }');
  */
 export function parseLambda(source: string): Lambda {
+  const fn = parseFunctionNode(source);
+  const params = paramNames(fn, source);
+  const names = new Map<string, Expr>(params.map((p, index) => [p, { kind: 'param', index }]));
+  const body = convertBody(fn, { names, source, inlining: [] });
+  const size = inlinedSize(body, new WeakMap());
+  if (size > MAX_INLINED_NODES)
+    throw new LambdaSyntaxError(
+      `expression of ${size} nodes once constants and calls are inlined`,
+      fn.start,
+      source,
+      `the limit is ${MAX_INLINED_NODES}; split the computation into several broadcasts`,
+    );
+  return { params, body, source };
+}
+
+/**
+ * The function node of `source`: an arrow function or a `function` expression, neither async nor
+ * a generator.
+ */
+export function parseFunctionNode(source: string): FunctionNode {
   let root: Expression;
   try {
     root = parseExpressionAt(source, 0, { ecmaVersion: 'latest' });
@@ -42,32 +91,108 @@ export function parseLambda(source: string): Lambda {
     const pos = (e as { pos?: number }).pos ?? 0;
     throw new LambdaSyntaxError(`syntax (${(e as Error).message})`, pos, source);
   }
-  if (root.type !== 'ArrowFunctionExpression')
+  if (root.type !== 'ArrowFunctionExpression' && root.type !== 'FunctionExpression')
     throw new LambdaSyntaxError(
       `${describeNode(root)} (expected an arrow function such as (a, b) => a + b)`,
       root.start,
       source,
     );
-  if (root.async) throw new LambdaSyntaxError('async arrow function', root.start, source);
-  const params = root.params.map((p: Pattern) => {
+  if (root.async) throw new LambdaSyntaxError('async function', root.start, source);
+  if (root.generator) throw new LambdaSyntaxError('generator function', root.start, source);
+  return root;
+}
+
+/** The parameter names of `fn`, each a plain identifier. */
+export function paramNames(fn: FunctionNode, source: string): string[] {
+  return fn.params.map((p: Pattern) => {
     if (p.type !== 'Identifier') throw new LambdaSyntaxError(`parameter ${describeNode(p)}`, p.start, source);
     return p.name;
   });
-  let bodyNode: Node = root.body;
-  if (root.body.type === 'BlockStatement') {
-    const stmts = root.body.body;
-    const only = stmts[0];
-    if (stmts.length !== 1 || only?.type !== 'ReturnStatement' || !only.argument) {
-      const bad: Node = stmts.find((st) => st.type !== 'ReturnStatement') ?? stmts[1] ?? root.body;
-      throw new LambdaSyntaxError(
-        `statement ${describeNode(bad)} (the body must be one expression)`,
-        bad.start,
-        source,
+}
+
+/** The expression a function body computes: its expression, or its `const`s and final `return`. */
+function convertBody(fn: FunctionNode, scope: Scope): Expr {
+  if (fn.body.type !== 'BlockStatement') return convert(fn.body, scope);
+  const names = new Map(scope.names);
+  const inner: Scope = { ...scope, names };
+  const fail = (what: string, at: Node, hint?: string): never => {
+    throw new LambdaSyntaxError(what, at.start, scope.source, hint);
+  };
+  const stmts = fn.body.body;
+  for (const [i, st] of stmts.entries()) {
+    if (st.type === 'VariableDeclaration') {
+      if (st.kind !== 'const')
+        fail(`${st.kind} declaration`, st, 'declare names with const: a lambda cannot reassign them');
+      for (const d of st.declarations) {
+        if (d.id.type !== 'Identifier') return fail(`destructuring ${describeNode(d.id)}`, d.id);
+        if (!d.init) return fail(`const ${d.id.name} without a value`, d);
+        names.set(d.id.name, convert(d.init, inner));
+      }
+    } else if (st.type === 'ReturnStatement') {
+      if (!st.argument) return fail('return without a value', st);
+      const next = stmts[i + 1];
+      if (next) return fail(`${describeStatement(next)} after return`, next);
+      return convert(st.argument, inner);
+    } else if (st.type !== 'EmptyStatement') {
+      fail(
+        describeStatement(st),
+        st.type === 'ExpressionStatement' ? st.expression : st,
+        'a block body may hold only const declarations followed by one return (use ?: for choices)',
       );
     }
-    bodyNode = only.argument;
   }
-  return { params, body: convert(bodyNode, params, source), source };
+  return fail('block body without a return', fn.body, 'end the body with return <expression>');
+}
+
+/** A statement as an error names it: an assignment names its target. */
+function describeStatement(st: Statement): string {
+  if (st.type === 'ExpressionStatement') {
+    const e = st.expression;
+    if (e.type === 'AssignmentExpression' || e.type === 'UpdateExpression') return describeAssignment(e);
+    return 'expression statement';
+  }
+  if (st.type === 'ForStatement' || st.type === 'ForInStatement' || st.type === 'ForOfStatement')
+    return `${describeNode(st).replace(' statement', '')} loop`;
+  if (st.type === 'WhileStatement' || st.type === 'DoWhileStatement')
+    return `${describeNode(st).replace(' statement', '')} loop`;
+  return `statement ${describeNode(st)}`;
+}
+
+function describeAssignment(e: Expression): string {
+  const target =
+    e.type === 'AssignmentExpression' ? e.left : e.type === 'UpdateExpression' ? e.argument : undefined;
+  const name = target?.type === 'Identifier' ? ` to ${target.name}` : '';
+  return e.type === 'UpdateExpression' ? `update ${e.operator}${name}` : `assignment${name}`;
+}
+
+/** Nodes of `e` with every shared subexpression counted at each use. */
+function inlinedSize(e: Expr, memo: WeakMap<Expr, number>): number {
+  const hit = memo.get(e);
+  if (hit !== undefined) return hit;
+  let n = 1;
+  switch (e.kind) {
+    case 'num':
+    case 'param':
+      break;
+    case 'neg':
+    case 'not':
+      n += inlinedSize(e.arg, memo);
+      break;
+    case 'binary':
+    case 'logical':
+      n += inlinedSize(e.left, memo) + inlinedSize(e.right, memo);
+      break;
+    case 'cond':
+      n += inlinedSize(e.test, memo) + inlinedSize(e.ifTrue, memo) + inlinedSize(e.ifFalse, memo);
+      break;
+    case 'call':
+      for (const a of e.args) n += inlinedSize(a, memo);
+      break;
+  }
+  // Saturate so a huge tree's count stays a safe integer.
+  n = Math.min(n, Number.MAX_SAFE_INTEGER / 4);
+  memo.set(e, n);
+  return n;
 }
 
 function describeNode(n: Node): string {
@@ -75,10 +200,11 @@ function describeNode(n: Node): string {
   return name;
 }
 
-function convert(n: Node, params: readonly string[], source: string): Expr {
-  const rec = (m: Node): Expr => convert(m, params, source);
-  const fail = (what: string, at: Node = n): never => {
-    throw new LambdaSyntaxError(what, at.start, source);
+function convert(n: Node, scope: Scope): Expr {
+  const { source } = scope;
+  const rec = (m: Node): Expr => convert(m, scope);
+  const fail = (what: string, at: Node = n, hint?: string): never => {
+    throw new LambdaSyntaxError(what, at.start, source, hint);
   };
   const e = n as Expression;
   switch (e.type) {
@@ -87,12 +213,17 @@ function convert(n: Node, params: readonly string[], source: string): Expr {
       if (typeof e.value === 'boolean') return { kind: 'num', value: e.value ? 1 : 0 };
       return fail(`literal ${e.raw ?? String(e.value)}`);
     case 'Identifier': {
-      const index = params.indexOf(e.name);
-      if (index >= 0) return { kind: 'param', index };
+      const bound = scope.names.get(e.name);
+      if (bound) return bound;
       if (e.name === 'Infinity') return { kind: 'num', value: Number.POSITIVE_INFINITY };
       if (e.name === 'NaN') return { kind: 'num', value: Number.NaN };
       return fail(`free variable ${e.name}`);
     }
+    case 'ThisExpression':
+      return fail('this');
+    case 'AssignmentExpression':
+    case 'UpdateExpression':
+      return fail(describeAssignment(e));
     case 'UnaryExpression':
       if (e.operator === '-') return { kind: 'neg', arg: rec(e.argument) };
       if (e.operator === '+') return rec(e.argument);
@@ -117,6 +248,7 @@ function convert(n: Node, params: readonly string[], source: string): Expr {
       return fail(name !== undefined ? `Math.${name}` : 'property access');
     }
     case 'CallExpression': {
+      if (e.callee.type === 'Identifier') return inlineCall(e, e.callee.name, scope);
       const name = e.callee.type === 'MemberExpression' ? mathMember(e.callee) : undefined;
       if (name === undefined || !Object.hasOwn(MATH_FUNCTIONS, name))
         return fail(
@@ -133,6 +265,50 @@ function convert(n: Node, params: readonly string[], source: string): Expr {
     default:
       return fail(describeNode(e));
   }
+}
+
+/** `name(args)`: the registered pure function's body with its parameters bound to the arguments. */
+function inlineCall(e: Extract<Expression, { type: 'CallExpression' }>, name: string, scope: Scope): Expr {
+  const fail = (what: string, hint?: string): never => {
+    throw new LambdaSyntaxError(what, e.start, scope.source, hint);
+  };
+  if (scope.names.has(name)) return fail(`call to ${name}`, `${name} is a number here, not a function`);
+  if (scope.inlining.includes(name))
+    return fail(
+      `recursive call to ${name}`,
+      `${[...scope.inlining, name].join(' → ')}: a kernel function cannot call itself, directly or not`,
+    );
+  const def = pureFunction(name);
+  if (!def)
+    return fail(
+      `call to ${name}`,
+      `only Math functions and functions registered with kernel() may be called; register ${name} with kernel(${name}) before the lambda that calls it is first used`,
+    );
+  if (e.arguments.length !== def.params.length)
+    return fail(`call to ${name} with ${e.arguments.length} arguments (expected ${def.params.length})`);
+  const args = e.arguments.map((a) =>
+    a.type === 'SpreadElement'
+      ? (() => {
+          throw new LambdaSyntaxError('spread argument', a.start, scope.source);
+        })()
+      : convert(a, scope),
+  );
+  const names = new Map<string, Expr>(def.params.map((p, i) => [p, args[i] as Expr]));
+  return convertBody(def.node, { names, source: def.source, inlining: [...scope.inlining, name] });
+}
+
+/**
+ * Converts registered function `fn` (named `name`, from `source`) once with placeholder
+ * parameters, so an error in its body (a free variable, recursion) shows when it is registered.
+ */
+export function checkPureBody(
+  fn: FunctionNode,
+  name: string,
+  params: readonly string[],
+  source: string,
+): void {
+  const names = new Map<string, Expr>(params.map((p, index) => [p, { kind: 'param', index }]));
+  convertBody(fn, { names, source, inlining: [name] });
 }
 
 function mathMember(e: Node): string | undefined {

@@ -7,8 +7,25 @@
  * NaN and `b` otherwise; `a || b` the reverse; `c ? x : y` picks `x` when `c` is neither 0 nor NaN.
  */
 
-/** Binary arithmetic and comparison operators. */
-export type BinaryOp = '+' | '-' | '*' | '/' | '%' | '**' | '<' | '<=' | '>' | '>=' | '==' | '!=';
+/** Binary arithmetic, comparison and shift operators. */
+export type BinaryOp =
+  | '+'
+  | '-'
+  | '*'
+  | '/'
+  | '%'
+  | '**'
+  | '<'
+  | '<='
+  | '>'
+  | '>='
+  | '=='
+  | '!='
+  // JS's shifts: both operands go through ToInt32/ToUint32 (NaN and ±∞ become 0), the count is
+  // taken mod 32, and the result is an int32 (`<<`, `>>`) or a uint32 (`>>>`) as a number.
+  | '<<'
+  | '>>'
+  | '>>>';
 
 /** The Math functions a lambda may call, with their arity. */
 export const MATH_FUNCTIONS = {
