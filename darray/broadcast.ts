@@ -16,7 +16,7 @@ import { sliceBox } from './host-copy.js';
 import { type Box, chunkBox, type Layout, makeLayout, projectBox } from './layout.js';
 import { firstDArray } from './operands.js';
 import { fetchBox } from './read.js';
-import { newDArrayId, putChunk } from './store.js';
+import { chunkEntry, newDArrayId, putChunk } from './store.js';
 
 /** An operand of a distributed broadcast as sent to one owner. */
 export type ChunkOperand = { d: DArray } | { n: number } | { h: NDArray };
@@ -31,7 +31,13 @@ export const broadcastHere = registerBuiltin(
     operands: ChunkOperand[],
     backend: string,
     dtype: DType,
+    inPlace: boolean,
   ): void => {
+    // broadcastInto writes over the chunk it replaces (read before putChunk swaps the entry), as
+    // Julia's `.=` does: no second chunk, nothing left to free, and the GPU kernel finds its device
+    // through it when every operand is a number. Only this owner reads it: the destination's
+    // layout is the result's, so the destination as an operand is always aligned.
+    const old = inPlace ? chunkEntry(outId).array : undefined;
     putChunk(
       outId,
       outBox,
@@ -45,10 +51,9 @@ export const broadcastHere = registerBuiltin(
         );
         // The chunk's own shape and the result's dtype, not what the operands broadcast to: with
         // broadcastInto no operand need span the chunk (D .= x, D .= hostRow, fill!-style () => 0).
-        return getKernel('broadcast', backend)(lambda, args, {
-          shape: outBox.map(([lo, hi]) => hi - lo),
-          dtype,
-        });
+        const spec = { shape: outBox.map(([lo, hi]) => hi - lo), dtype };
+        if (old) return getKernel('broadcast', backend)(lambda, args, { ...spec, into: await old });
+        return getKernel('broadcast', backend)(lambda, args, spec);
       }),
     );
   },
@@ -83,7 +88,17 @@ export function darrayBroadcast(lambda: Lambda, args: readonly Operand[], out: O
         `broadcast: a DArray cannot be combined with an array on backend '${a.backend}'; collect() it first`,
       );
     });
-    remoteDoQueued(broadcastHere, p, id, box, lambda, operands, lead.chunkBackend, out.dtype);
+    remoteDoQueued(
+      broadcastHere,
+      p,
+      id,
+      box,
+      lambda,
+      operands,
+      lead.chunkBackend,
+      out.dtype,
+      into !== undefined,
+    );
   });
   return into ?? new DArray(id, out.dtype, layout, lead.chunkBackend);
 }
