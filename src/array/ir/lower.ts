@@ -100,51 +100,63 @@ function round(x: Num): Num {
 
 const TWO_32 = 2 ** 32;
 
+// The shifts are written with few uses of each operand: code generators print a shared node once
+// per use, so every extra use multiplies the size of the generated code.
+
 /**
- * JS ToInt32: NaN, ±∞ and ±0 give +0; others are truncated, and those outside [−2^31, 2^31) are
- * wrapped mod 2^32 into it. In-range values are returned as they are, so a float32 target keeps
- * every int32 it can hold exact (wrapping a small negative through [0, 2^32) would round it).
+ * An integer y wrapped mod 2^32 into [−2^31, 2^31); NaN for ±∞ and NaN. In-range values come
+ * back as they are, since floor((y + 2^31) / 2^32) is 0 for them even where y + 2^31 rounds
+ * (float32), so every int32 a float32 target can hold stays exact.
  */
-function toInt32(x: Num): Num {
-  const t = call('trunc', x);
-  const u = arith('-', t, arith('*', num(TWO_32), call('floor', arith('/', t, num(TWO_32)))));
-  const wrapped = select(cmp('>=', u, num(2 ** 31)), arith('-', u, num(TWO_32)), u);
-  const inRange = and(cmp('>=', t, num(-(2 ** 31))), cmp('<', t, num(2 ** 31)));
-  return select(or(or(nanTest(x), isInf(x)), cmp('==', t, num(0))), num(0), select(inRange, t, wrapped));
+function wrapInt32(y: Num): Num {
+  return arith(
+    '-',
+    y,
+    arith('*', num(TWO_32), call('floor', arith('/', arith('+', y, num(2 ** 31)), num(TWO_32)))),
+  );
+}
+
+/** JS's shift results are +0, never −0, and ToInt32 maps NaN and ±∞ to 0 (which shifts to 0). */
+function zeroForNaN(r: Num): Num {
+  return select(or(nanTest(r), cmp('==', r, num(0))), num(0), r);
 }
 
 /**
- * 2^s for a shift count s in 0..31, as the product of 2^(2^k) over the set bits k of s: exact on
- * every target, where pow or exp2 on a GPU need not be.
+ * 2^s for a shift count s in 0..31, as the product of 2^(2^k) over the set bits k of s (bit k is
+ * floor(s / 2^k) mod 2): exact on every target, where pow or exp2 on a GPU need not be. A NaN
+ * count sets no bit, so gives 2^0.
  */
 function twoTo(s: Num): Num {
   let acc: Num = num(1);
   for (let k = 0; k < 5; k++) {
-    const bit = arith(
-      '-',
-      call('floor', arith('/', s, num(2 ** k))),
-      arith('*', num(2), call('floor', arith('/', s, num(2 ** (k + 1))))),
-    );
+    const bit = call('rem', call('floor', arith('/', s, num(2 ** k))), num(2));
     acc = arith('*', acc, select(cmp('==', bit, num(1)), num(2 ** (2 ** k)), num(1)));
   }
   return acc;
 }
 
 /**
- * JS `a << b`, `a >> b`, `a >>> b` on numbers: the count is ToInt32(b) mod 32 (ToUint32's, since
- * 2^32 is a multiple of 32), and the shifts are multiplications and floored divisions by a power
- * of two, all exact, so a target without integer types (tfjs, gpu.js) gives JS's result for every
- * int32 it can hold. `>>>` of a negative i is floor(i / 2^s) + 2^(32−s), which avoids forming
- * i + 2^32 (not exact in float32).
+ * JS `a << b`, `a >> b`, `a >>> b` on numbers. The count is ToUint32(b) mod 32, which is
+ * trunc(b) mod 32 (2^32 is a multiple of 32; NaN and ±∞ count 0); a constant count is folded. The
+ * shifts are multiplications and floored divisions by 2^count, all exact, so targets without
+ * integer types (tfjs, gpu.js, float32 WGSL) give JS's result for every int32 they can hold.
+ * `>>>` of a negative i is floor(i / 2^s) + 2^(32−s), which avoids forming i + 2^32 (inexact in
+ * float32).
  */
 function shift(op: '<<' | '>>' | '>>>', a: Num, b: Num): Num {
-  const c = toInt32(b);
-  const p = twoTo(arith('-', c, arith('*', num(32), call('floor', arith('/', c, num(32))))));
-  const i = toInt32(a);
-  if (op === '<<') return toInt32(arith('*', i, p));
+  let p: Num;
+  if (b.kind === 'num') p = num(2 ** ((Number.isFinite(b.value) ? b.value >>> 0 : 0) & 31));
+  else {
+    const t = call('trunc', b);
+    const m = arith('-', t, arith('*', num(32), call('floor', arith('/', t, num(32)))));
+    p = twoTo(m);
+  }
+  const i = wrapInt32(call('trunc', a));
+  if (op === '<<') return zeroForNaN(wrapInt32(arith('*', i, p)));
   const q = call('floor', arith('/', i, p));
-  if (op === '>>') return q;
-  return select(cmp('<', i, num(0)), arith('+', q, arith('/', num(TWO_32), p)), q);
+  if (op === '>>') return zeroForNaN(q);
+  const big = p.kind === 'num' ? num(TWO_32 / p.value) : arith('/', num(TWO_32), p);
+  return zeroForNaN(select(cmp('<', i, num(0)), arith('+', q, big), q));
 }
 
 // Parsed expressions are immutable and share subtrees (a `const` used twice, an inlined call), so

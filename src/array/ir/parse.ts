@@ -242,6 +242,7 @@ function convert(n: Node, scope: Scope): Expr {
     case 'ParenthesizedExpression':
       return rec(e.expression);
     case 'MemberExpression': {
+      if (e.object.type === 'ThisExpression') return fail('this', e.object);
       const name = mathMember(e);
       if (name !== undefined && Object.hasOwn(MATH_CONSTANTS, name))
         return { kind: 'num', value: MATH_CONSTANTS[name as keyof typeof MATH_CONSTANTS] };
