@@ -30,7 +30,7 @@ describe('broadcast IR parser', () => {
     ['(a) => a.length', /property access/],
     ['(a) => "x"', /literal "x"/],
     ['(a) => a & 1', /operator &/],
-    ['(a) => a++', /update ++ to a/],
+    ['(a) => a++', /update \+\+ to a/],
     ['function* f(a) { return a }', /generator function/],
     ['(...a) => a', /parameter rest element/],
     ['(a) => a +', /syntax/],
