@@ -62,6 +62,7 @@ export {
 export { Future, fetch, isReady, put, wait } from './remote/future.js';
 export { type ChannelLike, RemoteChannel, take } from './remote/remote-channel.js';
 export { remoteRefCount } from './remote/store.js';
+export * from './threads/index.js';
 
 import './cluster/gpu-adapter.js';
 import './remote/handler.js';

@@ -32,4 +32,14 @@ describe('examples run with one command each', () => {
   it('dict-channel: a RemoteChannel backed by a user-defined store', () => {
     expect(run('dict-channel')).toMatch(/from-2 => 2000\nfrom-3 => 3000/);
   });
+
+  it('threads: threadid() fills the array by chunks, and the Atomic sum is exact', () => {
+    const out = run('threads', '4');
+    expect(out).toMatch(/^nthreads\(\) = 4, threadid\(\) = 1$/m);
+    expect(out).toMatch(/^a = \[1, 1, 1, 2, 2, 2, 3, 3, 4, 4\]$/m);
+    const racy = Number(/^plain \+= over 1000000 iterations: (\d+)$/m.exec(out)?.[1]);
+    expect(racy).toBeGreaterThan(0);
+    expect(racy).toBeLessThanOrEqual(1_000_000);
+    expect(out).toMatch(/^Atomic add over 1000000 iterations: 1000000$/m);
+  });
 });
