@@ -4,6 +4,10 @@
  * Atomic, bad input, failing threads, and loops inside a worker process.
  */
 import { execFileSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   ArgumentError,
@@ -13,10 +17,12 @@ import {
   everywhere,
   myid,
   nthreads,
+  registerThreadTransfer,
   remotecallFetch,
   rmprocs,
   setThreads,
   ThreadException,
+  type ThreadTransfer,
   threadid,
   threadsFor,
 } from '../../src/index.js';
@@ -306,5 +312,42 @@ describe('threads and processes', () => {
       timeout: 30_000,
     });
     expect(out.trim()).toBe('11,12,13');
+  });
+});
+
+describe('registerThreadTransfer', () => {
+  it('a kind registered by a module that everywhere() loads reaches the threads as itself', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'darray-threads-'));
+    const entry = new URL('../../dist/src/index.js', import.meta.url).href;
+    try {
+      writeFileSync(
+        join(dir, 'point.mjs'),
+        `import { registerThreadTransfer } from ${JSON.stringify(entry)};
+        export class Point { constructor(x, y) { this.x = x; this.y = y; } norm1() { return Math.abs(this.x) + Math.abs(this.y); } }
+        registerThreadTransfer({ name: 'Point', test: (v) => v instanceof Point,
+          encode: (p) => [p.x, p.y], decode: ([x, y]) => new Point(x, y) });`,
+      );
+      const script = `const d = await import(${JSON.stringify(entry)}); d.setThreads(3);
+        await d.everywhere(${JSON.stringify(join(dir, 'point.mjs'))}, { procs: 1 });
+        const { Point } = await import(${JSON.stringify(pathToFileURL(join(dir, 'point.mjs')).href)});
+        const out = new Float64Array(new SharedArrayBuffer(24));
+        await d.threadsFor([0, 3], (i, p, out) => { out[i] = p.norm1() * threadid() }, new Point(3, -4), out);
+        console.log([...out].join(','));`;
+      const out = execFileSync(process.execPath, ['--input-type=module', '-e', script], {
+        encoding: 'utf8',
+        timeout: 30_000,
+      });
+      expect(out.trim()).toBe('7,14,21');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('refuses a transfer without its functions, or a name already taken', () => {
+    expect(() => registerThreadTransfer({ name: 'x' } as unknown as ThreadTransfer)).toThrow(
+      /registerThreadTransfer: expected \{ name, test, encode, decode \}/,
+    );
+    const t = { name: 'Atomic', test: () => false, encode: (v: unknown) => v, decode: (v: unknown) => v };
+    expect(() => registerThreadTransfer(t)).toThrow(/a transfer named 'Atomic' is already registered/);
   });
 });
