@@ -76,6 +76,8 @@ async function into<A extends AnyArray>(
   opts: RandIntoOptions,
 ): Promise<A> {
   if (!isArrayLike(A)) throw new ArgumentError(`${op}: expected an array to fill, got ${describe(A)}`);
+  if (normal && A.dtype !== 'float32' && A.dtype !== 'float64')
+    throw new ArgumentError(`${op}: normal numbers need a float32 or float64 array, got ${A.dtype}`);
   const seed = checkSeed(op, opts?.seed);
   await getKernel('random', A.backend)({ normal, seed }, { shape: A.shape, dtype: A.dtype, into: A });
   return A;
