@@ -1,7 +1,7 @@
 // DArray halves of the linear-algebra ops and of random numbers that the shared array suite cannot
 // show: where the chunks of a result live (triu/tril and diag move nothing), drand's independence
 // from the layout, drand(D) in place, and DistributedArrays.jl's test/darray.jl drand/rand! testsets.
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import {
   cholesky,
   collect,
@@ -11,11 +11,14 @@ import {
   drand,
   drandn,
   dzeros,
+  gpuMemory,
   kron,
   rand,
   randn,
+  remotecallFetch,
   triu,
 } from '../../src/index.js';
+import { probe } from '../gpu/harness.js';
 import { useTwoWorkers } from './two-workers.js';
 
 const cluster = useTwoWorkers({ chunks: true });
@@ -63,6 +66,28 @@ describe('DArray random numbers', () => {
     await drandn(d, { seed: 4 });
     expect(Array.from((await collect(d)).data)).toEqual(Array.from(randn([30, 30], { seed: 4 }).data));
     d.close();
+  });
+});
+
+// Without WebGPU here the case reports why it cannot run (CI installs Dawn, so there it runs).
+const webgpu = await probe('webgpu');
+const onWebgpu = webgpu.backend ? it : it.skip;
+describe(`drand with webgpu chunks${webgpu.reason ? ` (skipped: ${webgpu.reason})` : ''}`, () => {
+  onWebgpu('each owner makes its chunk on its device, the host float32 numbers for the seed', async () => {
+    const A = await drand([12, 10], { procs: pids(), seed: 6, backend: 'webgpu' });
+    expect(A.chunkBackend).toBe('webgpu');
+    expect(Array.from((await collect(A)).data)).toEqual(
+      Array.from(rand([12, 10], { seed: 6, dtype: 'float32' }).data),
+    );
+    A.close();
+    // The chunks' device memory goes back once the frees of close() reach the owners.
+    await vi.waitFor(
+      async () => {
+        const inUse = await Promise.all(pids().map((p) => remotecallFetch(() => gpuMemory().webgpu, p)));
+        expect(inUse).toEqual([0, 0]);
+      },
+      { timeout: 10_000, interval: 50 },
+    );
   });
 });
 
