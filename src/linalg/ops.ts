@@ -5,7 +5,7 @@
  * Julia's: k = 0 is the main one, k > 0 above it, k < 0 below it.
  */
 import { fill, ones } from '../array/create.js';
-import { map, max, mul, norm, sum, transpose } from '../array/ops.js';
+import { broadcast, map, max, mul, norm, sum, transpose } from '../array/ops.js';
 import { type AnyArray, type Awaitable, release, type Same } from '../array/protocol.js';
 import { backendOf, getKernel, isArrayLike } from '../array/registry.js';
 import { ArgumentError, describe } from '../errors.js';
@@ -141,6 +141,8 @@ export async function opnorm(A: AnyArray, p = 2, { maxIter = 500 }: OpnormOption
   matrix('opnorm', A);
   if (p !== 1 && p !== 2 && p !== Number.POSITIVE_INFINITY)
     throw new ArgumentError(`opnorm: p must be 1, 2 or Infinity, got ${describe(p)}`);
+  if (!Number.isInteger(maxIter) || maxIter < 1)
+    throw new ArgumentError(`opnorm: maxIter must be a positive integer, got ${describe(maxIter)}`);
   const [m, n] = rowsCols(A.shape);
   if (m === 0 || n === 0) return 0;
   if (p !== 2) {
@@ -165,7 +167,8 @@ export async function opnorm(A: AnyArray, p = 2, { maxIter = 500 }: OpnormOption
       const z = await mul(At, y);
       release(y);
       const s = await norm(z);
-      const xn = await map(`(v) => v / ${s}`, z);
+      // The scale is an argument, not part of the lambda, so one compiled kernel serves every step.
+      const xn = await broadcast((v: number, t: number) => v / t, z, s);
       release(z);
       release(x);
       x = xn;
