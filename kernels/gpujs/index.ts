@@ -1,10 +1,15 @@
 /** The gpu.js backend ('gpujs'). Cheap to import: gpu.js (optional) loads on first use. */
 import { collectGPU } from '../../gpu/collect.js';
+import { choleskyViaHost, randomViaHost, solveTriangularViaHost } from '../../gpu/host-route.js';
 import { uploadTo } from '../../gpu/upload.js';
 import { defineBackend } from '../../src/array/backend.js';
 import type { GpujsBackend } from './backend.js';
+import { bandGpujs } from './band.js';
 import { broadcastGpujsKernel } from './broadcast.js';
+import { diagGpujs } from './diag.js';
+import { diagmGpujs } from './diagm.js';
 import { dotGpujs } from './dot.js';
+import { kronGpujs } from './kron.js';
 import { mapreduceGpujs } from './mapreduce.js';
 import { mulGpujs } from './mul.js';
 import { normGpujs } from './norm.js';
@@ -30,6 +35,15 @@ export const gpujs = defineBackend<GpujsBackend>({
     mul: mulGpujs,
     transpose: transposeGpujs,
     collect: collectGPU,
+    band: bandGpujs,
+    diag: diagGpujs,
+    diagm: diagmGpujs,
+    kron: kronGpujs,
+    // gpujs has no exact 32-bit integer hash: the generator runs on the host, then one upload.
+    random: randomViaHost('gpujs'),
+    // Sequential substitutions: through the host (gpu/host-route.ts).
+    cholesky: choleskyViaHost,
+    solveTriangular: solveTriangularViaHost,
   },
   fromHost: (host, b) => uploadTo(b, host),
 });

@@ -1,10 +1,15 @@
 /** The tfjs backend ('tfjs'): tensors and tfjs ops. Cheap to import: tfjs loads on first use. */
 import { collectGPU } from '../../gpu/collect.js';
+import { choleskyViaHost, randomViaHost, solveTriangularViaHost } from '../../gpu/host-route.js';
 import { uploadTo } from '../../gpu/upload.js';
 import { defineBackend } from '../../src/array/backend.js';
 import type { TfjsBackend } from './backend.js';
+import { bandTfjs } from './band.js';
 import { broadcastTfjs } from './broadcast.js';
+import { diagTfjs } from './diag.js';
+import { diagmTfjs } from './diagm.js';
 import { dotTfjs } from './dot.js';
+import { kronTfjs } from './kron.js';
 import { mapreduceTfjs } from './mapreduce.js';
 import { mulTfjs } from './mul.js';
 import { normTfjs } from './norm.js';
@@ -30,6 +35,15 @@ export const tfjs = defineBackend<TfjsBackend>({
     mul: mulTfjs,
     transpose: transposeTfjs,
     collect: collectGPU,
+    band: bandTfjs,
+    diag: diagTfjs,
+    diagm: diagmTfjs,
+    kron: kronTfjs,
+    // tfjs has no exact 32-bit integer hash: the generator runs on the host, then one upload.
+    random: randomViaHost('tfjs'),
+    // Sequential substitutions: through the host (gpu/host-route.ts).
+    cholesky: choleskyViaHost,
+    solveTriangular: solveTriangularViaHost,
   },
   fromHost: (host, b) => uploadTo(b, host),
 });

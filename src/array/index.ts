@@ -70,6 +70,14 @@ export type {
   Same,
 } from './protocol.js';
 export { release } from './protocol.js';
+// Random numbers made where an array lives (rand/randn with { backend }, and in place).
+export {
+  type RandIntoOptions,
+  type RandomBlock,
+  type RandomSpec,
+  randInto,
+  randnInto,
+} from './random-op.js';
 export {
   type Backend,
   backendNames,

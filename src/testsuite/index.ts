@@ -34,6 +34,8 @@ import {
   zeros,
 } from '../array/index.js';
 import { cg, powerMethod } from '../linalg/index.js';
+import { linalgCases } from './linalg.js';
+import { randomCases } from './random.js';
 
 /** A case body: async, throwing on failure. */
 export type TestBody = () => Promise<void>;
@@ -396,6 +398,9 @@ export function runArraySuite(name: string, options: ArraySuiteOptions): void {
         /mul: alpha must be a finite number, got number NaN/,
       );
     });
+    const caseHelpers = { test, up, down, dtypes, rtolOf, backend: options.backend };
+    linalgCases(caseHelpers);
+    randomCases(caseHelpers);
     // Checked once every case is defined (runners may run describe bodies later).
     const unknown = Object.keys(skip).filter((k) => !defined.has(k));
     if (unknown.length > 0)
