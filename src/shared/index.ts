@@ -1,0 +1,12 @@
+/** SharedArray: arrays in memory shared by the processes of one host (Julia's SharedArrays). */
+export { shared } from './backend.js';
+export { SEGMENT_PREFIX, sweepOrphans } from './segment.js';
+export {
+  indexpids,
+  isSharedArray,
+  localindices,
+  SharedArray,
+  type SharedArrayDescriptor,
+  type SharedArrayOptions,
+  sdata,
+} from './shared-array.js';
