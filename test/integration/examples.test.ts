@@ -32,4 +32,14 @@ describe('examples run with one command each', () => {
   it('dict-channel: a RemoteChannel backed by a user-defined store', () => {
     expect(run('dict-channel')).toMatch(/from-2 => 2000\nfrom-3 => 3000/);
   });
+
+  it("shared-array: init fills each worker's localindices; a write on the master is seen by a worker", () => {
+    const out = run('shared-array');
+    expect(out).toMatch(/S\[2, 1\] on worker \d+: 7/);
+    expect(out).toMatch(/T = /);
+  });
+
+  it('advection-shared: the columns split over two workers give the serial result', () => {
+    expect(run('advection-shared', '40')).toMatch(/shared result equals serial: true/);
+  });
 });

@@ -1,7 +1,7 @@
 // SharedArray on real workers: one /dev/shm segment mapped into every process of one host.
 import { readdirSync } from 'node:fs';
 import { Worker } from 'node:worker_threads';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   ArgumentError,
   addprocs,
@@ -32,7 +32,17 @@ import { useTwoWorkers } from './two-workers.js';
 
 const cluster = useTwoWorkers();
 const pids = () => [cluster.p2, cluster.p3];
-const segments = () => readdirSync('/dev/shm').filter((f) => f.startsWith(SEGMENT_PREFIX));
+// OS pids of the processes of this suite: only their segments are checked, so that other suites
+// running SharedArrays at the same time on this machine cannot disturb the checks.
+const ours = new Set([process.pid]);
+const segments = () =>
+  readdirSync('/dev/shm').filter(
+    (f) => f.startsWith(SEGMENT_PREFIX) && ours.has(Number(f.slice(SEGMENT_PREFIX.length).split('-')[0])),
+  );
+
+beforeAll(async () => {
+  for (const p of pids()) ours.add(await remotecallFetch(() => process.pid, p));
+});
 
 afterAll(() => {
   // Every SharedArray of the suite was closed (or its owner died and was swept).
@@ -251,9 +261,9 @@ describe('the array protocol', () => {
     const big = rand([600, 600], { seed: 5 });
     const S = await sharedOf(big);
     const T = await broadcast((a: number, b: number) => a * b - 1, S, S);
-    expect(await isApprox(await collect(T), await broadcast((a: number, b: number) => a * b - 1, big, big))).toBe(
-      true,
-    );
+    expect(
+      await isApprox(await collect(T), await broadcast((a: number, b: number) => a * b - 1, big, big)),
+    ).toBe(true);
     for (const s of [A, x, y, S, T]) await s.close();
   });
 
@@ -330,6 +340,7 @@ describe('no segment is left behind', () => {
       p4,
       S,
     );
+    ours.add(osPid);
     expect(segments()).toContain(ownName);
     process.kill(osPid, 'SIGKILL');
     await waitFor(() => !workers().includes(p4), 5000, 'the killed worker to leave');
@@ -344,11 +355,12 @@ describe('no segment is left behind', () => {
 
   it('a worker that exits normally removes the segments it owns', async () => {
     const [p4] = (await addprocs(1)) as [number];
-    const name = await remotecallFetch(async () => {
+    const [osPid, name] = await remotecallFetch(async () => {
       const mine = await SharedArray.create('int32', [8], { pids: [myid()] });
       (globalThis as { keep?: unknown }).keep = mine;
-      return mine.name;
+      return [process.pid, mine.name] as const;
     }, p4);
+    ours.add(osPid);
     expect(segments()).toContain(name);
     await rmprocs(p4);
     await waitFor(() => !segments().includes(name), 5000, 'the exiting worker to remove its segment');
