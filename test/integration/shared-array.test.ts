@@ -1,5 +1,8 @@
 // SharedArray on real workers: one /dev/shm segment mapped into every process of one host.
-import { readdirSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { chmodSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
@@ -70,10 +73,26 @@ describe('SharedArray.create', () => {
     expect(Array.from(S.data)).toEqual([...Array(6).fill(p2), ...Array(6).fill(p3)]);
     // S[3] = 7 on the master is seen by the workers.
     S.data[3] = 7;
-    expect(await remotecallFetch((S: SharedArray) => S.data[3], cluster.p3, S)).toBe(7);
+    expect(
+      await remotecallFetch(
+        (S: SharedArray) => {
+          (globalThis as { held?: SharedArray }).held = S;
+          return S.data[3];
+        },
+        cluster.p3,
+        S,
+      ),
+    ).toBe(7);
     await S.close();
     expect(S.isClosed).toBe(true);
     expect(S.data.length).toBe(0);
+    // close() unmapped it on the worker too, though the worker still holds the object.
+    expect(
+      await remotecallFetch(() => {
+        const held = (globalThis as { held?: SharedArray }).held;
+        return [held?.isClosed, held?.data.length];
+      }, cluster.p3),
+    ).toEqual([true, 0]);
   });
 
   it("the manual's strided init: S[indexpids(S):length(procs(S)):length(S)] = myid()", async () => {
@@ -212,6 +231,48 @@ describe('bad input gives clear errors', () => {
 });
 
 type Counted = { mulCalls?: number };
+
+/** Whether this machine lets us start a process with a /dev/shm of its own (root, unshare -m). */
+function canUnshare(): boolean {
+  try {
+    execFileSync('unshare', ['-m', '--propagation', 'private', 'sh', '-c', 'mount -t tmpfs tmpfs /dev/shm'], {
+      stdio: 'ignore',
+      timeout: 5000,
+    });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+describe('processes that do not share /dev/shm', () => {
+  // A worker in its own mount namespace with its own tmpfs on /dev/shm: to SharedArray it is on
+  // another host, even though it runs on this machine.
+  it.skipIf(!canUnshare())(
+    'are refused in pids with a clear error, and left out of the default pids',
+    async () => {
+      const dir = mkdtempSync(join(tmpdir(), 'darray-shm-ns-'));
+      const wrapper = join(dir, 'node-own-shm');
+      writeFileSync(
+        wrapper,
+        `#!/bin/sh\nexec unshare -m --propagation private sh -c 'mount -t tmpfs tmpfs /dev/shm && exec "$0" "$@"' ${process.execPath} "$@"\n`,
+      );
+      chmodSync(wrapper, 0o755);
+      const [away] = (await addprocs(1, { exename: wrapper })) as [number];
+      try {
+        await expect(SharedArray.create('float64', [4], { pids: [cluster.p2, away] })).rejects.toThrow(
+          new RegExp(`processes \\[${away}\\] are on another host than process 1 .* Use a DArray`),
+        );
+        const S = await SharedArray.create('float64', [4]);
+        expect(S.pids).toEqual(pids());
+        await S.close();
+      } finally {
+        await rmprocs(away);
+        rmSync(dir, { recursive: true, force: true });
+      }
+    },
+  );
+});
 
 describe('the array protocol', () => {
   it('broadcast, sum, norm and mul match NDArray; results are SharedArrays', async () => {
