@@ -70,12 +70,24 @@ export function createSegment(bytes: number): { name: string; buffer: ArrayBuffe
   const name = `${SEGMENT_PREFIX}${process.pid}-${++counter}-${randomBytes(4).toString('hex')}`;
   const buffer = shm.create(name, bytes);
   owned.add(name);
+  adviseHuge(buffer);
   return { name, buffer };
 }
 
 /** Maps an existing segment. */
 export function openSegment(name: string, bytes: number): ArrayBuffer {
-  return addon().open(name, bytes);
+  const buffer = addon().open(name, bytes);
+  adviseHuge(buffer);
+  return buffer;
+}
+
+/** Segments at least this large ask for transparent huge pages (a matrix streamed every product). */
+const HUGE_BYTES = 4 << 20;
+
+// Huge pages widen the TLB's reach over a large matrix; where tmpfs does not give them (its
+// shmem_enabled setting), the advice is simply refused.
+function adviseHuge(buffer: ArrayBuffer): void {
+  if (buffer.byteLength >= HUGE_BYTES) addon().madviseHugepage(buffer);
 }
 
 /** Removes a segment's file (mappings stay valid until detached). */
