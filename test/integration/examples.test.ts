@@ -42,4 +42,14 @@ describe('examples run with one command each', () => {
     expect(racy).toBeLessThanOrEqual(1_000_000);
     expect(out).toMatch(/^Atomic add over 1000000 iterations: 1000000$/m);
   });
+
+  it("shared-array: init fills each worker's localindices; a write on the master is seen by a worker", () => {
+    const out = run('shared-array');
+    expect(out).toMatch(/S\[2, 1\] on worker \d+: 7/);
+    expect(out).toMatch(/T = /);
+  });
+
+  it('advection-shared: the columns split over two workers give the serial result', () => {
+    expect(run('advection-shared', '40')).toMatch(/shared result equals serial: true/);
+  });
 });
