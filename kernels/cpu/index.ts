@@ -2,12 +2,19 @@
 import { defineBackend } from '../../src/array/backend.js';
 import type { NDArray } from '../../src/array/ndarray.js';
 import { broadcastCpu } from './broadcast.js';
+import { catCpu } from './cat.js';
+import { circshiftCpu } from './circshift.js';
 import { collectCpu } from './collect.js';
 import { dotCpu } from './dot.js';
+import { eyeCpu } from './eye.js';
 import { mapreduceCpu } from './mapreduce.js';
 import { matvecBlock } from './matvec-block.js';
 import { mulCpu } from './mul.js';
 import { normCpu } from './norm.js';
+import { permutedimsCpu } from './permutedims.js';
+import { repeatCpu } from './repeat.js';
+import { reshapeCpu } from './reshape.js';
+import { similarCpu } from './similar.js';
 import { transposeCpu } from './transpose.js';
 
 /** The CPU backend; the entry files register it (with the WASM accelerator in front of it). */
@@ -25,5 +32,12 @@ export const cpu = defineBackend({
     transpose: (a) => transposeCpu(a as NDArray),
     collect: (x) => collectCpu(x as NDArray),
     matvecBlock: (a, x, y, block) => matvecBlock(a as NDArray, x as NDArray, y as NDArray, block),
+    reshape: (a, shape) => reshapeCpu(a as NDArray, shape),
+    permutedims: (a, perm) => permutedimsCpu(a as NDArray, perm),
+    circshift: (a, shifts) => circshiftCpu(a as NDArray, shifts),
+    repeat: (a, inner, outer) => repeatCpu(a as NDArray, inner, outer),
+    cat: (arrays, dim, out) => catCpu(arrays as NDArray[], dim, out),
+    similar: similarCpu,
+    eye: eyeCpu,
   },
 });

@@ -7,10 +7,17 @@ import { uploadTo } from '../../gpu/upload.js';
 import { defineBackend } from '../../src/array/backend.js';
 import type { WebGPUBackend } from './backend.js';
 import { broadcastWebGPU } from './broadcast.js';
+import { catWebGPU } from './cat.js';
+import { circshiftWebGPU } from './circshift.js';
 import { dotWebGPU } from './dot.js';
+import { eyeWebGPU } from './eye.js';
 import { mapreduceWebGPU } from './mapreduce.js';
 import { mulWebGPU } from './mul.js';
 import { normWebGPU } from './norm.js';
+import { permutedimsWebGPU } from './permutedims.js';
+import { repeatWebGPU } from './repeat.js';
+import { reshapeWebGPU } from './reshape.js';
+import { similarWebGPU } from './similar.js';
 import { transposeWebGPU } from './transpose.js';
 
 declare module '../../gpu/backend.js' {
@@ -32,6 +39,13 @@ export const webgpu = defineBackend<WebGPUBackend>({
     dot: dotWebGPU,
     mul: mulWebGPU,
     transpose: transposeWebGPU,
+    cat: catWebGPU,
+    circshift: circshiftWebGPU,
+    eye: eyeWebGPU,
+    permutedims: permutedimsWebGPU,
+    repeat: repeatWebGPU,
+    reshape: reshapeWebGPU,
+    similar: similarWebGPU,
     collect: collectGPU,
   },
   fromHost: (host, b) => uploadTo(b, host),
