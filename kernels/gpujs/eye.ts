@@ -1,16 +1,15 @@
-/** The gpujs kernel of `eye`: the identity expanded on the device from its (n+1)-element pattern. */
+/** The gpu.js kernel of `eye`. */
 
 import type { GPUArray } from '../../gpu/array.js';
-import { eyeMap } from '../../src/array/index-map.js';
-import { NDArray } from '../../src/array/ndarray.js';
 import { getBackend } from '../../src/array/registry.js';
 import type { GpujsBackend } from './backend.js';
-import { gatherGpujs } from './gather.js';
+import { flatten, wrap } from './operands.js';
 
-/** The n×n identity as a float32 GPUArray (the dtype asked for is float32 on a GPU). */
-export async function eyeGpujs(n: number): Promise<GPUArray> {
+/** The n×m float32 array with `value` on the diagonal, one thread per element. */
+export async function eyeGpujs(n: number, m: number, value: number): Promise<GPUArray> {
   const b = (await getBackend('gpujs')) as GpujsBackend;
-  const pattern = new Float32Array(n + 1);
-  pattern[0] = 1;
-  return gatherGpujs(b, new NDArray(pattern, [n + 1]), eyeMap(n), 'eye');
+  if (n * m === 0) return wrap(b, new Float32Array(0), [n, m]);
+  // gpu.js numbers are floats: the value goes in as an argument, so any value keeps one kernel per size.
+  const k = b.kernel('function(v) { return this.thread.x === this.thread.y ? v[0] : 0; }', [m, n]);
+  return wrap(b, flatten(k(Float32Array.of(value)), n * m), [n, m]);
 }

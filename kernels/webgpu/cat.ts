@@ -47,7 +47,7 @@ export async function catWebGPU(
       devs.push(d);
       const shape = [...a.shape, ...new Array<number>(spec.shape.length - a.shape.length).fill(1)];
       const words = [shape.length, d.size, at * (strides[dim] as number)];
-      shape.forEach((n, k) => words.push(n, strides[k] as number));
+      for (const [k, n] of shape.entries()) words.push(n, strides[k] as number);
       at += shape[dim] as number;
       if (d.size === 0) continue;
       const params = b.params(Uint32Array.from(words));

@@ -1,5 +1,5 @@
 /**
- * Index maps: how the shape ops (reshape, permutedims, circshift, repeat, similar, eye) read their
+ * Index maps: how the shape ops (reshape, permutedims, circshift, repeat, similar) read their
  * source. Every result element at row-major coordinates o reads the source element at flat index
  * Σ_k ((⌊o_k / div_k⌋ + shift_k) mod mod_k) · stride_k. One map shape serves every op, so each GPU
  * backend needs one gather kernel (WGSL, tfjs ops, gpu.js) rather than one per op.
@@ -20,7 +20,7 @@ export interface IndexMap {
   /** The shape the kernel iterates over (row-major), one term per dimension. */
   readonly shape: readonly number[];
   readonly terms: readonly IndexTerm[];
-  /** The shape of the array returned, if not `shape` (same size): eye iterates flat. */
+  /** The shape of the array returned, if not `shape` (same size): reshape iterates its source's shape. */
   readonly resultShape?: readonly number[];
 }
 
@@ -100,16 +100,4 @@ export function repeatMap(
 /** Every element reads source element 0 (a one-element source of the fill value). */
 export function fillMap(shape: readonly number[]): IndexMap {
   return { shape, terms: shape.map(() => ({ div: 1, shift: 0, mod: 1, stride: 0 })) };
-}
-
-/**
- * The n×n identity from the (n+1)-element source [1, 0, …, 0]: read flat, the identity's data is
- * that pattern repeated (a 1, then n zeros up to the next diagonal element).
- */
-export function eyeMap(n: number): IndexMap {
-  return {
-    shape: [n * n],
-    terms: [{ div: 1, shift: 0, mod: n + 1, stride: 1 }],
-    resultShape: [n, n],
-  };
 }

@@ -35,7 +35,6 @@ export {
 // Shape ops (reshape, similar, cat, permutedims, repeat, circshift, eye) and the index maps their GPU kernels gather through.
 export {
   circshiftMap,
-  eyeMap,
   fillMap,
   type IndexMap,
   type IndexTerm,

@@ -28,8 +28,8 @@ declare module './protocol.js' {
     ): Awaitable<AnyArray>;
     /** A new zero-filled array of `shape` and `dtype`, of the same kind (and layout, for a DArray) as `a`. */
     similar(a: AnyArray, shape: readonly number[], dtype: DType): Awaitable<AnyArray>;
-    /** The n×n identity matrix on this backend (dispatched by backend name, not by an argument). */
-    eye(n: number, dtype: DType): Awaitable<AnyArray>;
+    /** The n×m matrix with `value` on the diagonal, on this backend (dispatched by backend name). */
+    eye(n: number, m: number, value: number, dtype: DType): Awaitable<AnyArray>;
   }
 }
 
@@ -109,7 +109,7 @@ export interface CatOptions {
 export async function cat<A extends AnyArray>(arrays: readonly A[], options: CatOptions): Promise<Same<A>> {
   if (!Array.isArray(arrays) || arrays.length === 0)
     throw new ArgumentError(`cat: expected a non-empty list of arrays, got ${describe(arrays)}`);
-  arrays.forEach((a, i) => checkArray('cat', a, `array ${i}`));
+  for (const [i, a] of arrays.entries()) checkArray('cat', a, `array ${i}`);
   const dim = options?.dims;
   if (!Number.isInteger(dim) || dim < 0)
     throw new ArgumentError(`cat: dims must be a non-negative axis (0 joins rows), got ${describe(dim)}`);
@@ -219,13 +219,17 @@ export async function circshift<A extends AnyArray>(
 /** Options of {@link eye}. */
 export interface EyeOptions {
   dtype?: DType;
+  /** Number of columns (default n): Julia's `Matrix(I, n, m)`. */
+  m?: number;
+  /** The diagonal value (default 1): Julia's `Matrix(value * I, n, m)`. */
+  value?: number;
   /** The backend to make it on: 'cpu' (default, an NDArray) or a GPU backend. */
   backend?: string;
 }
 
 /**
- * The n×n identity matrix (Julia's `Matrix(I, n, n)`, CuPy's `eye`); on a GPU backend it is made
- * on the device. For a DArray use `deye`.
+ * The n×n identity matrix (Julia's `Matrix(I, n, n)`, CuPy's `eye`), or n×m with `value` on the
+ * diagonal; on a GPU backend it is made on the device. For a DArray use `deye`.
  *
  * @example const I = await eye(3, { backend: 'webgpu' })
  */
@@ -233,10 +237,18 @@ export async function eye(n: number, options: EyeOptions = {}): Promise<AnyArray
   if (!Number.isInteger(n) || n < 0)
     throw new ArgumentError(`eye: n must be a non-negative integer, got ${describe(n)}`);
   const dtype = checkDType(options.dtype ?? 'float64', 'eye: dtype');
+  const m = options.m ?? n;
+  if (!Number.isInteger(m) || m < 0)
+    throw new ArgumentError(
+      `eye: m (the number of columns) must be a non-negative integer, got ${describe(m)}`,
+    );
+  const value = options.value ?? 1;
+  if (typeof value !== 'number')
+    throw new ArgumentError(`eye: value must be a number, got ${describe(value)}`);
   const backend = options.backend ?? 'cpu';
   if (typeof backend !== 'string' || backend === 'darray')
     throw new ArgumentError(
       `eye: backend must be 'cpu' or a GPU backend name (use deye for a DArray), got ${describe(backend)}`,
     );
-  return getKernel('eye', backend)(n, dtype);
+  return getKernel('eye', backend)(n, m, value, dtype);
 }
