@@ -12,6 +12,7 @@ export {
 } from './collectives.js';
 export { darrayInit, dfill, distribute, dones, drand, drandn, dzeros } from './construct.js';
 export { DArray, localindices, localpart } from './darray.js';
+export { type DEyeOptions, deye } from './eye.js';
 export { type Box, defaultDist, type Layout } from './layout.js';
 // Options of the constructors (distribute, dzeros, …) and of DArray.init.
 export type { DistOptions, InitOptions } from './options.js';

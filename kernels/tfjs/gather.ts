@@ -15,6 +15,7 @@ export function gatherTfjs(b: TfjsBackend, a: AnyArray, map: IndexMap, op: strin
   const { tf } = b;
   const size = sizeOf(map.shape);
   const shape = [...(map.resultShape ?? map.shape)];
+  const int = (v: number) => tf.scalar(v, 'int32');
   const t = tf.tidy(() => {
     if (size === 0) return tf.zeros(shape, 'float32');
     const flat = tf.reshape(tensorOf(b, a, op), [-1]);
@@ -23,10 +24,11 @@ export function gatherTfjs(b: TfjsBackend, a: AnyArray, map: IndexMap, op: strin
     for (let k = map.shape.length - 1; k >= 0; k--) {
       const n = map.shape[k] as number;
       const m = map.terms[k]!;
-      const o = tf.mod(rem, n);
-      rem = tf.floorDiv(rem, n);
-      const c = tf.mod(tf.add(tf.floorDiv(o, m.div), m.shift), m.mod);
-      src = tf.add(src, tf.mul(c, m.stride));
+      // Plain numbers would turn the indices into float32, which tf.gather refuses.
+      const o = tf.mod(rem, int(n));
+      rem = tf.floorDiv(rem, int(n));
+      const c = tf.mod(tf.add(tf.floorDiv(o, int(m.div)), int(m.shift)), int(m.mod));
+      src = tf.add(src, tf.mul(c, int(m.stride)));
     }
     return tf.reshape(tf.gather(flat, src), shape);
   });
