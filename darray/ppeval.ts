@@ -42,8 +42,10 @@ export const ppevalHere = registerBuiltin(
 /**
  * Calls `f` on every owner with its chunk of each DArray argument (other arguments are passed as
  * they are), all in parallel; the arrays it returns become the chunks of a new DArray on the same
- * owners and chunk grid, with cuts taken from their shapes (Julia's ppeval). The DArrays must share
- * owners and chunk grid.
+ * owners and chunk grid, with cuts taken from their shapes. The DArrays must share owners and chunk
+ * grid (axes of a single chunk aside). Julia's ppeval calls f per slice along the last axis; this calls it once per chunk (a
+ * chunk of a k-split last axis holds k slices), and parts of fewer axes drop the grid's
+ * single-chunk axes, first ones first.
  *
  * @example const d2 = await ppeval((a) => map((x) => 2 * x, a), d) // each chunk doubled where it lives
  */
@@ -55,7 +57,9 @@ export async function ppeval(f: (...chunks: never[]) => unknown, ...args: unknow
   if (!first) throw new ArgumentError('ppeval: expected at least one DArray among the arguments');
   for (const d of ds) {
     checkOpen(d, 'ppeval');
-    if (!sameList(d.pids, first.pids) || !sameList(d.layout.dist, first.layout.dist))
+    // Axes of one chunk do not count: a 10×10×k array split along its last axis pairs with 10×k.
+    const split = (x: DArray) => x.layout.dist.filter((n) => n !== 1);
+    if (!sameList(d.pids, first.pids) || !sameList(split(d), split(first)))
       throw new ArgumentError(
         `ppeval: the DArrays must share owners and chunk grid; ${first} and ${d} differ (redistribute one with distribute or DArray.init)`,
       );
@@ -73,9 +77,16 @@ export async function ppeval(f: (...chunks: never[]) => unknown, ...args: unknow
       `ppeval: the parts have different dtypes (${dtypes.join(', ')}); return one dtype from f`,
     );
   }
+  // Parts with fewer axes than the grid drop its single-chunk axes, the first ones first (so chunks
+  // of a 10×10×k array split along the last axis can each give a vector: a 10×k result).
+  const nd = got[0]?.[0].length ?? 0;
+  const dist = [...first.layout.dist];
+  for (let k = 0; k < dist.length && dist.length > nd; )
+    if (dist[k] === 1) dist.splice(k, 1);
+    else k++;
   const layout = await placeParts(
     id,
-    first.layout.dist,
+    dist,
     first.pids,
     got.map(([s]) => s),
     'ppeval',
