@@ -5,6 +5,7 @@ import { describe, expect, it } from 'vitest';
 import {
   type AnyArray,
   array,
+  broadcast,
   cat,
   circshift,
   collect,
@@ -23,6 +24,7 @@ import {
   mul,
   type NDArray,
   ones,
+  pendingPartCount,
   permutedims,
   ppeval,
   rand,
@@ -270,6 +272,10 @@ describe('ppeval', () => {
         return a;
       }, d),
     ).rejects.toThrow(/boom/);
+    // The owner whose f succeeded dropped its part when the other's failed.
+    expect(await Promise.all([w.p2, w.p3].map((p) => remotecallFetch(() => pendingPartCount(), p)))).toEqual([
+      0, 0,
+    ]);
     d.close();
     r.close();
   });
@@ -312,4 +318,26 @@ it('matrix identity through deye multiplies as the identity', async () => {
   const y = await mul(I, v);
   expect(await host(y)).toEqual(await host(v));
   for (const x of [I, v, y as DArray]) x.close();
+});
+
+describe('DArray-only ops on GPU chunks (gpu.js, which always starts)', () => {
+  it('sort, mapslices, ppeval, makelocal and reshape keep gpujs chunks', async () => {
+    const a = rand([40], { seed: 14, dtype: 'float32' });
+    const d = await distribute(a, { procs: [w.p2, w.p3], backend: 'gpujs' });
+    const s = await sort(d);
+    expect(s.chunkBackend).toBe('gpujs');
+    expect(await host(s)).toEqual(Array.from(a.data).sort((x, y) => x - y));
+    const onGpu = await remotecallFetch(async (x: DArray) => (await localpart(x)).backend, w.p3, s);
+    expect(onGpu).toBe('gpujs');
+    const m = (await reshape(d, [8, 5])) as DArray;
+    const rows = await mapslices((r) => Math.max(...r.data), m, { dims: 1 });
+    expect(rows.chunkBackend).toBe('gpujs');
+    expect(await host(rows)).toEqual(
+      Array.from({ length: 8 }, (_, i) => Math.max(...a.data.subarray(i * 5, i * 5 + 5))),
+    );
+    const twice = await ppeval((c: AnyArray) => broadcast((x: number) => 2 * x, c), m);
+    expect(await host(twice)).toEqual(Array.from(a.data, (x) => 2 * x));
+    expect(Array.from((await makelocal(m, 3, ':')).data)).toEqual(Array.from(a.data.subarray(15, 20)));
+    for (const x of [d, s, m, rows, twice]) x.close();
+  });
 });
