@@ -94,6 +94,7 @@ describe('DArray from parts and uneven cuts', () => {
     expect(await host(d)).toEqual([0, 1, 2, 3]);
     d.close();
     await expect(dones([4], { cuts: [[0, 5, 4]] })).rejects.toThrow(/cuts\[0\] must rise from 0 to 4/);
+    await expect(dones([4], { cuts: [[0, 2, 4]], dist: [2] })).rejects.toThrow(/either dist or cuts/);
   });
 });
 
@@ -107,8 +108,11 @@ describe('shape ops on DArrays', () => {
     expect(DS.cuts).toEqual(D.cuts);
     expect(DS.pids).toEqual(D.pids);
     expect((await host(DS)).every((v) => v === 0)).toBe(true);
+    const DT = (await similar(D, { shape: [5, 7] })) as DArray;
+    expect([DT.shape, DT.pids, DT.dtype]).toEqual([[5, 7], D.pids, 'float64']);
     D.close();
     DS.close();
+    DT.close();
   });
 
   it('darray.jl:150 "test DArray reshape"', async () => {
