@@ -2,13 +2,19 @@
 import { registerKernel } from '../src/array/registry.js';
 import { darrayBand } from './band.js';
 import { darrayBroadcast } from './broadcast.js';
+import { darrayCat } from './cat.js';
+import { darrayCircshift } from './circshift.js';
 import { darrayCollect } from './collect.js';
 import { darrayDiag, darrayDiagm } from './diag.js';
 import { darrayCholesky, darraySolveTriangular } from './gathered.js';
 import { darrayKron } from './kron.js';
 import { darrayMul } from './mul/plan.js';
+import { darrayPermutedims } from './permutedims.js';
 import { darrayRandom } from './random.js';
 import { darrayDot, darrayMapreduce, darrayNorm } from './reduce.js';
+import { darrayRepeat } from './repeat.js';
+import { darrayReshape } from './reshape.js';
+import { darraySimilar } from './similar.js';
 import { darrayTranspose } from './transpose.js';
 
 registerKernel('broadcast', 'darray', darrayBroadcast);
@@ -25,3 +31,10 @@ registerKernel('kron', 'darray', darrayKron);
 registerKernel('cholesky', 'darray', darrayCholesky);
 registerKernel('solveTriangular', 'darray', darraySolveTriangular);
 registerKernel('random', 'darray', darrayRandom);
+// The shape ops (src/array/shape-ops.ts).
+registerKernel('reshape', 'darray', darrayReshape);
+registerKernel('permutedims', 'darray', darrayPermutedims);
+registerKernel('circshift', 'darray', darrayCircshift);
+registerKernel('repeat', 'darray', darrayRepeat);
+registerKernel('cat', 'darray', darrayCat);
+registerKernel('similar', 'darray', darraySimilar);

@@ -6,13 +6,20 @@ import { defineBackend } from '../../src/array/backend.js';
 import type { GpujsBackend } from './backend.js';
 import { bandGpujs } from './band.js';
 import { broadcastGpujsKernel } from './broadcast.js';
+import { catGpujs } from './cat.js';
+import { circshiftGpujs } from './circshift.js';
 import { diagGpujs } from './diag.js';
 import { diagmGpujs } from './diagm.js';
 import { dotGpujs } from './dot.js';
+import { eyeGpujs } from './eye.js';
 import { kronGpujs } from './kron.js';
 import { mapreduceGpujs } from './mapreduce.js';
 import { mulGpujs } from './mul.js';
 import { normGpujs } from './norm.js';
+import { permutedimsGpujs } from './permutedims.js';
+import { repeatGpujs } from './repeat.js';
+import { reshapeGpujs } from './reshape.js';
+import { similarGpujs } from './similar.js';
 import { transposeGpujs } from './transpose.js';
 
 declare module '../../gpu/backend.js' {
@@ -34,6 +41,13 @@ export const gpujs = defineBackend<GpujsBackend>({
     dot: dotGpujs,
     mul: mulGpujs,
     transpose: transposeGpujs,
+    cat: catGpujs,
+    circshift: circshiftGpujs,
+    eye: eyeGpujs,
+    permutedims: permutedimsGpujs,
+    repeat: repeatGpujs,
+    reshape: reshapeGpujs,
+    similar: similarGpujs,
     collect: collectGPU,
     band: bandGpujs,
     diag: diagGpujs,

@@ -6,13 +6,20 @@ import { defineBackend } from '../../src/array/backend.js';
 import type { TfjsBackend } from './backend.js';
 import { bandTfjs } from './band.js';
 import { broadcastTfjs } from './broadcast.js';
+import { catTfjs } from './cat.js';
+import { circshiftTfjs } from './circshift.js';
 import { diagTfjs } from './diag.js';
 import { diagmTfjs } from './diagm.js';
 import { dotTfjs } from './dot.js';
+import { eyeTfjs } from './eye.js';
 import { kronTfjs } from './kron.js';
 import { mapreduceTfjs } from './mapreduce.js';
 import { mulTfjs } from './mul.js';
 import { normTfjs } from './norm.js';
+import { permutedimsTfjs } from './permutedims.js';
+import { repeatTfjs } from './repeat.js';
+import { reshapeTfjs } from './reshape.js';
+import { similarTfjs } from './similar.js';
 import { transposeTfjs } from './transpose.js';
 
 declare module '../../gpu/backend.js' {
@@ -34,6 +41,13 @@ export const tfjs = defineBackend<TfjsBackend>({
     dot: dotTfjs,
     mul: mulTfjs,
     transpose: transposeTfjs,
+    cat: catTfjs,
+    circshift: circshiftTfjs,
+    eye: eyeTfjs,
+    permutedims: permutedimsTfjs,
+    repeat: repeatTfjs,
+    reshape: reshapeTfjs,
+    similar: similarTfjs,
     collect: collectGPU,
     band: bandTfjs,
     diag: diagTfjs,

@@ -36,6 +36,7 @@ import {
 import { cg, powerMethod } from '../linalg/index.js';
 import { linalgCases } from './linalg.js';
 import { randomCases } from './random.js';
+import { type ShapeCaseContext, shapeCases } from './shape.js';
 
 /** A case body: async, throwing on failure. */
 export type TestBody = () => Promise<void>;
@@ -63,6 +64,8 @@ export interface ArraySuiteOptions {
   dtypes?: DType[];
   /** Case names to skip, each with the reason it cannot run on this backend. */
   skip?: Record<string, string>;
+  /** Makes an identity matrix on the backend, for a type that has no eye backend (DArrays use deye). */
+  eye?: ShapeCaseContext['eye'];
 }
 
 type Fn = (...xs: number[]) => number;
@@ -376,6 +379,8 @@ export function runArraySuite(name: string, options: ArraySuiteOptions): void {
         close((await collect(res.x)).data, xTrue.data, dt === 'float32' ? 1e-2 : 1e-8);
       });
     }
+
+    shapeCases({ test, up, down, dtypes, backend: options.backend, eye: options.eye });
 
     test('mixed dtypes give float64', async () => {
       const a = await up(rand([8], { dtype: 'float32', seed: 1 }));
