@@ -62,7 +62,6 @@ export {
 export { Future, fetch, isReady, put, wait } from './remote/future.js';
 export { type ChannelLike, RemoteChannel, take } from './remote/remote-channel.js';
 export { remoteRefCount } from './remote/store.js';
-export * from './threads/index.js';
 // SharedArray; its localindices is the one exported from darray/, which takes both array kinds.
 export {
   indexpids,
@@ -72,6 +71,7 @@ export {
   type SharedArrayOptions,
   sdata,
 } from './shared/index.js';
+export * from './threads/index.js';
 
 import './cluster/gpu-adapter.js';
 import './remote/handler.js';
