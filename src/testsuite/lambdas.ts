@@ -257,6 +257,18 @@ export function lambdaCases(ctx: LambdaSuiteContext): void {
       );
     });
 
+    test(gpuArrays(114, '0D (and issue #598, line 164)'), async () => {
+      const x = await up(zeros([], dt));
+      assert.deepEqual([...x.shape], []);
+      await broadcastInto(x, () => 1);
+      assert.deepEqual(Array.from((await down(x)).data), [1]);
+      await broadcastInto(x, (v) => v / 2, x); // x /= 2
+      assert.deepEqual(Array.from((await down(x)).data), [0.5]);
+      const y = await down(await map((p: number, q: number) => p + q, x, await up(fill([], 2, dt))));
+      assert.deepEqual([...y.shape], []);
+      assert.deepEqual(Array.from(y.data), [2.5]); // issue #598: map over 0-d arrays
+    });
+
     test(gpuArrays(123, 'fill!(x, 1)'), async () => {
       await checkInto(r([3, 3], 123), () => 1, [], 'fill!');
     });
