@@ -2,8 +2,10 @@
 import { registerKernel } from '../src/array/registry.js';
 import { darrayBroadcast } from './broadcast.js';
 import { darrayCollect } from './collect.js';
+import { darrayGetindex } from './getindex.js';
 import { darrayMul } from './mul/plan.js';
 import { darrayDot, darrayMapreduce, darrayNorm } from './reduce.js';
+import { darraySetindex } from './setindex.js';
 import { darrayTranspose } from './transpose.js';
 
 registerKernel('broadcast', 'darray', darrayBroadcast);
@@ -13,3 +15,5 @@ registerKernel('dot', 'darray', darrayDot);
 registerKernel('mul', 'darray', darrayMul);
 registerKernel('transpose', 'darray', darrayTranspose);
 registerKernel('collect', 'darray', darrayCollect);
+registerKernel('getindex', 'darray', darrayGetindex);
+registerKernel('setindex', 'darray', darraySetindex);

@@ -4,10 +4,12 @@ import type { NDArray } from '../../src/array/ndarray.js';
 import { broadcastCpu } from './broadcast.js';
 import { collectCpu } from './collect.js';
 import { dotCpu } from './dot.js';
+import { getindexCpu } from './getindex.js';
 import { mapreduceCpu } from './mapreduce.js';
 import { matvecBlock } from './matvec-block.js';
 import { mulCpu } from './mul.js';
 import { normCpu } from './norm.js';
+import { setindexCpu } from './setindex.js';
 import { transposeCpu } from './transpose.js';
 
 /** The CPU backend; the entry files register it (with the WASM accelerator in front of it). */
@@ -25,5 +27,7 @@ export const cpu = defineBackend({
     transpose: (a) => transposeCpu(a as NDArray),
     collect: (x) => collectCpu(x as NDArray),
     matvecBlock: (a, x, y, block) => matvecBlock(a as NDArray, x as NDArray, y as NDArray, block),
+    getindex: (a, ix) => getindexCpu(a as NDArray, ix),
+    setindex: (a, v, ix) => setindexCpu(a as NDArray, v, ix),
   },
 });

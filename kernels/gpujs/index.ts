@@ -5,9 +5,11 @@ import { defineBackend } from '../../src/array/backend.js';
 import type { GpujsBackend } from './backend.js';
 import { broadcastGpujsKernel } from './broadcast.js';
 import { dotGpujs } from './dot.js';
+import { getindexGpujs } from './getindex.js';
 import { mapreduceGpujs } from './mapreduce.js';
 import { mulGpujs } from './mul.js';
 import { normGpujs } from './norm.js';
+import { setindexGpujs } from './setindex.js';
 import { transposeGpujs } from './transpose.js';
 
 declare module '../../gpu/backend.js' {
@@ -29,6 +31,8 @@ export const gpujs = defineBackend<GpujsBackend>({
     dot: dotGpujs,
     mul: mulGpujs,
     transpose: transposeGpujs,
+    getindex: getindexGpujs,
+    setindex: setindexGpujs,
     collect: collectGPU,
   },
   fromHost: (host, b) => uploadTo(b, host),

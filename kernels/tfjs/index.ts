@@ -5,9 +5,11 @@ import { defineBackend } from '../../src/array/backend.js';
 import type { TfjsBackend } from './backend.js';
 import { broadcastTfjs } from './broadcast.js';
 import { dotTfjs } from './dot.js';
+import { getindexTfjs } from './getindex.js';
 import { mapreduceTfjs } from './mapreduce.js';
 import { mulTfjs } from './mul.js';
 import { normTfjs } from './norm.js';
+import { setindexTfjs } from './setindex.js';
 import { transposeTfjs } from './transpose.js';
 
 declare module '../../gpu/backend.js' {
@@ -29,6 +31,8 @@ export const tfjs = defineBackend<TfjsBackend>({
     dot: dotTfjs,
     mul: mulTfjs,
     transpose: transposeTfjs,
+    getindex: getindexTfjs,
+    setindex: setindexTfjs,
     collect: collectGPU,
   },
   fromHost: (host, b) => uploadTo(b, host),

@@ -8,9 +8,11 @@ import { defineBackend } from '../../src/array/backend.js';
 import type { WebGPUBackend } from './backend.js';
 import { broadcastWebGPU } from './broadcast.js';
 import { dotWebGPU } from './dot.js';
+import { getindexWebGPU } from './getindex.js';
 import { mapreduceWebGPU } from './mapreduce.js';
 import { mulWebGPU } from './mul.js';
 import { normWebGPU } from './norm.js';
+import { setindexWebGPU } from './setindex.js';
 import { transposeWebGPU } from './transpose.js';
 
 declare module '../../gpu/backend.js' {
@@ -32,6 +34,8 @@ export const webgpu = defineBackend<WebGPUBackend>({
     dot: dotWebGPU,
     mul: mulWebGPU,
     transpose: transposeWebGPU,
+    getindex: getindexWebGPU,
+    setindex: setindexWebGPU,
     collect: collectGPU,
   },
   fromHost: (host, b) => uploadTo(b, host),

@@ -32,6 +32,8 @@ export {
   type TypedArray,
   type TypedArrayFor,
 } from './dtype.js';
+export { getindex, setindex, view } from './indexing.js';
+export { type Index, type Indices, type Selector, selShape } from './indices.js';
 export { lambdaOf } from './ir/cache.js';
 export { LambdaSyntaxError } from './ir/errors.js';
 export { parseLambda } from './ir/parse.js';
@@ -90,3 +92,4 @@ export {
   unregisterKernel,
 } from './registry.js';
 export { broadcastShapes, sizeOf } from './shape.js';
+export { SubArray } from './subarray.js';
