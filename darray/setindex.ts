@@ -9,7 +9,6 @@ import { isNDArray, type NDArray } from '../src/array/ndarray.js';
 import { collect } from '../src/array/ops.js';
 import type { AnyArray } from '../src/array/protocol.js';
 import { getKernel } from '../src/array/registry.js';
-import { ArgumentError } from '../src/errors.js';
 import { remotecallFetch } from '../src/remote/calls.js';
 import { registerBuiltin } from '../src/remote/ship.js';
 import { onBackend } from './chunk-backend.js';
@@ -56,11 +55,11 @@ export async function darraySetindex(x: AnyArray, value: AnyArray | number, ix: 
   const A = firstDArray('setindex', [x]);
   const shape = selShape(ix.sels);
   let v: AnyArray | number = value;
-  if (typeof v !== 'number' && !(v instanceof DArray) && !isNDArray(v)) v = await collect(v);
-  if (v instanceof DArray && (v.shape.length !== shape.length || v.shape.some((n, k) => n !== shape[k])))
-    throw new ArgumentError(
-      `setindex: a DArray value must have exactly the selected shape [${shape.join(', ')}], got [${v.shape.join(', ')}]`,
-    );
+  // A DArray value of the selection's shape is read by the owners themselves; any other value (a
+  // GPU array or view, or a DArray of another shape with as many elements) is brought here first.
+  const aligned =
+    v instanceof DArray && v.shape.length === shape.length && v.shape.every((n, k) => n === shape[k]);
+  if (typeof v !== 'number' && !aligned && !isNDArray(v)) v = await collect(v);
   const host = isNDArray(v) ? (v as NDArray).reshape(shape) : undefined;
   const pick = getKernel('getindex', 'cpu');
   const calls: Promise<void>[] = [];

@@ -16,7 +16,12 @@ export async function getindexGpujs(a: AnyArray, ix: Indices): Promise<GPUArray 
   const shape = selShape(ix.sels);
   const offs = flatOffsets(a.shape, ix);
   if (offs.length === 0) return wrap(b, new Float32Array(0), shape);
-  const k = b.kernel('function(a, off) { return a[off[this.thread.x]]; }', [offs.length]);
+  // gpu.js fixes argument sizes per compiled kernel: the source names the input's size (as a
+  // clamp that never binds, the offsets being checked), so each input size gets its own kernel.
+  const k = b.kernel(
+    `function(a, off) { return a[Math.min(off[this.thread.x], ${Math.max(0, a.shape.reduce((x, y) => x * y, 1) - 1)})]; }`,
+    [offs.length],
+  );
   // Offsets go in as float32, exact below 2^24 elements, which is the most a gpu.js texture holds.
   return wrap(b, flatten(k(dataOf(a, 'getindex'), Float32Array.from(offs)), offs.length), shape);
 }

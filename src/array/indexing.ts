@@ -59,7 +59,7 @@ export async function getindex(a: AnyArray, ...idx: Index[]): Promise<AnyArray |
 
 /**
  * Writes `v` over the selected elements of `a`, in place: `v` is a number (filled in) or an array
- * of the selection's shape (dimensions of length 1 aside) of any kind; a value on another backend
+ * of the selection's shape (dimensions of length 1 aside; a vector needs only as many elements) of any kind; a value on another backend
  * is collected to the host first, except for a DArray target, whose owners fetch their parts of a
  * DArray value from its owners. Indices as for {@link getindex}. Resolves when written.
  *
@@ -79,10 +79,16 @@ export async function setindex(a: AnyArray, v: AnyArray | number, ...idx: Index[
     const squeeze = (s: readonly number[]) => s.filter((n) => n !== 1);
     const ws = squeeze(want);
     const vs = squeeze(v.shape);
-    if (ws.length !== vs.length || ws.some((n, k) => n !== vs[k]))
+    // As Julia's setindex_shape_check: a vector, or a value for one (linear) index, needs only as
+    // many elements; otherwise the shapes must agree once dimensions of length 1 are left out.
+    const byLength = v.shape.length === 1 || idx.length === 1;
+    const fits = byLength
+      ? sizeOf(v.shape) === sizeOf(want)
+      : ws.length === vs.length && ws.every((n, k) => n === vs[k]);
+    if (!fits)
       throw new ArgumentError(
         `setindex: the value has shape [${v.shape.join(', ')}] but the indices select shape [${want.join(', ')}]; ` +
-          'pass an array of that shape or a number',
+          'pass an array of that shape (or a vector of as many elements) or a number',
       );
     const keep = v.backend === a.backend || v.backend === 'cpu' || a.backend === 'darray';
     value = keep ? v : await collect(v);

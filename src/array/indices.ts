@@ -53,7 +53,8 @@ export function selShape(sels: readonly Selector[]): number[] {
 export const allScalar = (sels: readonly Selector[]): boolean => sels.every((s) => s.kind === 'scalar');
 
 function describeIndex(x: unknown): string {
-  if (Array.isArray(x) && x.length <= 4) return `[${x.map((v) => describe(v)).join(', ')}]`;
+  if (Array.isArray(x) && x.length <= 4)
+    return `[${x.map((v) => (typeof v === 'number' ? String(v) : describe(v))).join(', ')}]`;
   if (x instanceof NDArray) return `${x}`;
   return describe(x);
 }
