@@ -6,7 +6,7 @@
  */
 import { ArgumentError } from '../errors.js';
 import { ctorOf } from './dtype.js';
-import { composeIndices, type Indices, selShape } from './indices.js';
+import { composeIndices, type Indices, type Selector, selShape } from './indices.js';
 import { NDArray } from './ndarray.js';
 import type { AnyArray, OpKernels } from './protocol.js';
 import { release } from './protocol.js';
@@ -49,18 +49,30 @@ export class SubArray<P extends AnyArray = AnyArray> implements AnyArray {
 
   /** A view of this view, as one view of the parent. */
   subview(ix: Indices): SubArray<P> {
-    if (ix.linear && this.ndim !== 1) throw linearError('view');
+    if (ix.linear && this.ndim !== 1 && !wholeLinear(ix, this.size)) throw linearError('view');
     return new SubArray(this.parent, this.compose(ix));
   }
 
-  /** The parent's indices of `ix`, given in this view's dimensions. */
+  /**
+   * The parent's indices of `ix`, given in this view's dimensions. A linear `':'` over the view
+   * (Julia's `Q[:] = …`) is every position of every dimension.
+   */
   compose(ix: Indices): Indices {
-    return { sels: composeIndices(this.indices.sels, ix.sels), linear: this.indices.linear };
+    const sels = wholeLinear(ix, this.size) ? this.shape.map(all) : ix.sels;
+    return { sels: composeIndices(this.indices.sels, sels), linear: this.indices.linear };
   }
 
   toString(): string {
     return `SubArray[${this.shape.join('×')}] of ${String(this.parent)}`;
   }
+}
+
+const all = (n: number): Selector => ({ kind: 'range', start: 0, step: 1, len: n });
+
+/** Whether `ix` is one linear index over all `size` elements in order. */
+function wholeLinear(ix: Indices, size: number): boolean {
+  const s = ix.sels[0];
+  return ix.linear && s?.kind === 'range' && s.start === 0 && s.step === 1 && s.len === size;
 }
 
 const linearError = (op: string) =>
@@ -84,7 +96,7 @@ async function getSub(a: AnyArray, ix: Indices): Promise<AnyArray | number> {
 
 async function setSub(a: AnyArray, value: AnyArray | number, ix: Indices): Promise<void> {
   const v = a as SubArray;
-  if (ix.linear && v.ndim !== 1) throw linearError('setindex');
+  if (ix.linear && v.ndim !== 1 && !wholeLinear(ix, v.size)) throw linearError('setindex');
   await getKernel('setindex', v.parent.backend)(v.parent, value, v.compose(ix));
 }
 

@@ -181,6 +181,16 @@ export function indexingCases({ test, up, down, dtypes }: SuiteContext): void {
       await assert.rejects(getindex(x, [0, 1], [0, 1], [0, 1]), /takes 2 indices/);
     });
 
+    test(`GPUArrays indexing.jl:302 "issue #587" (Q[:] = … on a strided view) ${dt}`, async () => {
+      const P = await up(array(new Array(4 * 3 * 2).fill(1), { dtype: dt, shape: [4, 3, 2] }));
+      const Q = await view(P, [0, 4, 2], ':', ':');
+      await setindex(Q, array(new Array(Q.shape.reduce((a, b) => a * b, 1)).fill(2), { dtype: dt }), ':');
+      const got = await down(P);
+      const want: number[] = [];
+      for (let i = 0; i < 4; i++) for (let k = 0; k < 6; k++) want.push(i % 2 === 0 ? 2 : 1);
+      assert.deepEqual(flat(got), want);
+    });
+
     test(`negative steps and step ranges ${dt}`, async () => {
       const a = ints([5, 7], dt, 9);
       const x = await up(a);
@@ -261,7 +271,7 @@ export function indexingCases({ test, up, down, dtypes }: SuiteContext): void {
       assert.deepEqual(flat(S5), pick(A, [0, span(0, 4)]));
     });
 
-    test(`DistributedArrays darray.jl:423 "test collections API" (lastindex) ${dt}`, async () => {
+    test(`DistributedArrays darray.jl:431 "test lastindex" ${dt}`, async () => {
       const A = ints([23, 23], dt, 13);
       assert.equal(await getindex(await up(A), 23 * 23 - 1), A.data[23 * 23 - 1]);
     });
