@@ -203,6 +203,13 @@ export function indexingCases({ test, up, down, dtypes }: SuiteContext): void {
       assert.deepEqual(flat(await down(await getindex(x, ':', 0))), [-3, a.get(1, 0), -2, a.get(3, 0), -1]);
     });
 
+    test(`setindex of an array into itself reads the old values ${dt}`, async () => {
+      const a = ints([6], dt, 16);
+      const x = await up(a);
+      await setindex(x, x, [5, -1, -1]);
+      assert.deepEqual(flat(await down(x)), [...flat(a)].reverse());
+    });
+
     test(`linear indexing over an n-d array, row-major ${dt}`, async () => {
       const a = ints([3, 4], dt, 10);
       const x = await up(a);
