@@ -14,7 +14,10 @@ import { backendOfArgs, bind, onDevice, releaseTemps } from './operands.js';
 /** Workgroup size of the gather and scatter kernels. */
 export const WG = 256;
 
-// P: [nd, total, base, scalar value bits, value is scalar, out shape (nd), table starts (nd)].
+/**
+ * WGSL shared by the gather and scatter kernels: the parameters P ([nd, total, base, scalar value
+ * bits, value is scalar, out shape (nd), table starts (nd)]), the tables T, and offsetOf(e).
+ */
 export const header = /* wgsl */ `
 @group(0) @binding(1) var<storage, read> P: array<u32>;
 @group(0) @binding(2) var<storage, read> T: array<u32>;
