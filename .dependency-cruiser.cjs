@@ -6,7 +6,7 @@
  * It reads the build in dist/ (`npm run build` first): dependency-cruiser cannot parse TypeScript 7,
  * and the emitted JavaScript holds exactly the imports that load something (type-only ones are gone).
  */
-const ENTRY = '^dist/src/(index\\.js|backends\\.js|cli/|cluster/worker-main\\.js)';
+const ENTRY = '^dist/src/(index\\.js|backends\\.js|cli/|cluster/worker-main\\.js|threads/thread-main\\.js)';
 const CORE = '^dist/src/';
 
 /** @type {import('dependency-cruiser').IConfiguration} */

@@ -3,11 +3,13 @@
  * owner (zeros, ones, a value, random numbers). Caller and owner halves together; DArray.init is
  * in init.ts.
  */
-import { array, fill, ones, rand, randn, zeros } from '../src/array/create.js';
+import { array, fill, ones, zeros } from '../src/array/create.js';
 import type { DType } from '../src/array/dtype.js';
 import { isNDArray, NDArray } from '../src/array/ndarray.js';
 import { collect } from '../src/array/ops.js';
 import type { AnyArray } from '../src/array/protocol.js';
+import { randInto, randnInto } from '../src/array/random-op.js';
+import { getKernel } from '../src/array/registry.js';
 import { allocData } from '../src/array/storage.js';
 import { ArgumentError, describe } from '../src/errors.js';
 import { remoteDo } from '../src/remote/calls.js';
@@ -78,8 +80,13 @@ export async function darrayInit(
   return DArray.init(init, dims, opts);
 }
 
-/** What each owner fills its chunk with; random kinds carry their seed. */
-export type FillKind = ['zeros'] | ['ones'] | ['fill', number] | ['rand', number] | ['randn', number];
+/** What each owner fills its chunk with; random kinds carry their seed and the whole array's dims. */
+export type FillKind =
+  | ['zeros']
+  | ['ones']
+  | ['fill', number]
+  | ['rand', number, number[]]
+  | ['randn', number, number[]];
 
 /** The owner half of dzeros, dones, dfill, drand and drandn: makes this process's chunk. */
 export const fillHere = registerBuiltin(
@@ -94,13 +101,21 @@ export const fillHere = registerBuiltin(
           return ones(shape, dtype);
         case 'fill':
           return fill(shape, kind[1], dtype);
-        case 'rand':
-          return rand(shape, { dtype, seed: kind[1] });
-        case 'randn':
-          return randn(shape, { dtype, seed: kind[1] });
+        default:
+          throw new ArgumentError(`darrayFill: unknown kind ${describe(kind[0])}`);
       }
     };
-    putChunk(id, box, (async () => upload(make(), backend))());
+    // Random chunks are made by the chunk backend's random kernel (on the device for webgpu), from
+    // their elements' indices in the whole array, so the numbers do not depend on the layout.
+    const made =
+      kind[0] === 'rand' || kind[0] === 'randn'
+        ? (async () =>
+            getKernel('random', backend)(
+              { normal: kind[0] === 'randn', seed: kind[1], within: { dims: kind[2], box } },
+              { shape, dtype },
+            ))()
+        : (async () => upload(make(), backend))();
+    putChunk(id, box, made);
   },
 );
 
@@ -110,9 +125,7 @@ function filled(verb: string, kind: FillKind, dims: readonly number[], opts: Ini
   const layout = planLayout(verb, dims, opts);
   const id = newDArrayId();
   layout.pids.forEach((p, c) => {
-    // Each chunk of a random DArray draws from its own seed, so chunks are independent streams.
-    const k: FillKind = kind[0] === 'rand' || kind[0] === 'randn' ? [kind[0], kind[1] + c * 7919] : kind;
-    remoteDo(fillHere, p, id, chunkBox(layout, c), k, dtype, backend);
+    remoteDo(fillHere, p, id, chunkBox(layout, c), kind, dtype, backend);
   });
   return new DArray(id, chunkDType(dtype, backend), layout, backend);
 }
@@ -145,13 +158,32 @@ export const dfill = async (
   }
   return filled('dfill', ['fill', value], dims, opts);
 };
-/** A DArray of uniform random numbers in [0, 1); `seed` makes it reproducible. */
-export const drand = async (
-  dims: readonly number[],
+/**
+ * A DArray of uniform random numbers in [0, 1); `seed` makes it reproducible, and gives the same
+ * numbers as `rand(dims, { seed })` whatever the layout. Given a DArray instead of dims, refills it
+ * in place on its owners (Julia's `rand!(dA)`) and resolves to it.
+ *
+ * @example const d = await drand([100, 100], { seed: 1 }); await drand(d, { seed: 2 });
+ */
+export async function drand(dims: readonly number[], opts?: InitOptions & { seed?: number }): Promise<DArray>;
+export async function drand(D: DArray, opts?: { seed?: number }): Promise<DArray>;
+export async function drand(
+  dims: readonly number[] | DArray,
   opts: InitOptions & { seed?: number } = {},
-): Promise<DArray> => filled('drand', ['rand', seedOf('drand', opts)], dims, opts);
-/** A DArray of standard normal random numbers; `seed` makes it reproducible. */
-export const drandn = async (
+): Promise<DArray> {
+  if (dims instanceof DArray) return randInto(dims, { seed: opts?.seed });
+  return filled('drand', ['rand', seedOf('drand', opts), [...dims]], dims, opts);
+}
+/** A DArray of standard normal random numbers; as {@link drand}, and `drandn(D)` refills D in place. */
+export async function drandn(
   dims: readonly number[],
+  opts?: InitOptions & { seed?: number },
+): Promise<DArray>;
+export async function drandn(D: DArray, opts?: { seed?: number }): Promise<DArray>;
+export async function drandn(
+  dims: readonly number[] | DArray,
   opts: InitOptions & { seed?: number } = {},
-): Promise<DArray> => filled('drandn', ['randn', seedOf('drandn', opts)], dims, opts);
+): Promise<DArray> {
+  if (dims instanceof DArray) return randnInto(dims, { seed: opts?.seed });
+  return filled('drandn', ['randn', seedOf('drandn', opts), [...dims]], dims, opts);
+}

@@ -13,6 +13,11 @@ import { registerWireType } from '../src/cluster/wire/codec.js';
 import { ArgumentError } from '../src/errors.js';
 import { remotecallFetch, remoteDo } from '../src/remote/calls.js';
 import { registerBuiltin } from '../src/remote/ship.js';
+import {
+  isSharedArray,
+  type SharedArray,
+  localindices as sharedLocalindices,
+} from '../src/shared/shared-array.js';
 import { sendInit } from './init.js';
 import { type Box, boxes, chunkBox, type Layout } from './layout.js';
 import type { InitOptions } from './options.js';
@@ -226,8 +231,14 @@ export async function localpart(d: DArray): Promise<AnyArray> {
   return chunkEntry(d.id).array;
 }
 
-/** The index ranges [lo, hi) of this process's chunk of `d`, or an empty list if it holds none. */
-export function localindices(d: DArray): Box {
+/**
+ * For a DArray, the index ranges [lo, hi) of this process's chunk of `d`, or an empty list if it
+ * holds none. For a SharedArray, `[[lo, hi]]`: this process's share of its linear indices.
+ */
+export function localindices(d: DArray): Box;
+export function localindices(d: SharedArray): [[number, number]];
+export function localindices(d: DArray | SharedArray): Box {
+  if (isSharedArray(d)) return sharedLocalindices(d);
   const c = d.pids.indexOf(state.myid);
   return c < 0 ? [] : chunkBox(d.layout, c);
 }

@@ -7,6 +7,7 @@ import type { DType } from '../src/array/dtype.js';
 import { DTYPES, isDType } from '../src/array/dtype.js';
 import { procs, workers } from '../src/cluster/state.js';
 import { ArgumentError, describe } from '../src/errors.js';
+import { layoutFromCuts } from './cuts.js';
 import { type Layout, makeLayout } from './layout.js';
 
 /** Where the chunks of a new DArray go. */
@@ -17,6 +18,8 @@ export interface DistOptions {
   dist?: readonly number[];
   /** Where each owner keeps its chunk: 'cpu' (default) or a GPU backend. */
   backend?: string;
+  /** Explicit cut points per dimension for uneven chunks, e.g. [[0, 2, 10], [0, 4]] (instead of dist). */
+  cuts?: readonly (readonly number[])[];
 }
 
 /**
@@ -68,6 +71,12 @@ export function planLayout(verb: string, dims: readonly number[], opts: DistOpti
         `${verb}: procs must not repeat a process (each owner holds one chunk), got ${dup} twice in [${pids.join(', ')}]`,
       );
     }
+  }
+  if (opts.cuts !== undefined) {
+    if (opts.dist !== undefined)
+      throw new ArgumentError(`${verb}: give either dist or cuts, not both (cuts fix the chunk grid)`);
+    makeLayout(dims, pids, undefined, verb);
+    return layoutFromCuts(dims, pids, opts.cuts, verb);
   }
   return makeLayout(dims, pids, opts.dist, verb);
 }

@@ -1,11 +1,22 @@
 /** Registers the DArray kernels with the op registry under the backend name 'darray'. */
 import { registerKernel } from '../src/array/registry.js';
+import { darrayBand } from './band.js';
 import { darrayBroadcast } from './broadcast.js';
+import { darrayCat } from './cat.js';
+import { darrayCircshift } from './circshift.js';
 import { darrayCollect } from './collect.js';
+import { darrayDiag, darrayDiagm } from './diag.js';
+import { darrayCholesky, darraySolveTriangular } from './gathered.js';
 import { darrayGetindex } from './getindex.js';
+import { darrayKron } from './kron.js';
 import { darrayMul } from './mul/plan.js';
+import { darrayPermutedims } from './permutedims.js';
+import { darrayRandom } from './random.js';
 import { darrayDot, darrayMapreduce, darrayNorm } from './reduce.js';
+import { darrayRepeat } from './repeat.js';
+import { darrayReshape } from './reshape.js';
 import { darraySetindex } from './setindex.js';
+import { darraySimilar } from './similar.js';
 import { darrayTranspose } from './transpose.js';
 
 registerKernel('broadcast', 'darray', darrayBroadcast);
@@ -17,3 +28,17 @@ registerKernel('transpose', 'darray', darrayTranspose);
 registerKernel('collect', 'darray', darrayCollect);
 registerKernel('getindex', 'darray', darrayGetindex);
 registerKernel('setindex', 'darray', darraySetindex);
+registerKernel('band', 'darray', darrayBand);
+registerKernel('diag', 'darray', darrayDiag);
+registerKernel('diagm', 'darray', darrayDiagm);
+registerKernel('kron', 'darray', darrayKron);
+registerKernel('cholesky', 'darray', darrayCholesky);
+registerKernel('solveTriangular', 'darray', darraySolveTriangular);
+registerKernel('random', 'darray', darrayRandom);
+// The shape ops (src/array/shape-ops.ts).
+registerKernel('reshape', 'darray', darrayReshape);
+registerKernel('permutedims', 'darray', darrayPermutedims);
+registerKernel('circshift', 'darray', darrayCircshift);
+registerKernel('repeat', 'darray', darrayRepeat);
+registerKernel('cat', 'darray', darrayCat);
+registerKernel('similar', 'darray', darraySimilar);

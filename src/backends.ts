@@ -1,6 +1,6 @@
 /**
  * Registers the backends this package ships, in order: the CPU backend, its WASM accelerator, then
- * the GPU backends. An entry file (src/index.ts, the CLI, the worker's main) imports this; nothing
+ * the GPU backends, then SharedArray's 'shared'. An entry file (src/index.ts, the CLI, the worker's main) imports this; nothing
  * below the entry layer registers a backend.
  */
 import { cpu } from '../kernels/cpu/index.js';
@@ -11,8 +11,9 @@ import { webgpu } from '../kernels/webgpu/index.js';
 import { registerBackends } from './array/backend.js';
 import { registerKernel } from './array/registry.js';
 import { subarrayKernels } from './array/subarray.js';
+import { shared } from './shared/backend.js';
 
-registerBackends(cpu, wasm, webgpu, tfjs, gpujs);
+registerBackends(cpu, wasm, webgpu, tfjs, gpujs, shared);
 // Views (SubArray) run their parent's kernels; they are no backend of their own.
 registerKernel('getindex', 'subarray', subarrayKernels.getindex);
 registerKernel('setindex', 'subarray', subarrayKernels.setindex);

@@ -75,3 +75,17 @@ export class BoundsError extends RangeError {
     super(message);
   }
 }
+
+/**
+ * A matrix given to `cholesky` is not positive definite (Julia's PosDefException): `.info` is the
+ * 0-based column where a pivot was not positive.
+ */
+export class PosDefError extends Error {
+  override name = 'PosDefError';
+  constructor(readonly info: number) {
+    super(
+      `cholesky: the matrix is not positive definite (pivot ${info} is not positive); cholesky needs a symmetric ` +
+        'positive definite matrix, e.g. Aᵀ·A plus a positive multiple of the identity',
+    );
+  }
+}

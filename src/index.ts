@@ -62,6 +62,16 @@ export {
 export { Future, fetch, isReady, put, wait } from './remote/future.js';
 export { type ChannelLike, RemoteChannel, take } from './remote/remote-channel.js';
 export { remoteRefCount } from './remote/store.js';
+// SharedArray; its localindices is the one exported from darray/, which takes both array kinds.
+export {
+  indexpids,
+  isSharedArray,
+  SharedArray,
+  type SharedArrayDescriptor,
+  type SharedArrayOptions,
+  sdata,
+} from './shared/index.js';
+export * from './threads/index.js';
 
 import './cluster/gpu-adapter.js';
 import './remote/handler.js';

@@ -3,16 +3,29 @@
  * the device opens on first use.
  */
 import { collectGPU } from '../../gpu/collect.js';
+import { choleskyViaHost, solveTriangularViaHost } from '../../gpu/host-route.js';
 import { uploadTo } from '../../gpu/upload.js';
 import { defineBackend } from '../../src/array/backend.js';
 import type { WebGPUBackend } from './backend.js';
+import { bandWebGPU } from './band.js';
 import { broadcastWebGPU } from './broadcast.js';
+import { catWebGPU } from './cat.js';
+import { circshiftWebGPU } from './circshift.js';
+import { diagWebGPU } from './diag.js';
+import { diagmWebGPU } from './diagm.js';
 import { dotWebGPU } from './dot.js';
+import { eyeWebGPU } from './eye.js';
 import { getindexWebGPU } from './getindex.js';
+import { kronWebGPU } from './kron.js';
 import { mapreduceWebGPU } from './mapreduce.js';
 import { mulWebGPU } from './mul.js';
 import { normWebGPU } from './norm.js';
+import { permutedimsWebGPU } from './permutedims.js';
+import { randomWebGPU } from './random.js';
+import { repeatWebGPU } from './repeat.js';
+import { reshapeWebGPU } from './reshape.js';
 import { setindexWebGPU } from './setindex.js';
+import { similarWebGPU } from './similar.js';
 import { transposeWebGPU } from './transpose.js';
 
 declare module '../../gpu/backend.js' {
@@ -36,7 +49,22 @@ export const webgpu = defineBackend<WebGPUBackend>({
     transpose: transposeWebGPU,
     getindex: getindexWebGPU,
     setindex: setindexWebGPU,
+    cat: catWebGPU,
+    circshift: circshiftWebGPU,
+    eye: eyeWebGPU,
+    permutedims: permutedimsWebGPU,
+    repeat: repeatWebGPU,
+    reshape: reshapeWebGPU,
+    similar: similarWebGPU,
     collect: collectGPU,
+    band: bandWebGPU,
+    diag: diagWebGPU,
+    diagm: diagmWebGPU,
+    kron: kronWebGPU,
+    random: randomWebGPU,
+    // Sequential substitutions: through the host (gpu/host-route.ts).
+    cholesky: choleskyViaHost,
+    solveTriangular: solveTriangularViaHost,
   },
   fromHost: (host, b) => uploadTo(b, host),
 });

@@ -2,7 +2,8 @@
 import { ArgumentError, describe } from '../errors.js';
 import { checkDType, type DType, dtypeOfData, type TypedArrayFor } from './dtype.js';
 import { NDArray } from './ndarray.js';
-import { normalSource, uniformSource } from './random.js';
+import type { AnyArray } from './protocol.js';
+import { checkSeed, fillRandom, randomOn } from './random-op.js';
 import { checkShape, sizeOf } from './shape.js';
 import { allocData } from './storage.js';
 
@@ -124,33 +125,64 @@ export interface RandomOptions<D extends DType> {
   dtype?: D;
   /** Seed for a reproducible stream; without one each call differs. */
   seed?: number;
+  /**
+   * Make the array on this backend ('webgpu', 'tfjs', …) instead of the host; the call then
+   * resolves to that backend's array. A seed gives the same numbers on every backend.
+   */
+  backend?: string;
+}
+
+function hostRandom<D extends DType>(
+  op: string,
+  shape: readonly number[] | number,
+  options: RandomOptions<D>,
+  normal: boolean,
+): NDArray<D> {
+  const out = empty(shape, options.dtype);
+  fillRandom(out.data, out.shape, { normal, seed: checkSeed(op, options.seed) }, out.dtype === 'float32');
+  return out;
 }
 
 /**
- * Uniform random numbers in [0, 1).
+ * Uniform random numbers in [0, 1). Element i is a hash of (seed, i) (see random.ts), so a seed
+ * gives the same numbers on every backend and in every DArray layout (`drand`). With `backend`
+ * the numbers are made there (on the device for webgpu) and the call returns a Promise.
  *
  * @example
  * const v = rand([4096], { seed: 1 });
+ * const g = await rand([64, 64], { seed: 1, backend: 'webgpu', dtype: 'float32' });
  */
 export function rand<D extends DType = 'float64'>(
   shape: readonly number[] | number,
+  options: RandomOptions<D> & { backend: string },
+): Promise<AnyArray>;
+export function rand<D extends DType = 'float64'>(
+  shape: readonly number[] | number,
+  options?: RandomOptions<D> & { backend?: undefined },
+): NDArray<D>;
+export function rand<D extends DType = 'float64'>(
+  shape: readonly number[] | number,
   options: RandomOptions<D> = {},
-): NDArray<D> {
-  const out = empty(shape, options.dtype);
-  const u = uniformSource(options.seed);
-  const d = out.data;
-  for (let i = 0; i < d.length; i++) d[i] = u();
-  return out;
+): NDArray<D> | Promise<AnyArray> {
+  if (options.backend !== undefined)
+    return randomOn('rand', shape, { ...options, backend: options.backend }, false);
+  return hostRandom('rand', shape, options, false);
 }
 
-/** Standard normal random numbers. */
+/** Standard normal random numbers (Box–Muller over the generator of {@link rand}); `backend` as there. */
+export function randn<D extends DType = 'float64'>(
+  shape: readonly number[] | number,
+  options: RandomOptions<D> & { backend: string },
+): Promise<AnyArray>;
+export function randn<D extends DType = 'float64'>(
+  shape: readonly number[] | number,
+  options?: RandomOptions<D> & { backend?: undefined },
+): NDArray<D>;
 export function randn<D extends DType = 'float64'>(
   shape: readonly number[] | number,
   options: RandomOptions<D> = {},
-): NDArray<D> {
-  const out = empty(shape, options.dtype);
-  const g = normalSource(uniformSource(options.seed));
-  const d = out.data;
-  for (let i = 0; i < d.length; i++) d[i] = g();
-  return out;
+): NDArray<D> | Promise<AnyArray> {
+  if (options.backend !== undefined)
+    return randomOn('randn', shape, { ...options, backend: options.backend }, true);
+  return hostRandom('randn', shape, options, true);
 }

@@ -32,6 +32,17 @@ export {
   type TypedArray,
   type TypedArrayFor,
 } from './dtype.js';
+// Shape ops (reshape, similar, cat, permutedims, repeat, circshift, eye) and the index maps their GPU kernels gather through.
+export {
+  circshiftMap,
+  fillMap,
+  type IndexMap,
+  type IndexTerm,
+  permuteMap,
+  repeatMap,
+  reshapeMap,
+  sourceIndex,
+} from './index-map.js';
 export { getindex, setindex, view } from './indexing.js';
 export { type Index, type Indices, type Selector, selShape } from './indices.js';
 export { lambdaOf } from './ir/cache.js';
@@ -72,6 +83,14 @@ export type {
   Same,
 } from './protocol.js';
 export { release } from './protocol.js';
+// Random numbers made where an array lives (rand/randn with { backend }, and in place).
+export {
+  type RandIntoOptions,
+  type RandomBlock,
+  type RandomSpec,
+  randInto,
+  randnInto,
+} from './random-op.js';
 export {
   type Backend,
   backendNames,
@@ -92,4 +111,19 @@ export {
   unregisterKernel,
 } from './registry.js';
 export { broadcastShapes, sizeOf } from './shape.js';
+export {
+  type CatOptions,
+  cat,
+  circshift,
+  type EyeOptions,
+  eye,
+  hcat,
+  permutedims,
+  type RepeatOptions,
+  repeat,
+  reshape,
+  type SimilarOptions,
+  similar,
+  vcat,
+} from './shape-ops.js';
 export { SubArray } from './subarray.js';

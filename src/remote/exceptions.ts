@@ -37,7 +37,7 @@ export class InterruptException extends Error {
 }
 
 /**
- * Several processes failed one operation (Julia's CompositeException): `errors` holds each
+ * Several processes (or threads, for threadsFor) failed one operation (Julia's CompositeException): `errors` holds each
  * process's exception (a RemoteException, or ProcessExitedException for one that went away), in
  * process order, so that no failure hides another. It is an AggregateError, as JavaScript code expects.
  *
@@ -48,10 +48,11 @@ export class InterruptException extends Error {
 export class CompositeException extends AggregateError {
   override name = 'CompositeException';
   declare readonly errors: Error[];
-  constructor(errors: Error[], what = 'the operation') {
+  constructor(errors: Error[], what = 'the operation', unit: 'process' | 'thread' = 'process') {
+    const units = errors.length === 1 ? unit : unit === 'process' ? 'processes' : 'threads';
     super(
       errors,
-      `${what} failed on ${errors.length} process${errors.length === 1 ? '' : 'es'}:\n` +
+      `${what} failed on ${errors.length} ${units}:\n` +
         errors.map((e) => `  ${e.name}: ${e.message}`).join('\n'),
     );
   }

@@ -190,6 +190,25 @@ function describeForWire(fn: (...args: never[]) => unknown): Descriptor {
   return ['s', s.hash, s.expr, s.names];
 }
 
+/** How a function travels between threads of one process (threadsFor): a reference or its source. */
+export type FunctionDescriptor = Descriptor;
+
+/**
+ * A function's travel form for another thread of this process: by reference as on the wire, and
+ * otherwise its checked source (so a captured local is refused with the same error as a remote call).
+ */
+export function functionDescriptor(fn: (...args: never[]) => unknown, context: string): FunctionDescriptor {
+  const ref = byReference(fn);
+  if (ref) return ref;
+  const s = analyse(fn, context) as Shippable;
+  return ['s', s.hash, s.expr, s.names];
+}
+
+/** The function a descriptor names, on this thread: compiled once per hash against this thread's scope. */
+export function functionFromDescriptor(d: FunctionDescriptor): unknown {
+  return fromWire(d);
+}
+
 function compile(hash: string, expr: string, names: string[]): unknown {
   const hit = compiled.get(hash);
   if (hit && hit.gen === scopeGeneration) return hit.fn;

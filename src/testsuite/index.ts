@@ -35,6 +35,9 @@ import {
 } from '../array/index.js';
 import { cg, powerMethod } from '../linalg/index.js';
 import { indexingCases } from './indexing.js';
+import { linalgCases } from './linalg.js';
+import { randomCases } from './random.js';
+import { type ShapeCaseContext, shapeCases } from './shape.js';
 
 /** A case body: async, throwing on failure. */
 export type TestBody = () => Promise<void>;
@@ -62,6 +65,8 @@ export interface ArraySuiteOptions {
   dtypes?: DType[];
   /** Case names to skip, each with the reason it cannot run on this backend. */
   skip?: Record<string, string>;
+  /** Makes an identity matrix on the backend, for a type that has no eye backend (DArrays use deye). */
+  eye?: ShapeCaseContext['eye'];
 }
 
 type Fn = (...xs: number[]) => number;
@@ -377,6 +382,7 @@ export function runArraySuite(name: string, options: ArraySuiteOptions): void {
     }
 
     indexingCases({ test, up, down, dtypes });
+    shapeCases({ test, up, down, dtypes, backend: options.backend, eye: options.eye });
 
     test('mixed dtypes give float64', async () => {
       const a = await up(rand([8], { dtype: 'float32', seed: 1 }));
@@ -399,6 +405,9 @@ export function runArraySuite(name: string, options: ArraySuiteOptions): void {
         /mul: alpha must be a finite number, got number NaN/,
       );
     });
+    const caseHelpers = { test, up, down, dtypes, rtolOf, backend: options.backend };
+    linalgCases(caseHelpers);
+    randomCases(caseHelpers);
     // Checked once every case is defined (runners may run describe bodies later).
     const unknown = Object.keys(skip).filter((k) => !defined.has(k));
     if (unknown.length > 0)

@@ -32,4 +32,24 @@ describe('examples run with one command each', () => {
   it('dict-channel: a RemoteChannel backed by a user-defined store', () => {
     expect(run('dict-channel')).toMatch(/from-2 => 2000\nfrom-3 => 3000/);
   });
+
+  it('threads: threadid() fills the array by chunks, and the Atomic sum is exact', () => {
+    const out = run('threads', '4');
+    expect(out).toMatch(/^nthreads\(\) = 4, threadid\(\) = 1$/m);
+    expect(out).toMatch(/^a = \[1, 1, 1, 2, 2, 2, 3, 3, 4, 4\]$/m);
+    const racy = Number(/^plain \+= over 1000000 iterations: (\d+)$/m.exec(out)?.[1]);
+    expect(racy).toBeGreaterThan(0);
+    expect(racy).toBeLessThanOrEqual(1_000_000);
+    expect(out).toMatch(/^Atomic add over 1000000 iterations: 1000000$/m);
+  });
+
+  it("shared-array: init fills each worker's localindices; a write on the master is seen by a worker", () => {
+    const out = run('shared-array');
+    expect(out).toMatch(/S\[2, 1\] on worker \d+: 7/);
+    expect(out).toMatch(/T = /);
+  });
+
+  it('advection-shared: the columns split over two workers give the serial result', () => {
+    expect(run('advection-shared', '40')).toMatch(/shared result equals serial: true/);
+  });
 });

@@ -1,6 +1,6 @@
 // The shared array suite on DArrays with CPU chunks, split over two worker processes.
 import { afterAll, beforeAll } from 'vitest';
-import { addprocs, distribute } from '../../src/index.js';
+import { addprocs, deye, distribute } from '../../src/index.js';
 import { expectNoChunksLeft } from '../integration/darray-leaks.js';
 import { removeAllAndCheck } from '../integration/leaks.js';
 import { runArraySuite } from './array-suite.js';
@@ -25,6 +25,7 @@ runArraySuite('DArray (cpu chunks, 2 workers)', {
   toBackend: (a) => distribute(a, { procs: pids }),
   backend: 'darray',
   skip,
+  eye: (n, o) => deye(n, { ...o, procs: pids }),
 });
 
 // Matrices split by columns instead: matvec then runs as a reduce-scatter (darray/mul/cols.ts),
@@ -33,4 +34,5 @@ runArraySuite('DArray (cpu chunks, 2 workers, matrices by column blocks)', {
   toBackend: (a) => distribute(a, { procs: pids, dist: a.ndim === 2 ? [1, 2] : undefined }),
   backend: 'darray',
   skip,
+  eye: (n, o) => deye(n, { ...o, procs: pids }),
 });

@@ -4,7 +4,14 @@
  * the backend this skips, or fails under CI=true (see backendOrSkip).
  */
 import { afterAll, beforeAll, describe, expect } from 'vitest';
-import { addprocs, distribute, type GPUBackendName, gpuMemory, remotecallFetch } from '../../src/index.js';
+import {
+  addprocs,
+  deye,
+  distribute,
+  type GPUBackendName,
+  gpuMemory,
+  remotecallFetch,
+} from '../../src/index.js';
 import { backendOrSkip, GPU_SKIPS } from '../gpu/harness.js';
 import { expectNoChunksLeft } from '../integration/darray-leaks.js';
 import { removeAllAndCheck } from '../integration/leaks.js';
@@ -42,6 +49,7 @@ export async function darrayGpuSuite(
       backend: 'darray',
       dtypes: ['float32'],
       skip: { ...GPU_SKIPS, 'reduce and mapreduce with lambdas float32': lambdaReduce },
+      eye: (n, o) => deye(n, { ...o, procs: pids, backend: name }),
     });
     more?.(() => pids);
   });

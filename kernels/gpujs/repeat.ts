@@ -1,0 +1,13 @@
+/** The gpujs kernel of `repeat`. */
+
+import type { GPUArray } from '../../gpu/array.js';
+import { repeatMap } from '../../src/array/index-map.js';
+import type { AnyArray } from '../../src/array/protocol.js';
+import { gatherGpujs } from './gather.js';
+import { gpujsOf } from './operands.js';
+
+/** Julia's repeat(a; inner, outer), counts one per axis (a.shape padded with 1s to their length). */
+export function repeatGpujs(a: AnyArray, inner: readonly number[], outer: readonly number[]): GPUArray {
+  const shape = [...a.shape, ...new Array<number>(inner.length - a.shape.length).fill(1)];
+  return gatherGpujs(gpujsOf('repeat', [a]), a, repeatMap(shape, inner, outer), 'repeat');
+}
