@@ -24,3 +24,5 @@ export { pendingPartCount } from './parts.js';
 export { ppeval } from './ppeval.js';
 export { type SortOptions, sort } from './sort.js';
 export { localChunkCount } from './store.js';
+/** A view of a DArray (DistributedArrays' SubDArray): a SubArray whose reads and writes go to the DArray's owners. */
+export type SubDArray = import('../src/array/subarray.js').SubArray<import('./darray.js').DArray>;

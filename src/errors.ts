@@ -55,6 +55,28 @@ export function describe(value: unknown): string {
 }
 
 /**
+ * An index outside an array's extent (Julia's BoundsError): names the dimension, the index given
+ * and the valid range, e.g. from `getindex(A, 7, ':')` on a 5×3 array.
+ *
+ * @example
+ * try { await getindex(A, 7, ':') } catch (e) { if (e instanceof BoundsError) console.log(e.dim, e.index) }
+ */
+export class BoundsError extends RangeError {
+  override name = 'BoundsError';
+  constructor(
+    message: string,
+    /** The 0-based dimension whose index is out of range (-1 for a linear index over all elements). */
+    readonly dim: number,
+    /** The offending index as given (a number, a range or an integer array). */
+    readonly index: unknown,
+    /** The extent of that dimension: valid indices are 0 to extent - 1. */
+    readonly extent: number,
+  ) {
+    super(message);
+  }
+}
+
+/**
  * A matrix given to `cholesky` is not positive definite (Julia's PosDefException): `.info` is the
  * 0-based column where a pivot was not positive.
  */

@@ -11,6 +11,7 @@ import { diagCpu } from './diag.js';
 import { diagmCpu } from './diagm.js';
 import { dotCpu } from './dot.js';
 import { eyeCpu } from './eye.js';
+import { getindexCpu } from './getindex.js';
 import { kronCpu } from './kron.js';
 import { mapreduceCpu } from './mapreduce.js';
 import { matvecBlock } from './matvec-block.js';
@@ -20,6 +21,7 @@ import { permutedimsCpu } from './permutedims.js';
 import { randomCpu } from './random.js';
 import { repeatCpu } from './repeat.js';
 import { reshapeCpu } from './reshape.js';
+import { setindexCpu } from './setindex.js';
 import { similarCpu } from './similar.js';
 import { solveTriangularCpu } from './solve-triangular.js';
 import { transposeCpu } from './transpose.js';
@@ -39,6 +41,8 @@ export const cpu = defineBackend({
     transpose: (a) => transposeCpu(a as NDArray),
     collect: (x) => collectCpu(x as NDArray),
     matvecBlock: (a, x, y, block) => matvecBlock(a as NDArray, x as NDArray, y as NDArray, block),
+    getindex: (a, ix) => getindexCpu(a as NDArray, ix),
+    setindex: (a, v, ix) => setindexCpu(a as NDArray, v, ix),
     band: bandCpu,
     diag: diagCpu,
     diagm: diagmCpu,

@@ -12,6 +12,7 @@ import { diagGpujs } from './diag.js';
 import { diagmGpujs } from './diagm.js';
 import { dotGpujs } from './dot.js';
 import { eyeGpujs } from './eye.js';
+import { getindexGpujs } from './getindex.js';
 import { kronGpujs } from './kron.js';
 import { mapreduceGpujs } from './mapreduce.js';
 import { mulGpujs } from './mul.js';
@@ -19,6 +20,7 @@ import { normGpujs } from './norm.js';
 import { permutedimsGpujs } from './permutedims.js';
 import { repeatGpujs } from './repeat.js';
 import { reshapeGpujs } from './reshape.js';
+import { setindexGpujs } from './setindex.js';
 import { similarGpujs } from './similar.js';
 import { transposeGpujs } from './transpose.js';
 
@@ -41,6 +43,8 @@ export const gpujs = defineBackend<GpujsBackend>({
     dot: dotGpujs,
     mul: mulGpujs,
     transpose: transposeGpujs,
+    getindex: getindexGpujs,
+    setindex: setindexGpujs,
     cat: catGpujs,
     circshift: circshiftGpujs,
     eye: eyeGpujs,

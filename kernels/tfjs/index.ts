@@ -12,6 +12,7 @@ import { diagTfjs } from './diag.js';
 import { diagmTfjs } from './diagm.js';
 import { dotTfjs } from './dot.js';
 import { eyeTfjs } from './eye.js';
+import { getindexTfjs } from './getindex.js';
 import { kronTfjs } from './kron.js';
 import { mapreduceTfjs } from './mapreduce.js';
 import { mulTfjs } from './mul.js';
@@ -19,6 +20,7 @@ import { normTfjs } from './norm.js';
 import { permutedimsTfjs } from './permutedims.js';
 import { repeatTfjs } from './repeat.js';
 import { reshapeTfjs } from './reshape.js';
+import { setindexTfjs } from './setindex.js';
 import { similarTfjs } from './similar.js';
 import { transposeTfjs } from './transpose.js';
 
@@ -41,6 +43,8 @@ export const tfjs = defineBackend<TfjsBackend>({
     dot: dotTfjs,
     mul: mulTfjs,
     transpose: transposeTfjs,
+    getindex: getindexTfjs,
+    setindex: setindexTfjs,
     cat: catTfjs,
     circshift: circshiftTfjs,
     eye: eyeTfjs,

@@ -15,6 +15,7 @@ import { diagWebGPU } from './diag.js';
 import { diagmWebGPU } from './diagm.js';
 import { dotWebGPU } from './dot.js';
 import { eyeWebGPU } from './eye.js';
+import { getindexWebGPU } from './getindex.js';
 import { kronWebGPU } from './kron.js';
 import { mapreduceWebGPU } from './mapreduce.js';
 import { mulWebGPU } from './mul.js';
@@ -23,6 +24,7 @@ import { permutedimsWebGPU } from './permutedims.js';
 import { randomWebGPU } from './random.js';
 import { repeatWebGPU } from './repeat.js';
 import { reshapeWebGPU } from './reshape.js';
+import { setindexWebGPU } from './setindex.js';
 import { similarWebGPU } from './similar.js';
 import { transposeWebGPU } from './transpose.js';
 
@@ -45,6 +47,8 @@ export const webgpu = defineBackend<WebGPUBackend>({
     dot: dotWebGPU,
     mul: mulWebGPU,
     transpose: transposeWebGPU,
+    getindex: getindexWebGPU,
+    setindex: setindexWebGPU,
     cat: catWebGPU,
     circshift: circshiftWebGPU,
     eye: eyeWebGPU,

@@ -43,6 +43,8 @@ export {
   reshapeMap,
   sourceIndex,
 } from './index-map.js';
+export { getindex, setindex, view } from './indexing.js';
+export { type Index, type Indices, type Selector, selShape } from './indices.js';
 export { lambdaOf } from './ir/cache.js';
 export { LambdaSyntaxError } from './ir/errors.js';
 export { kernel } from './ir/kernel.js';
@@ -125,3 +127,4 @@ export {
   similar,
   vcat,
 } from './shape-ops.js';
+export { SubArray } from './subarray.js';

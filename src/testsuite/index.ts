@@ -34,6 +34,7 @@ import {
   zeros,
 } from '../array/index.js';
 import { cg, powerMethod } from '../linalg/index.js';
+import { indexingCases } from './indexing.js';
 import { lambdaCases } from './lambdas.js';
 import { linalgCases } from './linalg.js';
 import { randomCases } from './random.js';
@@ -381,6 +382,7 @@ export function runArraySuite(name: string, options: ArraySuiteOptions): void {
       });
     }
 
+    indexingCases({ test, up, down, dtypes });
     shapeCases({ test, up, down, dtypes, backend: options.backend, eye: options.eye });
 
     test('mixed dtypes give float64', async () => {
