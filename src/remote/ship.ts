@@ -126,6 +126,11 @@ export function asShipped<F extends (...args: never[]) => unknown>(fn: F): F {
  */
 export function analyse(fn: (...args: never[]) => unknown, context = 'the function'): Shippable | undefined {
   if (byReference(fn)) return undefined;
+  return analyseSource(fn, context);
+}
+
+/** analyse() for a function already known not to travel by reference. */
+function analyseSource(fn: (...args: never[]) => unknown, context = 'the function'): Shippable {
   const cached = analysed.get(fn);
   if (cached) return cached;
   checkCallable(fn, context);
@@ -186,7 +191,7 @@ function undoBundlerRewrites(src: string): string {
 function describeForWire(fn: (...args: never[]) => unknown): Descriptor {
   const ref = byReference(fn);
   if (ref) return ref;
-  const s = analyse(fn) as Shippable;
+  const s = analyseSource(fn);
   const target = currentEncodeTarget();
   if (target > 0) {
     if (sentTo.get(target)?.has(s.hash)) return ['h', s.hash];
