@@ -88,6 +88,32 @@ describe('frames', () => {
     expect(out[12345]).toBe(12345);
   });
 
+  it('gives call and reply envelopes a compact form and keeps msgpack for any other', () => {
+    const envs = [
+      { k: 'res', id: 7, ok: true, pid: 3 },
+      { k: 'res', id: 0xffff_ffff, ok: false, pid: 1 },
+      { k: 'call', m: 'fetch', id: 12 },
+      { k: 'call', m: 'do', id: 13 },
+      { k: 'call', m: 'future', rr: [1, 99], id: 14 },
+      { k: 'call', m: 'wait', rr: [2, 0xffff_ffff], id: 15 },
+      // These fall back to msgpack: an extra field, a number past u32, an unknown mode, other kinds.
+      { k: 'res', id: 8, ok: true, pid: 3, pb: { gc: { del: [[1, 2]] } } },
+      { k: 'res', id: 2 ** 40, ok: true, pid: 3 },
+      { k: 'call', m: 'fetch', id: -1 },
+      { k: 'call', m: 'other', id: 1 },
+      { k: 'call', m: 'future', rr: [1, 2.5], id: 1 },
+      { k: 'ref', op: 'fetch', rr: [1, 2], id: 4 },
+    ];
+    for (const env of envs) {
+      const frame = roundTrip(env, [1, 'x']);
+      expect(frame.env).toEqual(env);
+      expect(frame.decodeBody()).toEqual([1, 'x']);
+    }
+    // The compact ones are small: header (16) + envelope (8..16) + body.
+    expect(Buffer.concat(encodeFrame({ k: 'res', id: 7, ok: true, pid: 3 }, 1)).length).toBe(16 + 12 + 1);
+    expect(Buffer.concat(encodeFrame({ k: 'call', m: 'fetch', id: 7 }, 1)).length).toBe(16 + 8 + 1);
+  });
+
   it('decodes the envelope even when the body is corrupt', () => {
     const whole = Buffer.concat(encodeFrame({ k: 'call', id: 1 }, [1, 2, 3]));
     // Layout: u32 length | u32 envLen | u32 bodyLen | u32 nbufs (0) | env | body.

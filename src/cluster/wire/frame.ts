@@ -37,9 +37,10 @@ export function encodeFrame(
   // take bookkeeping meant to ride on this frame) runs only for a frame that will be sent.
   const encoded = body === undefined ? undefined : encodeBody(body, target);
   completeEnv?.(env);
-  // Encoded into the packer's own scratch buffer (no view allocated), then copied into the frame.
-  const envScratch = envPackr.pack(env, REUSE_BUFFER_MODE) as ScratchBuffer;
-  const envLen = envScratch.end - envScratch.start;
+  const compact = compactLength(env);
+  // Otherwise encoded into the packer's own scratch buffer (no view allocated), then copied.
+  const envScratch = compact ? undefined : (envPackr.pack(env, REUSE_BUFFER_MODE) as ScratchBuffer);
+  const envLen = envScratch ? envScratch.end - envScratch.start : compact;
   const bodyBytes = encoded?.bytes;
   const bodyLen = bodyBytes?.length ?? 0;
   const bufs = encoded?.bufs;
@@ -50,7 +51,8 @@ export function encodeFrame(
   first.writeUInt32LE(envLen, 4);
   first.writeUInt32LE(bodyLen, 8);
   first.writeUInt32LE(nbufs, 12);
-  envScratch.copy(first, headLen, envScratch.start, envScratch.end);
+  if (envScratch) envScratch.copy(first, headLen, envScratch.start, envScratch.end);
+  else writeCompact(env, first, headLen);
   if (bodyBytes) first.set(bodyBytes, headLen + envLen);
   const out: Buffer[] = [first];
   let total = offset - 4;
@@ -66,6 +68,70 @@ export function encodeFrame(
   }
   first.writeUInt32LE(total, 0);
   return out;
+}
+
+/**
+ * The envelopes of calls and their replies, the bulk of all traffic, have a fixed binary form:
+ * a byte msgpack never uses (so the reader can tell), the kind, and u32 fields. Any other envelope,
+ * or one with other fields (piggybacked bookkeeping) or larger numbers, is msgpack.
+ *   res:  C1 01 ok 00 | id | pid                  call: C1 02 mode hasRR | id [| rr0 | rr1]
+ */
+const COMPACT = 0xc1;
+const CALL_MODES = ['future', 'fetch', 'wait', 'do'] as const;
+const isU32 = (x: unknown): x is number => typeof x === 'number' && x >>> 0 === x;
+
+/** The length of `env` in the compact form, or 0 if it has none. */
+function compactLength(env: Envelope): number {
+  let keys = 0;
+  for (const _ in env) keys++;
+  if (env.k === 'res') {
+    return keys === 4 && typeof env.ok === 'boolean' && isU32(env.id) && isU32(env.pid) ? 12 : 0;
+  }
+  if (env.k !== 'call' || !isU32(env.id) || !CALL_MODES.includes(env.m as 'do')) return 0;
+  if (keys === 3) return 8;
+  const rr = env.rr;
+  return keys === 4 && Array.isArray(rr) && rr.length === 2 && isU32(rr[0]) && isU32(rr[1]) ? 16 : 0;
+}
+
+function writeCompact(env: Envelope, out: Buffer, at: number): void {
+  out[at] = COMPACT;
+  if (env.k === 'res') {
+    out[at + 1] = 1;
+    out[at + 2] = env.ok ? 1 : 0;
+    out[at + 3] = 0;
+    out.writeUInt32LE(env.id as number, at + 4);
+    out.writeUInt32LE(env.pid as number, at + 8);
+    return;
+  }
+  const rr = env.rr as [number, number] | undefined;
+  out[at + 1] = 2;
+  out[at + 2] = CALL_MODES.indexOf(env.m as 'do');
+  out[at + 3] = rr ? 1 : 0;
+  out.writeUInt32LE(env.id as number, at + 4);
+  if (rr) {
+    out.writeUInt32LE(rr[0], at + 8);
+    out.writeUInt32LE(rr[1], at + 12);
+  }
+}
+
+function readCompact(frame: Buffer, at: number, len: number): Envelope {
+  const form = frame[at + 1];
+  if (form === 1 && len === 12) {
+    return {
+      k: 'res',
+      id: frame.readUInt32LE(at + 4),
+      ok: frame[at + 2] === 1,
+      pid: frame.readUInt32LE(at + 8),
+    };
+  }
+  const m = CALL_MODES[frame[at + 2] as number];
+  const hasRR = frame[at + 3] === 1;
+  if (form !== 2 || m === undefined || len !== (hasRR ? 16 : 8)) {
+    throw new Error(`malformed compact envelope (form ${form}, ${len} bytes)`);
+  }
+  const id = frame.readUInt32LE(at + 4);
+  if (!hasRR) return { k: 'call', m, id };
+  return { k: 'call', m, rr: [frame.readUInt32LE(at + 8), frame.readUInt32LE(at + 12)], id };
 }
 
 /** msgpackr's scratch buffer, returned by pack in REUSE_BUFFER_MODE with the packed range marked. */
@@ -85,7 +151,10 @@ export function parseFrame(frame: Buffer): Frame {
   const nbufs = frame.readUInt32LE(8);
   let offset = 12 + 8 * nbufs;
   // Decoded in place (start/end) rather than from views of the frame: no view per part.
-  const env = envPackr.unpack(frame, { start: offset, end: offset + envLen }) as Envelope;
+  const env =
+    frame[offset] === COMPACT
+      ? readCompact(frame, offset, envLen)
+      : (envPackr.unpack(frame, { start: offset, end: offset + envLen }) as Envelope);
   offset += envLen;
   const bodyStart = offset;
   offset += bodyLen;
