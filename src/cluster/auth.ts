@@ -6,7 +6,7 @@
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 
 /** Version of the wire protocol; peers with another version are refused during the handshake. */
-export const PROTOCOL_VERSION = 1;
+export const PROTOCOL_VERSION = 2;
 
 /** A fresh random challenge, so that a recorded proof cannot be replayed. */
 export function nonce(): string {

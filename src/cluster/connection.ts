@@ -41,14 +41,17 @@ export interface ConnectionOptions {
 
 type PiggybackTake = (peer: number) => unknown;
 type PiggybackApply = (data: unknown, from: number) => void;
-const piggybacks = new Map<string, { take: PiggybackTake; apply: PiggybackApply }>();
+/** An array, not a Map: it is walked for every frame sent, and a loop over an array allocates nothing. */
+const piggybacks: { key: string; take: PiggybackTake; apply: PiggybackApply }[] = [];
 
 /**
  * Lets bookkeeping (distributed-GC releases, freed DArray chunks) ride on whatever message goes to
  * a peer next, under `key` in the envelope's `pb` field, instead of costing messages of its own.
  */
 export function registerPiggyback(key: string, take: PiggybackTake, apply: PiggybackApply): void {
-  piggybacks.set(key, { take, apply });
+  const at = piggybacks.findIndex((p) => p.key === key);
+  if (at >= 0) piggybacks.splice(at, 1);
+  piggybacks.push({ key, take, apply });
 }
 
 /**
@@ -70,23 +73,32 @@ export function wireStats(): { framesSent: number; bytesSent: number; heartbeats
 /** Takes the bookkeeping waiting for `peer`, for a frame encoded outside a connection. */
 function takePiggyback(peer: number): Record<string, unknown> | undefined {
   let out: Record<string, unknown> | undefined;
-  for (const [key, p] of piggybacks) {
+  for (let i = 0; i < piggybacks.length; i++) {
+    const p = piggybacks[i] as (typeof piggybacks)[number];
     const data = p.take(peer);
-    if (data !== undefined) (out ??= {})[key] = data;
+    if (data !== undefined) (out ??= {})[p.key] = data;
   }
   return out;
 }
 
+/** One completer per peer, made once: a call encodes a frame for its peer every time. */
+const completers = new Map<number, (env: Envelope) => void>();
+
 /** Adds the bookkeeping waiting for `peer` to an envelope (see encodeFrame's `completeEnv`). */
 export function piggybackOnto(peer: number): (env: Envelope) => void {
-  return (env) => {
-    const pb = takePiggyback(peer);
-    if (pb !== undefined) env.pb = pb;
-  };
+  let c = completers.get(peer);
+  if (!c) {
+    c = (env) => {
+      const pb = takePiggyback(peer);
+      if (pb !== undefined) env.pb = pb;
+    };
+    completers.set(peer, c);
+  }
+  return c;
 }
 
 function applyPiggyback(pb: Record<string, unknown>, from: number): void {
-  for (const [key, data] of Object.entries(pb)) piggybacks.get(key)?.apply(data, from);
+  for (const [key, data] of Object.entries(pb)) piggybacks.find((p) => p.key === key)?.apply(data, from);
 }
 
 /** Request ids are unique per process, so calls encoded before their connection exists can carry one. */
@@ -418,8 +430,9 @@ export class Connection {
       return;
     }
     const s = this.socket;
-    if (parts.length === 3) {
-      s.write(Buffer.concat(parts));
+    // A message without TypedArray payloads is one buffer (see encodeFrame): one write, no cork.
+    if (parts.length === 1) {
+      s.write(parts[0] as Buffer);
       return;
     }
     s.cork();
@@ -495,8 +508,17 @@ export class Connection {
     this.opts.onMessage(this, frame);
   }
 
+  /** Whether the socket was last set to keep the process alive, once authenticated (see updateRef). */
+  private refed: boolean | undefined;
+
   private updateRef(): void {
-    if (this.opts.refWhileIdle || this.pending.size > 0 || !this.authed || isHeld()) this.socket.ref();
+    const want = this.opts.refWhileIdle || this.pending.size > 0 || !this.authed || isHeld();
+    // A master's socket goes from idle to busy and back with each call: skip the call into the
+    // handle when nothing changes. Before the handshake the socket may still be connecting, and
+    // ref() then only defers itself, so the state is tracked only from then on.
+    if (this.authed && want === this.refed) return;
+    this.refed = this.authed ? want : undefined;
+    if (want) this.socket.ref();
     else this.socket.unref();
   }
 

@@ -61,21 +61,47 @@ function isRemoteException(err: unknown): err is RemoteException {
   }
 }
 
-/** Runs `fn(...args)` here, turning a throw into the captured form. */
-export async function invoke(
-  fn: Fn,
-  args: unknown[],
-): Promise<
-  { ok: true; value: unknown } | { ok: false; value: { pid: number; captured: ReturnType<typeof capture> } }
-> {
+/** How a call ended: its value, or the captured error and the process it was thrown on. */
+export type Outcome =
+  | { ok: true; value: unknown }
+  | { ok: false; value: { pid: number; captured: ReturnType<typeof capture> } };
+
+function failed(err: unknown): Outcome {
+  if (isRemoteException(err)) return { ok: false, value: { pid: err.pid, captured: err.captured } };
+  return { ok: false, value: { pid: state.myid, captured: capture(err) } };
+}
+
+/**
+ * Runs `fn(...args)` here, turning a throw into the captured form. A function that returns a plain
+ * value has its outcome at once, so its reply can go out in the same turn as the call arrived;
+ * only a promise (or other thenable) is waited for.
+ */
+export function invoke(fn: Fn, args: unknown[]): Outcome | Promise<Outcome> {
+  let out: unknown;
   try {
-    const out = fn(...args);
+    out = fn(...args);
+    // Reading `then` may throw (a Proxy), as it would inside `await`.
+    if (!isThenable(out)) return { ok: true, value: out };
+  } catch (err) {
+    return failed(err);
+  }
+  return settleLater(out);
+}
+
+function isThenable(x: unknown): x is PromiseLike<unknown> {
+  return (
+    ((typeof x === 'object' && x !== null) || typeof x === 'function') &&
+    typeof (x as { then?: unknown }).then === 'function'
+  );
+}
+
+async function settleLater(out: PromiseLike<unknown>): Promise<Outcome> {
+  try {
     // Only async work can be cut short by interrupt(); see interrupts.ts.
     const value = state.isWorker && out instanceof Promise ? await interruptible(out) : await out;
     return { ok: true, value };
   } catch (err) {
-    if (isRemoteException(err)) return { ok: false, value: { pid: err.pid, captured: err.captured } };
-    return { ok: false, value: { pid: state.myid, captured: capture(err) } };
+    return failed(err);
   }
 }
 
@@ -84,7 +110,7 @@ export async function invoke(
  * a call to another process is in flight: the call may wait on messages from workers (a reduction
  * whose first chunk is here), which an otherwise idle master would not wait for.
  */
-async function invokeHere(fn: Fn, args: unknown[]): ReturnType<typeof invoke> {
+async function invokeHere(fn: Fn, args: unknown[]): Promise<Outcome> {
   const release = hold();
   try {
     return await invoke(asShipped(fn), args);
@@ -169,19 +195,27 @@ export function remotecall<F extends Fn>(
  *
  * @example await remotecallFetch(() => myid(), 2) // 2
  */
-export async function remotecallFetch<F extends Fn>(
+export function remotecallFetch<F extends Fn>(
   fn: F,
   pid: number | PoolLike,
   ...args: Parameters<F>
 ): Promise<Result<F>> {
-  if (isPool(pid)) return pid.remotecallFetch(fn, ...args);
-  checkCall(fn, pid, 'remotecallFetch');
-  if (pid === state.myid) {
-    const r = await invokeHere(fn, args);
-    if (r.ok) return r.value as Result<F>;
-    throw new RemoteException(r.value.pid, r.value.captured);
+  // Not an async function: the reply's promise is handed back as it is, one hop fewer per call.
+  // Every throw still becomes a rejection.
+  try {
+    if (isPool(pid)) return pid.remotecallFetch(fn, ...args);
+    checkCall(fn, pid, 'remotecallFetch');
+    if (pid === state.myid) return fetchHere(fn, args);
+    return sendCall(pid, { k: 'call', m: 'fetch' }, fn, args, 'remotecallFetch', true) as Promise<Result<F>>;
+  } catch (err) {
+    return Promise.reject(err);
   }
-  return (await sendCall(pid, { k: 'call', m: 'fetch' }, fn, args, 'remotecallFetch', true)) as Result<F>;
+}
+
+async function fetchHere<F extends Fn>(fn: F, args: unknown[]): Promise<Result<F>> {
+  const r = await invokeHere(fn, args);
+  if (r.ok) return r.value as Result<F>;
+  throw new RemoteException(r.value.pid, r.value.captured);
 }
 
 /** Calls `fn(...args)` on `pid`, waits until it has finished, and returns a Future for its result. */

@@ -105,6 +105,7 @@ export function holdFor(owner: number, rr: RRID, client: number): void {
 }
 
 onEncoded((ok) => {
+  if (pendingAdds.length === 0) return;
   const adds = pendingAdds;
   pendingAdds = [];
   if (!ok) return;

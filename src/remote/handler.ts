@@ -6,7 +6,7 @@ import type { Connection } from '../cluster/connection.js';
 import { setMessageHandler } from '../cluster/mesh.js';
 import { state } from '../cluster/state.js';
 import type { Frame } from '../cluster/wire/frame.js';
-import { invoke } from './calls.js';
+import { invoke, type Outcome } from './calls.js';
 import { capture, RemoteException } from './exceptions.js';
 import { kindHandler } from './frame-handlers.js';
 import { localOp } from './future.js';
@@ -32,10 +32,10 @@ function replyError(conn: Connection, id: number, err: unknown): void {
   else reply(conn, id, false, capture(err));
 }
 
-async function onCall(conn: Connection, frame: Frame): Promise<void> {
+function onCall(conn: Connection, frame: Frame): void {
   const env = frame.env;
   const id = env.id as number;
-  const mode = env.m as 'future' | 'fetch' | 'wait' | 'do';
+  const mode = env.m as CallMode;
   const rr = env.rr as RRID | undefined;
   let fn: Fn;
   let args: unknown[];
@@ -52,7 +52,15 @@ async function onCall(conn: Connection, frame: Frame): Promise<void> {
     if (mode === 'do') process.stderr.write(`darray: ${failure.captured.message}\n`);
     return;
   }
-  const r = await invoke(fn, args);
+  const r = invoke(fn, args);
+  // A call that returned a plain value answers now, in the turn its frame arrived in.
+  if (r instanceof Promise) void r.then((o) => finishCall(conn, id, mode, rr, o));
+  else finishCall(conn, id, mode, rr, r);
+}
+
+type CallMode = 'future' | 'fetch' | 'wait' | 'do';
+
+function finishCall(conn: Connection, id: number, mode: CallMode, rr: RRID | undefined, r: Outcome): void {
   switch (mode) {
     case 'fetch':
       if (r.ok) reply(conn, id, true, r.value);
@@ -98,8 +106,15 @@ async function onRef(conn: Connection, frame: Frame): Promise<void> {
 
 setMessageHandler((conn, frame) => {
   const kind = frame.env.k;
-  if (kind === 'call') void onCall(conn, frame);
-  else if (kind === 'ref') void onRef(conn, frame);
+  if (kind === 'call') {
+    try {
+      onCall(conn, frame);
+    } catch (err) {
+      // As when this ran in an async function: an unhandled rejection (logged on a worker, see
+      // task-errors.ts), never an exception thrown into the socket's data handler.
+      void Promise.reject(err);
+    }
+  } else if (kind === 'ref') void onRef(conn, frame);
   else {
     const h = kindHandler(kind);
     if (h) {

@@ -77,11 +77,15 @@ function byReference(fn: unknown): Descriptor | undefined {
   return undefined;
 }
 
+/** Functions that passed checkCallable: a function is checked once, not on every call. */
+const callable = new WeakSet<object>();
+
 /**
  * Refuses what cannot be called as a function on any process: a class (it needs `new`). Checked
  * for every call, local ones included, so that the error does not depend on where the call runs.
  */
 export function checkCallable(fn: (...args: never[]) => unknown, context: string): void {
+  if (callable.has(fn)) return;
   let src = '';
   try {
     src = Function.prototype.toString.call(fn);
@@ -96,6 +100,7 @@ export function checkCallable(fn: (...args: never[]) => unknown, context: string
         `(with ${name} defined on every process by everywhere())`,
     );
   }
+  callable.add(fn);
 }
 
 /**
@@ -121,6 +126,11 @@ export function asShipped<F extends (...args: never[]) => unknown>(fn: F): F {
  */
 export function analyse(fn: (...args: never[]) => unknown, context = 'the function'): Shippable | undefined {
   if (byReference(fn)) return undefined;
+  return analyseSource(fn, context);
+}
+
+/** analyse() for a function already known not to travel by reference. */
+function analyseSource(fn: (...args: never[]) => unknown, context = 'the function'): Shippable {
   const cached = analysed.get(fn);
   if (cached) return cached;
   checkCallable(fn, context);
@@ -181,7 +191,7 @@ function undoBundlerRewrites(src: string): string {
 function describeForWire(fn: (...args: never[]) => unknown): Descriptor {
   const ref = byReference(fn);
   if (ref) return ref;
-  const s = analyse(fn) as Shippable;
+  const s = analyseSource(fn);
   const target = currentEncodeTarget();
   if (target > 0) {
     if (sentTo.get(target)?.has(s.hash)) return ['h', s.hash];
@@ -268,6 +278,7 @@ function fromWire(d: Descriptor): unknown {
 // Marks are committed only once the whole body encoded, so a failed send never leaves a peer
 // believed to hold a function it never received.
 onEncoded((ok) => {
+  if (pendingMarks.length === 0) return;
   if (ok) {
     for (const [pid, hash] of pendingMarks) {
       let set = sentTo.get(pid);

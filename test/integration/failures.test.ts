@@ -172,11 +172,12 @@ describe('wire failures', () => {
     await remotecallFetch(() => 1, p);
     const conn = state.conns.get(p);
     if (!conn) throw new Error('no connection');
-    const parts = encodeFrame({ k: 'call', m: 'fetch', id: 987654 }, [1, 2]);
-    // Corrupt the body: 0xc1 is a byte msgpack never uses.
-    const body = Buffer.from(parts[2] as Buffer);
-    body.fill(0xc1);
-    const reply = await conn.requestEncoded(987654, [parts[0] as Buffer, parts[1] as Buffer, body]);
+    const whole = Buffer.concat(encodeFrame({ k: 'call', m: 'fetch', id: 987654 }, [1, 2]));
+    // Corrupt the body: 0xc1 is a byte msgpack never uses. Layout: u32 length | u32 envLen |
+    // u32 bodyLen | u32 nbufs (0) | env | body.
+    const bodyAt = 16 + whole.readUInt32LE(4);
+    whole.fill(0xc1, bodyAt, bodyAt + whole.readUInt32LE(8));
+    const reply = await conn.requestEncoded(987654, [whole]);
     expect(reply.env.ok).toBe(false);
     expect(String((reply.decodeBody() as { message: string }).message)).toMatch(/could not be decoded/);
     expect(await remotecallFetch(() => 'alive', p)).toBe('alive');

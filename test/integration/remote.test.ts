@@ -268,6 +268,35 @@ describe('errors', () => {
     await expect(f.fetch()).rejects.toBeInstanceOf(RemoteException);
   });
 
+  it('a result is waited for only when it is thenable; reading its then may throw', async () => {
+    // A plain value is answered at once; a thenable that is not a Promise is still awaited.
+    // biome-ignore lint/suspicious/noThenProperty: the test needs a thenable that is not a Promise
+    const thenable = () => ({ then: (r: (v: number) => void) => r(5) });
+    expect(await remotecallFetch(thenable, p2)).toBe(5);
+    // biome-ignore lint/suspicious/noThenProperty: a 'then' that is no function makes no thenable
+    const plain = () => ({ then: 7 });
+    expect((await remotecallFetch(plain, p2)).then).toBe(7);
+    // A throwing 'then' getter fails the call as a throw inside the function would.
+    const err = await remotecallFetch(
+      () =>
+        new Proxy(
+          {},
+          {
+            get(_t, k) {
+              if (k === 'then') throw new Error('no then here');
+              return undefined;
+            },
+          },
+        ),
+      p2,
+    ).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(RemoteException);
+    expect((err as RemoteException).captured.message).toBe('no then here');
+    // Bad arguments reject the returned promise; remotecallFetch never throws synchronously.
+    const bad = remotecallFetch('nope' as unknown as () => void, p2);
+    await expect(bad).rejects.toThrow(/expected a function/);
+  });
+
   it('rejects bad pids and bad functions clearly', async () => {
     await expect(remotecallFetch(() => 1, 99)).rejects.toThrow(/no process with id 99/);
     expect(() => remotecall('nope' as unknown as () => void, p2)).toThrow(/expected a function/);

@@ -70,8 +70,9 @@ describe('frames', () => {
     const parts = encodeFrame({ k: 'x' }, [big]);
     // The payload is one of the parts, sharing memory with the array: no copy was made.
     expect(parts.some((p) => p.buffer === big.buffer && p.byteLength === big.byteLength)).toBe(true);
-    const body = parts[2] as Buffer;
-    expect(body.length).toBeLessThan(64);
+    // The first part is the header, envelope and msgpack body: only a few bytes describe the array.
+    expect(parts).toHaveLength(2);
+    expect((parts[0] as Buffer).length).toBeLessThan(64);
   });
 
   it('hands back large arrays as views of the reassembled frame when aligned', () => {
@@ -87,10 +88,38 @@ describe('frames', () => {
     expect(out[12345]).toBe(12345);
   });
 
+  it('gives call and reply envelopes a compact form and keeps msgpack for any other', () => {
+    const envs = [
+      { k: 'res', id: 7, ok: true, pid: 3 },
+      { k: 'res', id: 0xffff_ffff, ok: false, pid: 1 },
+      { k: 'call', m: 'fetch', id: 12 },
+      { k: 'call', m: 'do', id: 13 },
+      { k: 'call', m: 'future', rr: [1, 99], id: 14 },
+      { k: 'call', m: 'wait', rr: [2, 0xffff_ffff], id: 15 },
+      // These fall back to msgpack: an extra field, a number past u32, an unknown mode, other kinds.
+      { k: 'res', id: 8, ok: true, pid: 3, pb: { gc: { del: [[1, 2]] } } },
+      { k: 'res', id: 2 ** 40, ok: true, pid: 3 },
+      { k: 'call', m: 'fetch', id: -1 },
+      { k: 'call', m: 'other', id: 1 },
+      { k: 'call', m: 'future', rr: [1, 2.5], id: 1 },
+      { k: 'ref', op: 'fetch', rr: [1, 2], id: 4 },
+    ];
+    for (const env of envs) {
+      const frame = roundTrip(env, [1, 'x']);
+      expect(frame.env).toEqual(env);
+      expect(frame.decodeBody()).toEqual([1, 'x']);
+    }
+    // The compact ones are small: header (16) + envelope (8..16) + body.
+    expect(Buffer.concat(encodeFrame({ k: 'res', id: 7, ok: true, pid: 3 }, 1)).length).toBe(16 + 12 + 1);
+    expect(Buffer.concat(encodeFrame({ k: 'call', m: 'fetch', id: 7 }, 1)).length).toBe(16 + 8 + 1);
+  });
+
   it('decodes the envelope even when the body is corrupt', () => {
-    const parts = encodeFrame({ k: 'call', id: 1 }, [1, 2, 3]);
-    const body = Buffer.from(parts[2] as Buffer).fill(0xc1);
-    const frame = parseFrame(Buffer.concat([parts[0] as Buffer, parts[1] as Buffer, body]).subarray(4));
+    const whole = Buffer.concat(encodeFrame({ k: 'call', id: 1 }, [1, 2, 3]));
+    // Layout: u32 length | u32 envLen | u32 bodyLen | u32 nbufs (0) | env | body.
+    const bodyAt = 16 + whole.readUInt32LE(4);
+    whole.fill(0xc1, bodyAt, bodyAt + whole.readUInt32LE(8));
+    const frame = parseFrame(whole.subarray(4));
     expect(frame.env.id).toBe(1);
     expect(() => frame.decodeBody()).toThrow();
   });

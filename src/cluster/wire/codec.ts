@@ -117,10 +117,20 @@ export function codeFor(view: ArrayBufferView): number {
 
 /** Decodes a body whose side buffers have already been rebuilt as views. */
 export function decodeBody(bytes: Uint8Array, bufs: ArrayBufferView[]): unknown {
+  return decodeBodyAt(bytes, 0, bytes.length, bufs);
+}
+
+/** Decodes the body held in `source[start, end)`, in place (no view of the range is made). */
+export function decodeBodyAt(
+  source: Uint8Array,
+  start: number,
+  end: number,
+  bufs: ArrayBufferView[],
+): unknown {
   const saved = inBufs;
   inBufs = bufs;
   try {
-    return packr.unpack(bytes);
+    return packr.unpack(source, { start, end });
   } finally {
     inBufs = saved;
   }

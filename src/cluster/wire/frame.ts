@@ -7,8 +7,8 @@
  * allocation, each TypedArray can be a view of it rather than a copy.
  */
 
-import { Packr } from 'msgpackr';
-import { codeFor, ctorFor, decodeBody, encodeBody } from './codec.js';
+import { Packr, REUSE_BUFFER_MODE } from 'msgpackr';
+import { codeFor, ctorFor, decodeBodyAt, encodeBody } from './codec.js';
 
 const envPackr = new Packr({ useRecords: false });
 
@@ -23,6 +23,8 @@ const ZEROS = Buffer.alloc(8);
 
 /**
  * Serialises one message into buffers ready for `socket.write`, without copying TypedArray payloads.
+ * The first buffer holds the header, envelope and msgpack body in one allocation (a small message is
+ * one buffer, written with one call); each TypedArray payload follows as a view of its own memory.
  * `completeEnv` may add to the envelope once the body has encoded.
  */
 export function encodeFrame(
@@ -35,33 +37,105 @@ export function encodeFrame(
   // take bookkeeping meant to ride on this frame) runs only for a frame that will be sent.
   const encoded = body === undefined ? undefined : encodeBody(body, target);
   completeEnv?.(env);
-  const envBytes = envPackr.pack(env);
-  const bodyBytes = encoded?.bytes ?? new Uint8Array(0);
-  const bufs = encoded?.bufs ?? [];
-  const headLen = 16 + 8 * bufs.length;
-  const head = Buffer.allocUnsafe(headLen);
-  let total = headLen - 4 + envBytes.length + bodyBytes.length;
-  head.writeUInt32LE(envBytes.length, 4);
-  head.writeUInt32LE(bodyBytes.length, 8);
-  head.writeUInt32LE(bufs.length, 12);
-  const out: Buffer[] = [head, toBuffer(envBytes), toBuffer(bodyBytes)];
-  let offset = headLen + envBytes.length + bodyBytes.length;
-  for (const [i, view] of bufs.entries()) {
-    head.writeUInt32LE(codeFor(view), 16 + 8 * i);
-    head.writeUInt32LE(view.byteLength, 20 + 8 * i);
+  const compact = compactLength(env);
+  // Otherwise encoded into the packer's own scratch buffer (no view allocated), then copied.
+  const envScratch = compact ? undefined : (envPackr.pack(env, REUSE_BUFFER_MODE) as ScratchBuffer);
+  const envLen = envScratch ? envScratch.end - envScratch.start : compact;
+  const bodyBytes = encoded?.bytes;
+  const bodyLen = bodyBytes?.length ?? 0;
+  const bufs = encoded?.bufs;
+  const nbufs = bufs?.length ?? 0;
+  const headLen = 16 + 8 * nbufs;
+  let offset = headLen + envLen + bodyLen;
+  const first = Buffer.allocUnsafe(offset);
+  first.writeUInt32LE(envLen, 4);
+  first.writeUInt32LE(bodyLen, 8);
+  first.writeUInt32LE(nbufs, 12);
+  if (envScratch) envScratch.copy(first, headLen, envScratch.start, envScratch.end);
+  else writeCompact(env, first, headLen);
+  if (bodyBytes) first.set(bodyBytes, headLen + envLen);
+  const out: Buffer[] = [first];
+  let total = offset - 4;
+  for (let i = 0; i < nbufs; i++) {
+    const view = (bufs as ArrayBufferView[])[i] as ArrayBufferView;
+    first.writeUInt32LE(codeFor(view), 16 + 8 * i);
+    first.writeUInt32LE(view.byteLength, 20 + 8 * i);
     const p = pad8(offset - 4);
     if (p) out.push(ZEROS.subarray(0, p));
     out.push(Buffer.from(view.buffer, view.byteOffset, view.byteLength));
     offset += p + view.byteLength;
     total += p + view.byteLength;
   }
-  head.writeUInt32LE(total, 0);
+  first.writeUInt32LE(total, 0);
   return out;
 }
 
-function toBuffer(u: Uint8Array): Buffer {
-  return Buffer.isBuffer(u) ? u : Buffer.from(u.buffer, u.byteOffset, u.byteLength);
+/**
+ * The envelopes of calls and their replies, the bulk of all traffic, have a fixed binary form:
+ * a byte msgpack never uses (so the reader can tell), the kind, and u32 fields. Any other envelope,
+ * or one with other fields (piggybacked bookkeeping) or larger numbers, is msgpack.
+ *   res:  C1 01 ok 00 | id | pid                  call: C1 02 mode hasRR | id [| rr0 | rr1]
+ */
+const COMPACT = 0xc1;
+const CALL_MODES = ['future', 'fetch', 'wait', 'do'] as const;
+const isU32 = (x: unknown): x is number => typeof x === 'number' && x >>> 0 === x;
+
+/** The length of `env` in the compact form, or 0 if it has none. */
+function compactLength(env: Envelope): number {
+  let keys = 0;
+  for (const _ in env) keys++;
+  if (env.k === 'res') {
+    return keys === 4 && typeof env.ok === 'boolean' && isU32(env.id) && isU32(env.pid) ? 12 : 0;
+  }
+  if (env.k !== 'call' || !isU32(env.id) || !CALL_MODES.includes(env.m as 'do')) return 0;
+  if (keys === 3) return 8;
+  const rr = env.rr;
+  return keys === 4 && Array.isArray(rr) && rr.length === 2 && isU32(rr[0]) && isU32(rr[1]) ? 16 : 0;
 }
+
+function writeCompact(env: Envelope, out: Buffer, at: number): void {
+  out[at] = COMPACT;
+  if (env.k === 'res') {
+    out[at + 1] = 1;
+    out[at + 2] = env.ok ? 1 : 0;
+    out[at + 3] = 0;
+    out.writeUInt32LE(env.id as number, at + 4);
+    out.writeUInt32LE(env.pid as number, at + 8);
+    return;
+  }
+  const rr = env.rr as [number, number] | undefined;
+  out[at + 1] = 2;
+  out[at + 2] = CALL_MODES.indexOf(env.m as 'do');
+  out[at + 3] = rr ? 1 : 0;
+  out.writeUInt32LE(env.id as number, at + 4);
+  if (rr) {
+    out.writeUInt32LE(rr[0], at + 8);
+    out.writeUInt32LE(rr[1], at + 12);
+  }
+}
+
+function readCompact(frame: Buffer, at: number, len: number): Envelope {
+  const form = frame[at + 1];
+  if (form === 1 && len === 12) {
+    return {
+      k: 'res',
+      id: frame.readUInt32LE(at + 4),
+      ok: frame[at + 2] === 1,
+      pid: frame.readUInt32LE(at + 8),
+    };
+  }
+  const m = CALL_MODES[frame[at + 2] as number];
+  const hasRR = frame[at + 3] === 1;
+  if (form !== 2 || m === undefined || len !== (hasRR ? 16 : 8)) {
+    throw new Error(`malformed compact envelope (form ${form}, ${len} bytes)`);
+  }
+  const id = frame.readUInt32LE(at + 4);
+  if (!hasRR) return { k: 'call', m, id };
+  return { k: 'call', m, rr: [frame.readUInt32LE(at + 8), frame.readUInt32LE(at + 12)], id };
+}
+
+/** msgpackr's scratch buffer, returned by pack in REUSE_BUFFER_MODE with the packed range marked. */
+type ScratchBuffer = Buffer & { start: number; end: number };
 
 /** A received frame: the envelope, decoded at once, and a body decoder that may throw on its own. */
 export interface Frame {
@@ -76,9 +150,13 @@ export function parseFrame(frame: Buffer): Frame {
   const bodyLen = frame.readUInt32LE(4);
   const nbufs = frame.readUInt32LE(8);
   let offset = 12 + 8 * nbufs;
-  const env = envPackr.unpack(frame.subarray(offset, offset + envLen)) as Envelope;
+  // Decoded in place (start/end) rather than from views of the frame: no view per part.
+  const env =
+    frame[offset] === COMPACT
+      ? readCompact(frame, offset, envLen)
+      : (envPackr.unpack(frame, { start: offset, end: offset + envLen }) as Envelope);
   offset += envLen;
-  const bodyBytes = frame.subarray(offset, offset + bodyLen);
+  const bodyStart = offset;
   offset += bodyLen;
   const specs: { code: number; start: number; len: number }[] = [];
   for (let i = 0; i < nbufs; i++) {
@@ -95,7 +173,7 @@ export function parseFrame(frame: Buffer): Frame {
     decodeBody() {
       if (bodyLen === 0) return undefined;
       const views = specs.map(({ code, start, len }) => viewOf(frame, code, start, len));
-      return decodeBody(bodyBytes, views);
+      return decodeBodyAt(frame, bodyStart, bodyStart + bodyLen, views);
     },
   };
 }
@@ -183,6 +261,8 @@ export class FrameReader {
       }
       if (chunk.length >= 4 + len) {
         this.onFrame(chunk.subarray(4, 4 + len));
+        // The usual case, one frame per chunk, ends here without making an empty view.
+        if (chunk.length === 4 + len) return;
         chunk = chunk.subarray(4 + len);
         continue;
       }
