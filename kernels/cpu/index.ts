@@ -4,10 +4,12 @@ import type { NDArray } from '../../src/array/ndarray.js';
 import { broadcastCpu } from './broadcast.js';
 import { collectCpu } from './collect.js';
 import { dotCpu } from './dot.js';
+import { findExtremaCpu } from './find-extrema.js';
 import { mapreduceCpu } from './mapreduce.js';
 import { matvecBlock } from './matvec-block.js';
 import { mulCpu } from './mul.js';
 import { normCpu } from './norm.js';
+import { reduceDimsCpu } from './reduce-dims.js';
 import { transposeCpu } from './transpose.js';
 
 /** The CPU backend; the entry files register it (with the WASM accelerator in front of it). */
@@ -25,5 +27,7 @@ export const cpu = defineBackend({
     transpose: (a) => transposeCpu(a as NDArray),
     collect: (x) => collectCpu(x as NDArray),
     matvecBlock: (a, x, y, block) => matvecBlock(a as NDArray, x as NDArray, y as NDArray, block),
+    reduceDims: (map, r, x, dims, init) => reduceDimsCpu(map, r, x as NDArray, dims, init),
+    findExtrema: (x, dims, which) => findExtremaCpu(x as NDArray, dims, which),
   },
 });

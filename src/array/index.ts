@@ -40,6 +40,7 @@ export type { BinaryOp, Expr, Lambda, MathFunction } from './ir/types.js';
 export { checkColumnBlock, matvecBlock } from './matvec-block.js';
 export { isNDArray, NDArray } from './ndarray.js';
 export {
+  type AlongDims,
   broadcast,
   broadcastInto,
   collect,
@@ -56,6 +57,7 @@ export {
   reduce,
   sum,
   transpose,
+  type WholeArray,
 } from './ops.js';
 // The array protocol every array type (NDArray, GPUArray, DArray) and backend implements.
 export type {
@@ -70,6 +72,7 @@ export type {
   Same,
 } from './protocol.js';
 export { release } from './protocol.js';
+export { type AxisPass, axisPasses, checkDims, type Dims, reducedShape } from './reduce-dims.js';
 export {
   type Backend,
   backendNames,
@@ -90,3 +93,20 @@ export {
   unregisterKernel,
 } from './registry.js';
 export { broadcastShapes, sizeOf } from './shape.js';
+export {
+  all,
+  any,
+  argmax,
+  argmin,
+  type DimsOptions,
+  equal,
+  findfirst,
+  findmax,
+  findmin,
+  isequal,
+  mean,
+  std,
+  type VarianceOptions,
+  variance,
+  variance as var,
+} from './statistics.js';

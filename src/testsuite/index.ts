@@ -34,6 +34,7 @@ import {
   zeros,
 } from '../array/index.js';
 import { cg, powerMethod } from '../linalg/index.js';
+import { reductionCases } from './reductions.js';
 
 /** A case body: async, throwing on failure. */
 export type TestBody = () => Promise<void>;
@@ -374,6 +375,8 @@ export function runArraySuite(name: string, options: ArraySuiteOptions): void {
         close((await collect(res.x)).data, xTrue.data, dt === 'float32' ? 1e-2 : 1e-8);
       });
     }
+
+    reductionCases({ test, up, down, dtypes, rtolOf });
 
     test('mixed dtypes give float64', async () => {
       const a = await up(rand([8], { dtype: 'float32', seed: 1 }));
