@@ -5,9 +5,11 @@ import { defineBackend } from '../../src/array/backend.js';
 import type { GpujsBackend } from './backend.js';
 import { broadcastGpujsKernel } from './broadcast.js';
 import { dotGpujs } from './dot.js';
+import { findExtremaGpujs } from './find-extrema.js';
 import { mapreduceGpujs } from './mapreduce.js';
 import { mulGpujs } from './mul.js';
 import { normGpujs } from './norm.js';
+import { reduceDimsGpujs } from './reduce-dims.js';
 import { transposeGpujs } from './transpose.js';
 
 declare module '../../gpu/backend.js' {
@@ -30,6 +32,8 @@ export const gpujs = defineBackend<GpujsBackend>({
     mul: mulGpujs,
     transpose: transposeGpujs,
     collect: collectGPU,
+    reduceDims: reduceDimsGpujs,
+    findExtrema: findExtremaGpujs,
   },
   fromHost: (host, b) => uploadTo(b, host),
 });

@@ -5,9 +5,11 @@ import { defineBackend } from '../../src/array/backend.js';
 import type { TfjsBackend } from './backend.js';
 import { broadcastTfjs } from './broadcast.js';
 import { dotTfjs } from './dot.js';
+import { findExtremaTfjs } from './find-extrema.js';
 import { mapreduceTfjs } from './mapreduce.js';
 import { mulTfjs } from './mul.js';
 import { normTfjs } from './norm.js';
+import { reduceDimsTfjs } from './reduce-dims.js';
 import { transposeTfjs } from './transpose.js';
 
 declare module '../../gpu/backend.js' {
@@ -30,6 +32,8 @@ export const tfjs = defineBackend<TfjsBackend>({
     mul: mulTfjs,
     transpose: transposeTfjs,
     collect: collectGPU,
+    reduceDims: reduceDimsTfjs,
+    findExtrema: findExtremaTfjs,
   },
   fromHost: (host, b) => uploadTo(b, host),
 });

@@ -8,9 +8,11 @@ import { defineBackend } from '../../src/array/backend.js';
 import type { WebGPUBackend } from './backend.js';
 import { broadcastWebGPU } from './broadcast.js';
 import { dotWebGPU } from './dot.js';
+import { findExtremaWebGPU } from './find-extrema.js';
 import { mapreduceWebGPU } from './mapreduce.js';
 import { mulWebGPU } from './mul.js';
 import { normWebGPU } from './norm.js';
+import { reduceDimsWebGPU } from './reduce-dims.js';
 import { transposeWebGPU } from './transpose.js';
 
 declare module '../../gpu/backend.js' {
@@ -33,6 +35,8 @@ export const webgpu = defineBackend<WebGPUBackend>({
     mul: mulWebGPU,
     transpose: transposeWebGPU,
     collect: collectGPU,
+    reduceDims: reduceDimsWebGPU,
+    findExtrema: findExtremaWebGPU,
   },
   fromHost: (host, b) => uploadTo(b, host),
 });

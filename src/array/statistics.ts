@@ -262,11 +262,9 @@ export function equal(a: AnyArray, b: AnyArray): Promise<boolean> {
  * not equal to −0.
  */
 export function isequal(a: AnyArray, b: AnyArray): Promise<boolean> {
-  // The lambda syntax has no isNaN: x !== x is its NaN test (as source text, which the linter skips).
-  return compare(
-    'isequal',
-    a,
-    b,
-    '(x, y) => ((x === y && (x !== 0 || 1 / x === 1 / y)) || (x !== x && y !== y) ? 1 : 0)',
+  // The lambda syntax has no isNaN; `!x && x !== 0` is one (falsy but not zero), and unlike
+  // x !== x it survives shader compilers that fold self-comparisons away.
+  return compare('isequal', a, b, (x: number, y: number) =>
+    (x === y && (x !== 0 || 1 / x === 1 / y)) || (!x && x !== 0 && !y && y !== 0) ? 1 : 0,
   );
 }
