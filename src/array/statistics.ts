@@ -262,9 +262,9 @@ export function equal(a: AnyArray, b: AnyArray): Promise<boolean> {
  * not equal to −0.
  */
 export function isequal(a: AnyArray, b: AnyArray): Promise<boolean> {
-  // The lambda syntax has no isNaN; `!x && x !== 0` is one (falsy but not zero), and unlike
-  // x !== x it survives shader compilers that fold self-comparisons away.
+  // The lambda syntax has no isNaN; `!x && !(x === 0)` is one (falsy but not zero). Neither
+  // x !== x nor x !== 0 is: shader compilers fold them as if no value were NaN (seen on Dawn).
   return compare('isequal', a, b, (x: number, y: number) =>
-    (x === y && (x !== 0 || 1 / x === 1 / y)) || (!x && x !== 0 && !y && y !== 0) ? 1 : 0,
+    (x === y && (x !== 0 || 1 / x === 1 / y)) || (!x && !(x === 0) && !y && !(y === 0)) ? 1 : 0,
   );
 }
