@@ -11,6 +11,7 @@ import { diagCpu } from './diag.js';
 import { diagmCpu } from './diagm.js';
 import { dotCpu } from './dot.js';
 import { eyeCpu } from './eye.js';
+import { findExtremaCpu } from './find-extrema.js';
 import { getindexCpu } from './getindex.js';
 import { kronCpu } from './kron.js';
 import { mapreduceCpu } from './mapreduce.js';
@@ -19,6 +20,7 @@ import { mulCpu } from './mul.js';
 import { normCpu } from './norm.js';
 import { permutedimsCpu } from './permutedims.js';
 import { randomCpu } from './random.js';
+import { reduceDimsCpu } from './reduce-dims.js';
 import { repeatCpu } from './repeat.js';
 import { reshapeCpu } from './reshape.js';
 import { setindexCpu } from './setindex.js';
@@ -57,5 +59,7 @@ export const cpu = defineBackend({
     cat: (arrays, dim, out) => catCpu(arrays as NDArray[], dim, out),
     similar: similarCpu,
     eye: eyeCpu,
+    reduceDims: (map, r, x, dims, init) => reduceDimsCpu(map, r, x as NDArray, dims, init),
+    findExtrema: (x, dims, which) => findExtremaCpu(x as NDArray, dims, which),
   },
 });

@@ -12,12 +12,14 @@ import { diagGpujs } from './diag.js';
 import { diagmGpujs } from './diagm.js';
 import { dotGpujs } from './dot.js';
 import { eyeGpujs } from './eye.js';
+import { findExtremaGpujs } from './find-extrema.js';
 import { getindexGpujs } from './getindex.js';
 import { kronGpujs } from './kron.js';
 import { mapreduceGpujs } from './mapreduce.js';
 import { mulGpujs } from './mul.js';
 import { normGpujs } from './norm.js';
 import { permutedimsGpujs } from './permutedims.js';
+import { reduceDimsGpujs } from './reduce-dims.js';
 import { repeatGpujs } from './repeat.js';
 import { reshapeGpujs } from './reshape.js';
 import { setindexGpujs } from './setindex.js';
@@ -62,6 +64,8 @@ export const gpujs = defineBackend<GpujsBackend>({
     // Sequential substitutions: through the host (gpu/host-route.ts).
     cholesky: choleskyViaHost,
     solveTriangular: solveTriangularViaHost,
+    reduceDims: reduceDimsGpujs,
+    findExtrema: findExtremaGpujs,
   },
   fromHost: (host, b) => uploadTo(b, host),
 });

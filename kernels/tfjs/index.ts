@@ -12,12 +12,14 @@ import { diagTfjs } from './diag.js';
 import { diagmTfjs } from './diagm.js';
 import { dotTfjs } from './dot.js';
 import { eyeTfjs } from './eye.js';
+import { findExtremaTfjs } from './find-extrema.js';
 import { getindexTfjs } from './getindex.js';
 import { kronTfjs } from './kron.js';
 import { mapreduceTfjs } from './mapreduce.js';
 import { mulTfjs } from './mul.js';
 import { normTfjs } from './norm.js';
 import { permutedimsTfjs } from './permutedims.js';
+import { reduceDimsTfjs } from './reduce-dims.js';
 import { repeatTfjs } from './repeat.js';
 import { reshapeTfjs } from './reshape.js';
 import { setindexTfjs } from './setindex.js';
@@ -62,6 +64,8 @@ export const tfjs = defineBackend<TfjsBackend>({
     // Sequential substitutions: through the host (gpu/host-route.ts).
     cholesky: choleskyViaHost,
     solveTriangular: solveTriangularViaHost,
+    reduceDims: reduceDimsTfjs,
+    findExtrema: findExtremaTfjs,
   },
   fromHost: (host, b) => uploadTo(b, host),
 });

@@ -15,6 +15,7 @@ import { diagWebGPU } from './diag.js';
 import { diagmWebGPU } from './diagm.js';
 import { dotWebGPU } from './dot.js';
 import { eyeWebGPU } from './eye.js';
+import { findExtremaWebGPU } from './find-extrema.js';
 import { getindexWebGPU } from './getindex.js';
 import { kronWebGPU } from './kron.js';
 import { mapreduceWebGPU } from './mapreduce.js';
@@ -22,6 +23,7 @@ import { mulWebGPU } from './mul.js';
 import { normWebGPU } from './norm.js';
 import { permutedimsWebGPU } from './permutedims.js';
 import { randomWebGPU } from './random.js';
+import { reduceDimsWebGPU } from './reduce-dims.js';
 import { repeatWebGPU } from './repeat.js';
 import { reshapeWebGPU } from './reshape.js';
 import { setindexWebGPU } from './setindex.js';
@@ -65,6 +67,8 @@ export const webgpu = defineBackend<WebGPUBackend>({
     // Sequential substitutions: through the host (gpu/host-route.ts).
     cholesky: choleskyViaHost,
     solveTriangular: solveTriangularViaHost,
+    reduceDims: reduceDimsWebGPU,
+    findExtrema: findExtremaWebGPU,
   },
   fromHost: (host, b) => uploadTo(b, host),
 });

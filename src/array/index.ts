@@ -54,6 +54,7 @@ export type { BinaryOp, Expr, Lambda, MathFunction } from './ir/types.js';
 export { checkColumnBlock, matvecBlock } from './matvec-block.js';
 export { isNDArray, NDArray } from './ndarray.js';
 export {
+  type AlongDims,
   broadcast,
   broadcastInto,
   collect,
@@ -70,6 +71,7 @@ export {
   reduce,
   sum,
   transpose,
+  type WholeArray,
 } from './ops.js';
 // The array protocol every array type (NDArray, GPUArray, DArray) and backend implements.
 export type {
@@ -92,6 +94,7 @@ export {
   randInto,
   randnInto,
 } from './random-op.js';
+export { type AxisPass, axisPasses, checkDims, type Dims, reducedShape } from './reduce-dims.js';
 export {
   type Backend,
   backendNames,
@@ -127,4 +130,21 @@ export {
   similar,
   vcat,
 } from './shape-ops.js';
+export {
+  all,
+  any,
+  argmax,
+  argmin,
+  type DimsOptions,
+  equal,
+  findfirst,
+  findmax,
+  findmin,
+  isequal,
+  mean,
+  std,
+  type VarianceOptions,
+  variance,
+  variance as var,
+} from './statistics.js';
 export { SubArray } from './subarray.js';

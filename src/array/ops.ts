@@ -5,11 +5,13 @@
 import { ArgumentError, describe } from '../errors.js';
 import { resultDType } from './dtype.js';
 import { lambdaOf } from './ir/cache.js';
+import { emptyResult, planReduce } from './ir/reduce-plan.js';
 import type { Lambda } from './ir/types.js';
 import type { NDArray } from './ndarray.js';
 import type { AnyArray, Operand, Reducer, Same } from './protocol.js';
+import { checkDims, type Dims, reducedCount, reducedShape } from './reduce-dims.js';
 import { backendOf, getKernel, isArrayLike } from './registry.js';
-import { broadcastShapes, sameShape } from './shape.js';
+import { broadcastShapes, sameShape, sizeOf } from './shape.js';
 
 /** A function accepted as a broadcast lambda: an arrow function over numbers, or its source text. */
 export type Elementwise = ((...args: number[]) => number | boolean) | string;
@@ -107,7 +109,18 @@ export async function map<A extends AnyArray>(
 export interface ReduceOptions {
   /** The starting value; required to reduce an empty array with min, max or a lambda. */
   init?: number;
+  /**
+   * Reduce along these axes only (0-based, as in NumPy; one axis or several): the result is then
+   * an array of the same kind whose reduced axes are kept with length 1, as Julia keeps them.
+   * Without `dims` the whole array reduces to a number.
+   */
+  dims?: Dims;
 }
+
+/** Options of a reduction along axes: {@link ReduceOptions} with `dims` given. */
+export type AlongDims = ReduceOptions & { dims: Dims };
+/** Options of a reduction to a number: {@link ReduceOptions} without `dims`. */
+export type WholeArray = ReduceOptions & { dims?: undefined };
 
 function reducerOf(op: string, r: Elementwise | Lambda | Reducer): Reducer {
   if (r === 'sum' || r === 'prod' || r === 'min' || r === 'max') return r;
@@ -120,48 +133,103 @@ function reducerOf(op: string, r: Elementwise | Lambda | Reducer): Reducer {
 
 /**
  * Maps each element with `f`, then folds the results with `op` (a two-parameter lambda or one of
- * 'sum', 'prod', 'min', 'max').
+ * 'sum', 'prod', 'min', 'max'). With `dims`, folds along those axes only and resolves to an array
+ * of the same kind with the reduced axes kept at length 1 (Julia's `mapreduce(f, op, A; dims)`).
  *
  * @example
  * await mapreduce((x) => x * x, (a, b) => a + b, v); // Σ v[i]²
+ * await mapreduce((x) => x * x, 'sum', M, { dims: 1 }); // row sums of squares, shape [m, 1]
  */
-export async function mapreduce(
+export function mapreduce(
+  f: Elementwise | Lambda | null,
+  op: Elementwise | Lambda | Reducer,
+  x: AnyArray,
+  options?: WholeArray,
+): Promise<number>;
+export function mapreduce<A extends AnyArray>(
+  f: Elementwise | Lambda | null,
+  op: Elementwise | Lambda | Reducer,
+  x: A,
+  options: AlongDims,
+): Promise<Same<A>>;
+export function mapreduce(
+  f: Elementwise | Lambda | null,
+  op: Elementwise | Lambda | Reducer,
+  x: AnyArray,
+  options?: ReduceOptions,
+): Promise<number | AnyArray>;
+export function mapreduce(
   f: Elementwise | Lambda | null,
   op: Elementwise | Lambda | Reducer,
   x: AnyArray,
   options: ReduceOptions = {},
-): Promise<number> {
+): Promise<number | AnyArray> {
+  return reduceAs('mapreduce', f, op, x, options);
+}
+
+/** mapreduce, naming `name` (sum, max, …) in its errors. */
+async function reduceAs(
+  name: string,
+  f: Elementwise | Lambda | null,
+  op: Elementwise | Lambda | Reducer,
+  x: AnyArray,
+  options: ReduceOptions,
+): Promise<number | AnyArray> {
   const m = f === null ? null : lambdaOf(f);
   if (m && m.params.length !== 1)
-    throw new ArgumentError(`mapreduce: the map lambda must take one parameter, got ${m.params.length}`);
-  checkArray('mapreduce', x, 'x');
-  const reducer = reducerOf('mapreduce', op);
-  return getKernel('mapreduce', backendOf('mapreduce', [x]))(m, reducer, x, options.init);
+    throw new ArgumentError(`${name}: the map lambda must take one parameter, got ${m.params.length}`);
+  checkArray(name, x, 'x');
+  const reducer = reducerOf(name, op);
+  if (options.dims === undefined)
+    return getKernel('mapreduce', backendOf(name, [x]))(m, reducer, x, options.init);
+  const dims = checkDims(name, x.shape.length, options.dims);
+  // No element folds into a result element: the one empty rule (sum 0, prod 1, else init or an error).
+  if (reducedCount(x.shape, dims) === 0 && sizeOf(reducedShape(x.shape, dims)) > 0)
+    emptyResult({ ...planReduce(m, reducer, options.init), name }, 'the extent along dims');
+  return getKernel('reduceDims', backendOf(name, [x]))(m, reducer, x, dims, options.init);
 }
 
-/** Folds the elements with `op`: `reduce((a, b) => a + b, v)` is `sum(v)`. */
+/** Folds the elements with `op`: `reduce((a, b) => a + b, v)` is `sum(v)`; with `dims` along axes. */
+export function reduce(
+  op: Elementwise | Lambda | Reducer,
+  x: AnyArray,
+  options?: WholeArray,
+): Promise<number>;
+export function reduce<A extends AnyArray>(
+  op: Elementwise | Lambda | Reducer,
+  x: A,
+  options: AlongDims,
+): Promise<Same<A>>;
 export function reduce(op: Elementwise | Lambda | Reducer, x: AnyArray, options: ReduceOptions = {}) {
-  return mapreduce(null, op, x, options);
+  return reduceAs('reduce', null, op, x, options);
 }
 
-/** Sum of all elements (0 for an empty array). */
-export function sum(x: AnyArray): Promise<number> {
-  return mapreduce(null, 'sum', x);
+/** Sum of all elements (0 for an empty array); with `{ dims }` along those axes, kept at length 1. */
+export function sum(x: AnyArray, options?: { dims?: undefined }): Promise<number>;
+export function sum<A extends AnyArray>(x: A, options: { dims: Dims }): Promise<Same<A>>;
+export function sum(x: AnyArray, options: { dims?: Dims } = {}) {
+  return reduceAs('sum', null, 'sum', x, { dims: options.dims });
 }
 
-/** Product of all elements (1 for an empty array). */
-export function prod(x: AnyArray): Promise<number> {
-  return mapreduce(null, 'prod', x);
+/** Product of all elements (1 for an empty array); with `{ dims }` along those axes, kept at length 1. */
+export function prod(x: AnyArray, options?: { dims?: undefined }): Promise<number>;
+export function prod<A extends AnyArray>(x: A, options: { dims: Dims }): Promise<Same<A>>;
+export function prod(x: AnyArray, options: { dims?: Dims } = {}) {
+  return reduceAs('prod', null, 'prod', x, { dims: options.dims });
 }
 
-/** Smallest element (NaN if any is NaN); an empty array needs `init`. */
-export function min(x: AnyArray, options: ReduceOptions = {}): Promise<number> {
-  return mapreduce(null, 'min', x, options);
+/** Smallest element (NaN if any is NaN); an empty array needs `init`; with `{ dims }` along those axes. */
+export function min(x: AnyArray, options?: WholeArray): Promise<number>;
+export function min<A extends AnyArray>(x: A, options: AlongDims): Promise<Same<A>>;
+export function min(x: AnyArray, options: ReduceOptions = {}) {
+  return reduceAs('min', null, 'min', x, options);
 }
 
-/** Largest element (NaN if any is NaN); an empty array needs `init`. */
-export function max(x: AnyArray, options: ReduceOptions = {}): Promise<number> {
-  return mapreduce(null, 'max', x, options);
+/** Largest element (NaN if any is NaN); an empty array needs `init`; with `{ dims }` along those axes. */
+export function max(x: AnyArray, options?: WholeArray): Promise<number>;
+export function max<A extends AnyArray>(x: A, options: AlongDims): Promise<Same<A>>;
+export function max(x: AnyArray, options: ReduceOptions = {}) {
+  return reduceAs('max', null, 'max', x, options);
 }
 
 /**

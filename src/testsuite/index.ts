@@ -38,6 +38,7 @@ import { indexingCases } from './indexing.js';
 import { lambdaCases } from './lambdas.js';
 import { linalgCases } from './linalg.js';
 import { randomCases } from './random.js';
+import { reductionCases } from './reductions.js';
 import { type ShapeCaseContext, shapeCases } from './shape.js';
 
 /** A case body: async, throwing on failure. */
@@ -384,6 +385,7 @@ export function runArraySuite(name: string, options: ArraySuiteOptions): void {
 
     indexingCases({ test, up, down, dtypes });
     shapeCases({ test, up, down, dtypes, backend: options.backend, eye: options.eye });
+    reductionCases({ test, up, down, dtypes, rtolOf });
 
     test('mixed dtypes give float64', async () => {
       const a = await up(rand([8], { dtype: 'float32', seed: 1 }));

@@ -19,6 +19,8 @@ const associative =
 const skip = {
   'reduce and mapreduce with lambdas float64': associative,
   'reduce and mapreduce with lambdas float32': associative,
+  'order-dependent reducer along axes float64': associative.replace('s + 2 * v', 's - v'),
+  'order-dependent reducer along axes float32': associative.replace('s + 2 * v', 's - v'),
 };
 
 runArraySuite('DArray (cpu chunks, 2 workers)', {
