@@ -7,6 +7,7 @@
 import { onProcessGone } from '../src/cluster/mesh.js';
 import { state, workers } from '../src/cluster/state.js';
 import { ArgumentError, describe } from '../src/errors.js';
+import { inSpmdRun, spmdBarrier, spmdBcast } from '../src/parallel/spmd-mode/index.js';
 import { remoteDo } from '../src/remote/calls.js';
 import { ProcessExitedException } from '../src/remote/exceptions.js';
 import { registerBuiltin } from '../src/remote/ship.js';
@@ -73,12 +74,14 @@ export async function receiveFrom(tag: string, from: readonly number[]): Promise
 export interface CollectiveOptions {
   /** The participating processes (default: all workers), the same list on every participant. */
   group?: readonly number[];
+  /** The same as `group`, as DistributedArrays' SPMD mode names it (inside spmd, default: the run's processes). */
+  pids?: readonly number[];
   /** An explicit tag; by default a per-group sequence number, so calls must happen in the same order. */
-  tag?: string;
+  tag?: string | number;
 }
 
 function setup(opts: CollectiveOptions, verb: string): { group: number[]; tag: string } {
-  const group = [...(opts.group ?? workers())];
+  const group = [...(opts.group ?? opts.pids ?? workers())];
   if (!group.every((p) => Number.isInteger(p) && p >= 1)) {
     throw new ArgumentError(`${verb}: group must be an array of process ids, got ${describe(opts.group)}`);
   }
@@ -88,7 +91,7 @@ function setup(opts: CollectiveOptions, verb: string): { group: number[]; tag: s
     );
   }
   const key = group.join(',');
-  let tag = opts.tag;
+  let tag = opts.tag === undefined ? undefined : String(opts.tag);
   if (tag === undefined) {
     const n = (sequence.get(key) ?? 0) + 1;
     sequence.set(key, n);
@@ -161,8 +164,9 @@ export async function reduceTo<T>(
   return acc;
 }
 
-/** Every member gets the root's value. */
+/** Every member gets the root's value. Inside an spmd run, among the run's processes and in its context. */
 export async function bcast<T>(value: T | undefined, root: number, opts: CollectiveOptions = {}): Promise<T> {
+  if (inSpmdRun()) return spmdBcast(value, root, { pids: opts.pids ?? opts.group, tag: opts.tag });
   const { group, tag } = setup(opts, 'bcast');
   if (state.myid === root) {
     for (const p of group) if (p !== root) sendTo(p, tag, value);
@@ -171,7 +175,8 @@ export async function bcast<T>(value: T | undefined, root: number, opts: Collect
   return (await receiveFrom(tag, [root])).get(root) as T;
 }
 
-/** Waits until every member has reached the barrier. */
+/** Waits until every member has reached the barrier. Inside an spmd run, among the run's processes and in its context. */
 export async function barrier(opts: CollectiveOptions = {}): Promise<void> {
+  if (inSpmdRun()) return spmdBarrier({ pids: opts.pids ?? opts.group, tag: opts.tag });
   await allgather(null, { ...opts, tag: opts.tag ?? undefined });
 }

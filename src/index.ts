@@ -42,6 +42,22 @@ export { distributedFor } from './parallel/distributed-for.js';
 export { autoBatchSize, type PmapOptions, pmap, type RetryState } from './parallel/pmap.js';
 export { CachingPool, defaultWorkerPool, remote, WorkerPool } from './parallel/pool.js';
 export { PoolRef } from './parallel/pool-ref.js';
+// SPMD mode; its barrier and bcast are the ones exported from darray/, which take the SPMD form inside spmd.
+export {
+  context,
+  contextLocalStorage,
+  gather,
+  recvfrom,
+  recvfromAny,
+  SPMDContext,
+  type SpmdCollectiveOptions,
+  type SpmdOptions,
+  type SpmdTagOptions,
+  scatter,
+  sendto,
+  spmd,
+  spmdContextCount,
+} from './parallel/spmd-mode/index.js';
 export {
   fetchAny,
   fetchFrom,
