@@ -4,6 +4,7 @@
  * nothing when registered; the native addon is loaded by the first SharedArray made.
  */
 import { defineBackend } from '../array/backend.js';
+import { sharedFallback } from './fallback.js';
 import { sharedKernels } from './kernels.js';
 
 /** The definition of backend 'shared' (SharedArray). */
@@ -12,6 +13,8 @@ export const shared = defineBackend({
   priority: -100,
   create: () => ({ name: 'shared' }),
   kernels: sharedKernels,
+  // Every other op: the 'cpu' kernel over the shared memory.
+  fallback: sharedFallback,
   kind: 'host',
   // A DArray chunk is one process's own memory; a SharedArray is never one.
   chunks: false,
