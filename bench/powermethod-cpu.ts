@@ -9,6 +9,7 @@
 import { join } from 'node:path';
 // The backends (and the WASM heap large arrays live in), as an entry registers them.
 import '../src/backends.js';
+import { heapHugePages } from '../kernels/wasm/heap.js';
 import { wasmStatus } from '../kernels/wasm/module.js';
 import { startThreads, threadCount } from '../kernels/wasm/pool.js';
 import { type DType, rand } from '../src/array/index.js';
@@ -28,6 +29,9 @@ console.log(
   `darray: WASM kernels ${status.loaded ? 'loaded' : `not loaded (${status.reason})`}, ${threads} thread(s)`,
 );
 const rows: Record<string, string | number>[] = [];
+// Read after the first matrix is made: the heap is advised as it grows (DARRAY_HUGEPAGES=0 turns
+// that off, to measure what it is worth).
+let heapHuge = '';
 let numpyThreads: number | null = null;
 let peerNote = '';
 const hugeNotes: string[] = [];
@@ -35,6 +39,11 @@ for (const n of sizes)
   for (const dtype of dtypes) {
     const M = rand([n, n], { dtype, seed: 1 });
     const v = rand([n], { dtype, seed: 2 });
+    if (!heapHuge) {
+      const h = heapHugePages();
+      heapHuge = h.advised ? `advised (THP: ${h.thp})` : `not advised: ${h.reason}`;
+      console.log(`darray: WASM heap ${heapHuge}`);
+    }
     // Enough warm-up iterations for V8 to optimise the small per-iteration ops as well.
     await powerMethod(M, v, { iters: 30 });
     const started = await PeerProcess.start<{ threads: number | null }>('python3', [
@@ -113,5 +122,6 @@ const file = writeResult('powermethod-cpu', {
   rows,
   peerNote,
   hugePages: hugeNotes,
+  heapHugePages: heapHuge,
 });
 console.log(`results: ${file}`);
