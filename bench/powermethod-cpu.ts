@@ -4,7 +4,8 @@
  * The two sides alternate in rounds (NumPy in a persistent python3 process), since this machine's
  * memory bandwidth drifts with its neighbours; the table gives each side's best round and the
  * median of the per-round ratios.
- * Run: npm run build && npm run bench -- powermethod-cpu   (target: within 1.25× of NumPy)
+ * Run: npm run build && npm run bench -- powermethod-cpu   (target: within 1.15× of NumPy)
+ * BENCH_SIZES, BENCH_DTYPES and BENCH_ROUNDS narrow it, e.g. BENCH_SIZES=4096 BENCH_DTYPES=float32.
  */
 import { join } from 'node:path';
 // The backends (and the WASM heap large arrays live in), as an entry registers them.
@@ -21,7 +22,7 @@ const ITERS = 100;
 const settle = () => new Promise((r) => setTimeout(r, 500));
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 9);
 const sizes = (process.env.BENCH_SIZES ?? '4096,8192').split(',').map(Number);
-const dtypes: DType[] = ['float64', 'float32'];
+const dtypes = (process.env.BENCH_DTYPES ?? 'float64,float32').split(',') as DType[];
 
 const threads = (await startThreads()) ? threadCount() : 1;
 const status = wasmStatus();
