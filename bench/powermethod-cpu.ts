@@ -4,11 +4,13 @@
  * The two sides alternate in rounds (NumPy in a persistent python3 process), since this machine's
  * memory bandwidth drifts with its neighbours; the table gives each side's best round and the
  * median of the per-round ratios.
- * Run: npm run build && npm run bench -- powermethod-cpu   (target: within 1.25× of NumPy)
+ * Run: npm run build && npm run bench -- powermethod-cpu   (target: within 1.15× of NumPy)
+ * BENCH_SIZES, BENCH_DTYPES and BENCH_ROUNDS narrow it, e.g. BENCH_SIZES=4096 BENCH_DTYPES=float32.
  */
 import { join } from 'node:path';
 // The backends (and the WASM heap large arrays live in), as an entry registers them.
 import '../src/backends.js';
+import { heapHugePages } from '../kernels/wasm/heap.js';
 import { wasmStatus } from '../kernels/wasm/module.js';
 import { startThreads, threadCount } from '../kernels/wasm/pool.js';
 import { type DType, rand } from '../src/array/index.js';
@@ -20,7 +22,7 @@ const ITERS = 100;
 const settle = () => new Promise((r) => setTimeout(r, 500));
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 9);
 const sizes = (process.env.BENCH_SIZES ?? '4096,8192').split(',').map(Number);
-const dtypes: DType[] = ['float64', 'float32'];
+const dtypes = (process.env.BENCH_DTYPES ?? 'float64,float32').split(',') as DType[];
 
 const threads = (await startThreads()) ? threadCount() : 1;
 const status = wasmStatus();
@@ -28,6 +30,9 @@ console.log(
   `darray: WASM kernels ${status.loaded ? 'loaded' : `not loaded (${status.reason})`}, ${threads} thread(s)`,
 );
 const rows: Record<string, string | number>[] = [];
+// Read after the first matrix is made: the heap is advised as it grows (DARRAY_HUGEPAGES=0 turns
+// that off, to measure what it is worth).
+let heapHuge = '';
 let numpyThreads: number | null = null;
 let peerNote = '';
 const hugeNotes: string[] = [];
@@ -35,6 +40,11 @@ for (const n of sizes)
   for (const dtype of dtypes) {
     const M = rand([n, n], { dtype, seed: 1 });
     const v = rand([n], { dtype, seed: 2 });
+    if (!heapHuge) {
+      const h = heapHugePages();
+      heapHuge = h.advised ? `advised (THP: ${h.thp})` : `not advised: ${h.reason}`;
+      console.log(`darray: WASM heap ${heapHuge}`);
+    }
     // Enough warm-up iterations for V8 to optimise the small per-iteration ops as well.
     await powerMethod(M, v, { iters: 30 });
     const started = await PeerProcess.start<{ threads: number | null }>('python3', [
@@ -113,5 +123,6 @@ const file = writeResult('powermethod-cpu', {
   rows,
   peerNote,
   hugePages: hugeNotes,
+  heapHugePages: heapHuge,
 });
 console.log(`results: ${file}`);

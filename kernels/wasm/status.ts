@@ -1,4 +1,5 @@
 /** Status and control of the CPU backend's accelerators: WASM SIMD kernels and the thread pool. */
+import { heapHugePages } from './heap.js';
 import { wasmStatus } from './module.js';
 import { startThreads, threadCount } from './pool.js';
 
@@ -10,12 +11,22 @@ export interface KernelStatus {
   reason: string;
   /** Threads the heavy kernels use, the calling one included (DARRAY_THREADS overrides). */
   threads: number;
+  /**
+   * Whether the heap large arrays live in is advised onto transparent huge pages (needs the
+   * package's native addon, linux-x64; DARRAY_HUGEPAGES=0 turns it off).
+   */
+  hugePages: boolean;
 }
 
 /** Reports whether the WASM kernels are loaded and how many threads the heavy kernels use. */
 export function kernelStatus(): KernelStatus {
   const s = wasmStatus();
-  return { wasm: s.loaded, reason: s.reason, threads: s.loaded ? threadCount() : 1 };
+  return {
+    wasm: s.loaded,
+    reason: s.reason,
+    threads: s.loaded ? threadCount() : 1,
+    hugePages: s.loaded && heapHugePages().advised,
+  };
 }
 
 /**

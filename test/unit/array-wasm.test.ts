@@ -142,7 +142,8 @@ describe('WASM kernels and worker pool', () => {
 describe('kernelStatus', () => {
   it('reports the loaded kernels and the thread count', async () => {
     const { kernelStatus, startKernelThreads } = await import('../../src/index.js');
-    expect(kernelStatus()).toEqual({ wasm: true, reason: '', threads: threadCount() });
+    expect(kernelStatus()).toMatchObject({ wasm: true, reason: '', threads: threadCount() });
+    expect(typeof kernelStatus().hugePages).toBe('boolean');
     expect(await startKernelThreads()).toBe(threadCount() > 1);
   });
 });
