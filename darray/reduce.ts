@@ -1,55 +1,21 @@
 /**
  * Distributed reductions (mapreduce, norm, dot): each owner reduces its chunk with the chunk
- * backend's op, the partials are combined worker to worker on the first owner (combine.ts), which
- * alone answers the caller.
+ * backend's op and answers its partial to the caller, which combines them (combine.ts).
  */
 import { emptyResult, planReduce } from '../src/array/ir/reduce-plan.js';
 import type { Lambda } from '../src/array/ir/types.js';
 import { dot, mapreduce, norm } from '../src/array/ops.js';
 import type { AnyArray, Reducer } from '../src/array/protocol.js';
 import { state } from '../src/cluster/state.js';
-import { remotecallFetch, remoteDoQueued } from '../src/remote/calls.js';
-import { ProcessExitedException, RemoteException } from '../src/remote/exceptions.js';
+import { remotecallFetch } from '../src/remote/calls.js';
 import { registerBuiltin } from '../src/remote/ship.js';
 import { onBackend, onChunkBackend } from './chunk-backend.js';
-import { reduceTo } from './collectives.js';
 import { combineFor, type ReduceSpec } from './combine.js';
 import type { DArray } from './darray.js';
 import type { Box } from './layout.js';
-import { asDArray, firstDArray, opTag } from './operands.js';
+import { asDArray, firstDArray } from './operands.js';
 import { fetchBox } from './read.js';
 import { chunkEntry, running } from './store.js';
-
-/** The owner half: this process's partial, combined on the first owner, which returns the total. */
-export const reduceHere = registerBuiltin(
-  'darrayReduce',
-  (tag: string, d: DArray, spec: ReduceSpec): Promise<number | undefined> =>
-    // A GPU chunk's uploaded operands are temporaries of this command.
-    running(onBackend(d.chunkBackend, () => reduceChunk(tag, d, spec))),
-);
-
-async function reduceChunk(tag: string, d: DArray, spec: ReduceSpec): Promise<number | undefined> {
-  const c = d.pids.indexOf(state.myid);
-  const box = d.indices[c] as Box;
-  const mine = await partial(spec, d, box).catch((err: Error) => ({
-    error: `${err.name}: ${err.message}`,
-  }));
-  const root = d.pids[0] as number;
-  const combine = combineFor(spec);
-  type Part = number | undefined | { error: string };
-  const merged = await reduceTo<Part>(
-    mine,
-    (a, b) => {
-      if (typeof a === 'object') return a;
-      if (typeof b === 'object') return b;
-      return combine(a, b);
-    },
-    root,
-    { group: d.pids, tag },
-  );
-  if (merged && typeof merged === 'object') throw new Error(merged.error);
-  return merged;
-}
 
 async function partial(spec: ReduceSpec, d: DArray, box: Box): Promise<number | undefined> {
   const chunk = await chunkEntry(d.id).array;
@@ -65,20 +31,30 @@ async function partial(spec: ReduceSpec, d: DArray, box: Box): Promise<number | 
   }
 }
 
+/**
+ * The owner half: this process's partial, answered straight to the caller. Combining on a worker
+ * first (the partials sent to the first owner, which answers) would put one more hop, and one more
+ * wake-up of a sleeping process, between the last product and a caller that waits for the number,
+ * as the textbook power loop (`s = await norm(y)`) does every iteration; the caller combines P
+ * numbers instead, with the same 2P messages.
+ */
+export const partialHere = registerBuiltin(
+  'darrayReducePartial',
+  (d: DArray, spec: ReduceSpec): Promise<number | undefined> =>
+    running(onBackend(d.chunkBackend, () => partial(spec, d, d.indices[d.pids.indexOf(state.myid)] as Box))),
+);
+
 async function reduceOn(d: DArray, spec: ReduceSpec): Promise<number | undefined> {
-  const tag = opTag(spec.kind);
-  const root = d.pids[0] as number;
-  for (const p of d.pids.slice(1)) remoteDoQueued(reduceHere, p, tag, d, spec);
-  try {
-    return await remotecallFetch(reduceHere, root, tag, d, spec);
-  } catch (err) {
-    // A peer that died while the root waited for its partial is reported as itself, not wrapped.
-    if (err instanceof RemoteException && err.captured.name === 'ProcessExitedException') {
-      const pid = Number(/worker (\d+)/.exec(err.captured.message)?.[1] ?? err.pid);
-      throw new ProcessExitedException(pid, `during ${spec.kind} on ${d}`);
-    }
-    throw err;
-  }
+  // Every owner's partial is awaited, so none is left running; the first failure in chunk order
+  // is reported (a worker that died as its ProcessExitedException).
+  const parts = await Promise.allSettled(d.pids.map((p) => remotecallFetch(partialHere, p, d, spec)));
+  const failed = parts.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+  if (failed) throw failed.reason;
+  const combine = combineFor(spec);
+  let acc: number | undefined;
+  // In chunk order, as the owners' partials of an associative reducer must combine.
+  for (const r of parts) acc = combine(acc, (r as PromiseFulfilledResult<number | undefined>).value);
+  return acc;
 }
 
 /** The 'darray' kernel of `mapreduce`, the caller half. */

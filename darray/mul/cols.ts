@@ -82,8 +82,8 @@ export const mulColsHere = registerBuiltin(
       onBackend(backend, async () => {
         const me = a.pids.indexOf(state.myid);
         const partial = await partialRows(a, b, me, backend).catch((err: Error) => err);
-        // Commands that arrived earlier, such as the norm of the vector in powerMethod, finish
-        // their sends first, so that a peer does not get a part before it can answer them.
+        // Commands that arrived earlier, such as the norm of the vector in powerMethod, send
+        // their replies first, so that the caller waiting for them is not held up by this product.
         await yieldToEventLoop();
         return upload(await mulByColumns(partial, group, cuts, tag, alpha), backend);
       }),
@@ -154,7 +154,7 @@ async function mulByColumns(
   } catch (err) {
     return fail(err as Error);
   }
-  // Replies that became ready while the rows streamed (a norm this process roots) go out now.
+  // Replies that became ready while the rows streamed (a norm's partial for the caller) go out now.
   await yieldToEventLoop();
   const got = await parts;
   const out = empty([mine.size], mine.dtype);

@@ -7,7 +7,7 @@
  * that match its own piece of the vector while the peers' pieces are on their way, a few rows at a
  * time, looking for them in between; once they are in, it adds the other columns for the rows done
  * so far and runs the remaining rows in one pass over whole rows (which streams faster than rows
- * split into blocks). Replies waiting on this process (a reduction it roots, its caller waiting) go
+ * split into blocks). Replies waiting on this process (a reduction's partial, its caller waiting) go
  * out between those steps instead of after the product. Other backends multiply with their `mul`
  * once every piece is in.
  */
@@ -108,8 +108,8 @@ export const mulRowsHere = registerBuiltin(
           const own: Piece = await fetchBox(b, mineBox)
             .then((piece) => collect(piece))
             .catch((err: Error) => ({ error: `${err.name}: ${err.message}` }));
-          // Commands that arrived earlier, such as the norm of this vector in powerMethod, finish
-          // their sends first, so that a peer does not get this piece before it can answer them.
+          // Commands that arrived earlier, such as the norm of this vector in powerMethod, send
+          // their replies first, so that the caller waiting for them is not held up by this product.
           await yieldToEventLoop();
           if (canMulByBlocks(left.dtype, own instanceof NDArray ? own.dtype : undefined, backend)) {
             const y = await mulByBlocks(await onChunkBackend(left, backend), own, b, tag, backend);
@@ -127,8 +127,8 @@ export const mulRowsHere = registerBuiltin(
           );
         const l = await onChunkBackend(left, backend);
         const r = await onChunkBackend(right, backend);
-        // The product may hold this thread for milliseconds: replies that are ready (a reduction
-        // this process roots, whose caller is waiting) go out before it starts.
+        // The product may hold this thread for milliseconds: replies that are ready (a reduction's
+        // partial, whose caller is waiting) go out before it starts.
         await yieldToEventLoop();
         return mul(l, r, { alpha });
       }),
