@@ -3,9 +3,13 @@
  * parts of base.jl and construction.jl the shape and indexing cases leave (copy!, copyto!, map,
  * copy, view, selectdim, conversions), each named after its testset and line. Julia's in-place
  * verbs map onto darray's: `copy!`/`copyto!` and `fill!` are `setindex`, `map!` and `clamp!` are
- * `broadcastInto`, `copy` is `getindex` with ':'. Expected values come from plain loops here.
+ * `broadcastInto`, `copy` is `getindex` with ':'. Also jld2ext.jl's save/load round trip, through
+ * the `.npy` format darray saves (JLD2 is Julia's). Expected values come from plain loops here.
  */
 import assert from 'node:assert/strict';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import {
   type AnyArray,
   array,
@@ -22,6 +26,7 @@ import {
   zeros,
 } from '../array/index.js';
 import { ArgumentError, BoundsError } from '../errors.js';
+import { load, save } from '../io/npy.js';
 import { tril, triu } from '../linalg/ops.js';
 
 /** What these cases need from runArraySuite. */
@@ -365,6 +370,24 @@ export function mathBaseCases({ test, up, down, dtypes, rtolOf }: MathBaseContex
         assert.deepEqual([...B.shape], [...src.shape]);
         assert.equal(B.dtype, dt);
         assert.deepEqual(flat(await down(B)), flat(src));
+      }
+    });
+
+    test(`GPUArrays jld2ext.jl:1 "ext/jld2" (save and load keep shape, dtype and values; .npy here) ${dt}`, async () => {
+      const dir = await mkdtemp(join(tmpdir(), 'darray-suite-'));
+      try {
+        for (const shape of [[2], [2, 2], [2, 2, 2]]) {
+          const x = await up(r(shape, shape.length));
+          const file = join(dir, 'test.npy');
+          await save(file, x);
+          const y = await up(await load(file));
+          assert.equal(y.backend, x.backend);
+          assert.equal(y.dtype, dt);
+          assert.deepEqual([...y.shape], shape);
+          assert.deepEqual(flat(await down(y)), flat(await down(x)));
+        }
+      } finally {
+        await rm(dir, { recursive: true, force: true });
       }
     });
   }
