@@ -306,6 +306,16 @@ describe('DistributedArrays darray.jl:775 "test scalar math"', () => {
     ['sqrt', (x) => Math.sqrt(x)],
     ['tan', (x) => Math.tan(x)],
     ['tanh', (x) => Math.tanh(x)],
+    ['acotd', (x) => (Math.atan(1 / x) * 180) / Math.PI],
+    ['atand', (x) => (Math.atan(x) * 180) / Math.PI],
+    ['cosd', (x) => Math.cos((x * Math.PI) / 180)],
+    ['cotd', (x) => 1 / Math.tan((x * Math.PI) / 180)],
+    ['cscd', (x) => 1 / Math.sin((x * Math.PI) / 180)],
+    ['secd', (x) => 1 / Math.cos((x * Math.PI) / 180)],
+    ['sind', (x) => Math.sin((x * Math.PI) / 180)],
+    ['tand', (x) => Math.tan((x * Math.PI) / 180)],
+    ['sinc', (x) => Math.sin(Math.PI * x) / (Math.PI * x)],
+    ['cosc', (x) => Math.cos(Math.PI * x) / x - Math.sin(Math.PI * x) / (Math.PI * x * x)],
   ];
   // After a = a .+ 1 (arguments ≥ 1).
   const aboveOne: [string, (x: number) => number][] = [
