@@ -10,9 +10,11 @@ import {
   type Backend,
   getBackend,
   type HostAllocator,
+  type KernelFallback,
   type KernelVariant,
   registerBackend,
   registerKernel,
+  registerKernelFallback,
   registerKernelVariant,
   removeKernelVariant,
   setHostAllocator,
@@ -41,6 +43,8 @@ export interface ArrayBackendDefinition<B extends Backend = Backend> {
   readonly chunks?: boolean;
   /** Where its large host arrays are allocated (the first one registered is used). */
   readonly allocator?: HostAllocator;
+  /** Makes kernels for the ops it has none for (see {@link registerKernelFallback}). */
+  readonly fallback?: KernelFallback;
 }
 
 /** Faster variants of another backend's kernels (WASM SIMD for 'cpu'); it adds no backend of its own. */
@@ -108,6 +112,7 @@ export function registerBackends(...defs: readonly BackendDefinition[]): void {
       registerBackend(d.name, d.create, d.priority);
       for (const [op, k] of Object.entries(d.kernels) as [OpName, OpKernels[OpName]][])
         registerKernel(op, d.name, k);
+      if (d.fallback) registerKernelFallback(d.name, d.fallback);
     }
     if (d.allocator) setHostAllocator(d.allocator);
   }

@@ -77,6 +77,20 @@ export function removeKernelVariant(op: OpName, backend: string, name: string): 
   return true;
 }
 
+/** Makes a kernel for an op a backend registered none for (e.g. one delegating to another backend). */
+export type KernelFallback = <K extends OpName>(op: K) => OpKernels[K] | undefined;
+
+const fallbacks = new Map<string, KernelFallback>();
+
+/**
+ * Lets `backend` answer ops it registered no kernel for, such as those added after it was written
+ * (backend 'shared' runs the 'cpu' kernel over its memory). Explicit kernels still come first.
+ */
+export function registerKernelFallback(backend: string, fallback: KernelFallback): void {
+  fallbacks.set(backend, fallback);
+  for (const k of composed.keys()) if (k.endsWith(`\u0000${backend}`)) composed.delete(k);
+}
+
 /**
  * The kernel for `op` on `backend`, with its variants in front; throws MissingKernelError naming
  * both when there is none.
@@ -85,7 +99,7 @@ export function getKernel<K extends OpName>(op: K, backend: string): OpKernels[K
   const k = key(op, backend);
   const done = composed.get(k);
   if (done) return done as OpKernels[K];
-  const base = kernels.get(k);
+  const base = kernels.get(k) ?? fallbacks.get(backend)?.(op);
   if (!base) throw new MissingKernelError(op, backend);
   // The lowest priority wraps the kernel first, so the highest ends up outermost and runs first.
   const order = [...(variants.get(k) ?? [])].sort((a, b) => a.priority - b.priority);

@@ -4,7 +4,7 @@
  * nothing when registered; the native addon is loaded by the first SharedArray made.
  */
 import { defineBackend } from '../array/backend.js';
-import { sharedHostKernels } from './host-fallback.js';
+import { sharedFallback } from './fallback.js';
 import { sharedKernels } from './kernels.js';
 
 /** The definition of backend 'shared' (SharedArray). */
@@ -12,8 +12,9 @@ export const shared = defineBackend({
   name: 'shared',
   priority: -100,
   create: () => ({ name: 'shared' }),
-  // The ops with no kernel of their own run the 'cpu' kernel over the host views (host-fallback.ts).
-  kernels: { ...sharedHostKernels, ...sharedKernels },
+  kernels: sharedKernels,
+  // Every other op: the 'cpu' kernel over the shared memory.
+  fallback: sharedFallback,
   kind: 'host',
   // A DArray chunk is one process's own memory; a SharedArray is never one.
   chunks: false,

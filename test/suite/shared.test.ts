@@ -38,17 +38,4 @@ runArraySuite('SharedArray (2 workers)', {
     return S;
   },
   backend: 'shared',
-  // A SharedArray needs its pids, so the identity is made on the host and shared like the inputs.
-  eye: async (n, o) => {
-    const S = await SharedArray.create(o.dtype, [n, o.m ?? n], { pids });
-    for (let i = 0; i < Math.min(n, o.m ?? n); i++) S.data[i * (o.m ?? n) + i] = o.value ?? 1;
-    inputs.push(S);
-    return S;
-  },
-  skip: Object.fromEntries(
-    (['float64', 'float32'] as const).map((dt) => [
-      `rand and randn with { backend } make the host's numbers there ${dt}`,
-      "rand(shape, { backend: 'shared' }) has no pids to place a SharedArray on; SharedArray.create then randInto is the way (tested by the other random cases)",
-    ]),
-  ),
 });
