@@ -37,6 +37,7 @@ import { cg, powerMethod } from '../linalg/index.js';
 import { indexingCases } from './indexing.js';
 import { lambdaCases } from './lambdas.js';
 import { linalgCases } from './linalg.js';
+import { mathBaseCases } from './math-base.js';
 import { randomCases } from './random.js';
 import { reductionCases } from './reductions.js';
 import { type ShapeCaseContext, shapeCases } from './shape.js';
@@ -412,6 +413,7 @@ export function runArraySuite(name: string, options: ArraySuiteOptions): void {
     linalgCases(caseHelpers);
     randomCases(caseHelpers);
     lambdaCases({ test, up, down, dtypes, rtolOf, reference: referenceBroadcast });
+    mathBaseCases({ test, up, down, dtypes, rtolOf });
     // Checked once every case is defined (runners may run describe bodies later).
     const unknown = Object.keys(skip).filter((k) => !defined.has(k));
     if (unknown.length > 0)

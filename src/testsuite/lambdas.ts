@@ -2,7 +2,7 @@
  * The broadcast-lambda language on every array type: block bodies with `const`, shifts, calls to
  * functions registered with `kernel()`, n-ary `map`, and `broadcastInto` whose arguments hold no
  * array of the destination's kind; plus GPUArrays.jl's test/testsuite/broadcasting.jl testsets
- * that map (named after testset and line; test/suite/UNMAPPED-broadcasting.md lists the rest).
+ * that map (named after testset and line; test/suite/UNMAPPED.md lists the rest).
  * Expected values come from calling the same lambda as plain JS, element by element.
  */
 import assert from 'node:assert/strict';
