@@ -138,14 +138,10 @@ function sendCall(
     throw unsendable(verb, fn, args, pid, err as Error);
   }
   const c = connectionTo(pid);
+  // A reply is unwrapped as it arrives (no promise or turn of its own), see requestEncoded.
   const go = (conn: Connection) =>
-    expectReply ? conn.requestEncoded(id, parts) : conn.sendEncoded(parts, deferred);
-  if (c instanceof Promise) {
-    const p = c.then(go);
-    return expectReply ? p.then((r) => r && unwrapReply(r, pid)) : p;
-  }
-  const r = go(c);
-  return r ? r.then((f) => unwrapReply(f, pid)) : undefined;
+    expectReply ? conn.requestEncoded(id, parts, unwrapReply) : conn.sendEncoded(parts, deferred);
+  return c instanceof Promise ? c.then(go) : go(c);
 }
 
 /** Finds which argument could not be encoded, so the error can name it. */

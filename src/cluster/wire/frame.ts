@@ -9,6 +9,7 @@
 
 import { Packr, REUSE_BUFFER_MODE } from 'msgpackr';
 import { codeFor, ctorFor, decodeBodyAt, encodeBody } from './codec.js';
+import { COMPACT_BODY, decodeCompact, encodeCompact } from './compact-body.js';
 
 const envPackr = new Packr({ useRecords: false });
 
@@ -35,13 +36,15 @@ export function encodeFrame(
 ): Buffer[] {
   // The body first: if it cannot be encoded nothing else happens, and `completeEnv` (which may
   // take bookkeeping meant to ride on this frame) runs only for a frame that will be sent.
-  const encoded = body === undefined ? undefined : encodeBody(body, target);
+  // Small bodies of plain values take the compact form (see compact-body.ts), others msgpack.
+  const compactBody = body === undefined ? undefined : encodeCompact(body, target);
+  const encoded = body === undefined || compactBody ? undefined : encodeBody(body, target);
   completeEnv?.(env);
   const compact = compactLength(env);
   // Otherwise encoded into the packer's own scratch buffer (no view allocated), then copied.
   const envScratch = compact ? undefined : (envPackr.pack(env, REUSE_BUFFER_MODE) as ScratchBuffer);
   const envLen = envScratch ? envScratch.end - envScratch.start : compact;
-  const bodyBytes = encoded?.bytes;
+  const bodyBytes = compactBody ?? encoded?.bytes;
   const bodyLen = bodyBytes?.length ?? 0;
   const bufs = encoded?.bufs;
   const nbufs = bufs?.length ?? 0;
@@ -158,24 +161,46 @@ export function parseFrame(frame: Buffer): Frame {
   offset += envLen;
   const bodyStart = offset;
   offset += bodyLen;
-  const specs: { code: number; start: number; len: number }[] = [];
+  let specs: BufSpec[] | undefined;
   for (let i = 0; i < nbufs; i++) {
     const code = frame.readUInt32LE(12 + 8 * i);
     const len = frame.readUInt32LE(16 + 8 * i);
     // Padding is relative to the frame after its length prefix, which is where a reassembled frame starts.
     offset += pad8(offset);
-    specs.push({ code, start: offset, len });
+    (specs ??= []).push({ code, start: offset, len });
     offset += len;
   }
-  return {
-    env,
-    byteLength: frame.length + 4,
-    decodeBody() {
-      if (bodyLen === 0) return undefined;
-      const views = specs.map(({ code, start, len }) => viewOf(frame, code, start, len));
-      return decodeBodyAt(frame, bodyStart, bodyStart + bodyLen, views);
-    },
-  };
+  return new ReceivedFrame(env, frame, bodyStart, bodyLen, specs);
+}
+
+interface BufSpec {
+  code: number;
+  start: number;
+  len: number;
+}
+
+/** A Frame as parsed: one object per frame, its body decoded only when asked for. */
+class ReceivedFrame implements Frame {
+  readonly byteLength: number;
+  constructor(
+    readonly env: Envelope,
+    private readonly frame: Buffer,
+    private readonly bodyStart: number,
+    private readonly bodyLen: number,
+    private readonly specs: BufSpec[] | undefined,
+  ) {
+    this.byteLength = frame.length + 4;
+  }
+
+  decodeBody(): unknown {
+    const { frame, bodyStart, bodyLen, specs } = this;
+    if (bodyLen === 0) return undefined;
+    if (frame[bodyStart] === COMPACT_BODY && specs === undefined) {
+      return decodeCompact(frame, bodyStart, bodyStart + bodyLen);
+    }
+    const views = specs ? specs.map(({ code, start, len }) => viewOf(frame, code, start, len)) : [];
+    return decodeBodyAt(frame, bodyStart, bodyStart + bodyLen, views);
+  }
 }
 
 /** Small payloads are copied so that a tiny array does not pin a large socket chunk in memory. */
