@@ -19,6 +19,8 @@ const T_FLOAT64 = 5;
 const T_ASCII = 6;
 const T_ARRAY = 7;
 const T_FUNCTION = 8;
+/** Tags 0x80–0xff are the integers 0–127 themselves: one byte, as in msgpack. */
+const T_SMALL = 0x80;
 
 /** Longer strings, deeper or longer arrays go to msgpack: the compact form is for small calls. */
 const MAX_STRING = 256;
@@ -44,24 +46,25 @@ export function setFunctionIds(ids: FunctionIds): void {
 }
 
 const scratch = Buffer.allocUnsafeSlow(2048);
+/** Where encodeCompact writes. */
+export const compactScratch: Buffer = scratch;
 let pos = 0;
 let target = 0;
 
 /**
- * Writes `value` in the compact form into a scratch buffer and returns a view of it, valid until
- * the next call (copy it at once), or undefined when the value has no compact form.
+ * Writes `value` in the compact form to the start of {@link compactScratch} and returns its length
+ * (copy it before the next call), or 0 when the value has no compact form.
  */
-export function encodeCompact(value: unknown, to: number): Buffer | undefined {
+export function encodeCompact(value: unknown, to: number): number {
   pos = 1;
   target = to;
   scratch[0] = COMPACT_BODY;
   try {
-    if (!put(value, 0)) return undefined;
+    return put(value, 0) ? pos : 0;
   } catch {
     // A getter or Proxy that throws: msgpack runs it again and reports the error as it always has.
-    return undefined;
+    return 0;
   }
-  return scratch.subarray(0, pos);
 }
 
 function put(v: unknown, depth: number): boolean {
@@ -69,7 +72,10 @@ function put(v: unknown, depth: number): boolean {
   switch (typeof v) {
     case 'number':
       // -0 becomes 0 here, as it does in msgpack's integer form.
-      if ((v | 0) === v) {
+      if (v >>> 0 === v && v < 0x80) {
+        // (-0 >>> 0) === -0 too: it is written as 0.
+        scratch[pos++] = T_SMALL | v;
+      } else if ((v | 0) === v) {
         scratch[pos] = T_INT32;
         scratch.writeInt32LE(v, pos + 1);
         pos += 5;
@@ -81,10 +87,10 @@ function put(v: unknown, depth: number): boolean {
       return true;
     case 'string': {
       const n = v.length;
-      if (n > MAX_STRING || pos + 5 + n > scratch.length) return false;
+      if (n > MAX_STRING || pos + 3 + n > scratch.length) return false;
       scratch[pos] = T_ASCII;
-      scratch.writeUInt32LE(n, pos + 1);
-      const at = pos + 5;
+      scratch.writeUInt16LE(n, pos + 1);
+      const at = pos + 3;
       for (let i = 0; i < n; i++) {
         const c = v.charCodeAt(i);
         if (c > 0x7f) return false;
@@ -118,8 +124,8 @@ function put(v: unknown, depth: number): boolean {
       const n = v.length;
       if (n > MAX_ARRAY) return false;
       scratch[pos] = T_ARRAY;
-      scratch.writeUInt32LE(n, pos + 1);
-      pos += 5;
+      scratch[pos + 1] = n;
+      pos += 2;
       for (let i = 0; i < n; i++) if (!put(v[i], depth + 1)) return false;
       return true;
     }
@@ -167,17 +173,16 @@ function take(): unknown {
       at += 8;
       return src.readDoubleLE(at - 8);
     case T_ASCII: {
-      need(4);
-      const n = src.readUInt32LE(at);
-      at += 4;
+      need(2);
+      const n = src.readUInt16LE(at);
+      at += 2;
       need(n);
       at += n;
       return src.toString('latin1', at - n, at);
     }
     case T_ARRAY: {
-      need(4);
-      const n = src.readUInt32LE(at);
-      at += 4;
+      need(1);
+      const n = src[at++] as number;
       if (n > MAX_ARRAY) throw new Error(`compact body: an array of ${n} elements`);
       const out = new Array(n);
       for (let i = 0; i < n; i++) out[i] = take();
@@ -192,6 +197,7 @@ function take(): unknown {
       return functionIds.decode(owner, id);
     }
     default:
+      if (tag !== undefined && tag >= T_SMALL) return tag - T_SMALL;
       throw new Error(`compact body: unknown tag ${tag}`);
   }
 }

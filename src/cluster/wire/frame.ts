@@ -9,7 +9,7 @@
 
 import { Packr, REUSE_BUFFER_MODE } from 'msgpackr';
 import { codeFor, ctorFor, decodeBodyAt, encodeBody } from './codec.js';
-import { COMPACT_BODY, decodeCompact, encodeCompact } from './compact-body.js';
+import { COMPACT_BODY, compactScratch, decodeCompact, encodeCompact } from './compact-body.js';
 
 const envPackr = new Packr({ useRecords: false });
 
@@ -37,15 +37,15 @@ export function encodeFrame(
   // The body first: if it cannot be encoded nothing else happens, and `completeEnv` (which may
   // take bookkeeping meant to ride on this frame) runs only for a frame that will be sent.
   // Small bodies of plain values take the compact form (see compact-body.ts), others msgpack.
-  const compactBody = body === undefined ? undefined : encodeCompact(body, target);
-  const encoded = body === undefined || compactBody ? undefined : encodeBody(body, target);
+  const compactLen = body === undefined ? 0 : encodeCompact(body, target);
+  const encoded = body === undefined || compactLen > 0 ? undefined : encodeBody(body, target);
   completeEnv?.(env);
   const compact = compactLength(env);
   // Otherwise encoded into the packer's own scratch buffer (no view allocated), then copied.
   const envScratch = compact ? undefined : (envPackr.pack(env, REUSE_BUFFER_MODE) as ScratchBuffer);
   const envLen = envScratch ? envScratch.end - envScratch.start : compact;
-  const bodyBytes = compactBody ?? encoded?.bytes;
-  const bodyLen = bodyBytes?.length ?? 0;
+  const bodyBytes = encoded?.bytes;
+  const bodyLen = compactLen || (bodyBytes?.length ?? 0);
   const bufs = encoded?.bufs;
   const nbufs = bufs?.length ?? 0;
   const headLen = 16 + 8 * nbufs;
@@ -56,7 +56,8 @@ export function encodeFrame(
   first.writeUInt32LE(nbufs, 12);
   if (envScratch) envScratch.copy(first, headLen, envScratch.start, envScratch.end);
   else writeCompact(env, first, headLen);
-  if (bodyBytes) first.set(bodyBytes, headLen + envLen);
+  if (compactLen > 0) compactScratch.copy(first, headLen + envLen, 0, compactLen);
+  else if (bodyBytes) first.set(bodyBytes, headLen + envLen);
   const out: Buffer[] = [first];
   let total = offset - 4;
   for (let i = 0; i < nbufs; i++) {
