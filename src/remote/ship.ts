@@ -14,6 +14,7 @@ import { ArgumentError } from '../errors.js';
 import { freeVariables, parseFunction } from './free-vars.js';
 import { resolveStandardGlobal, standardGlobalPath } from './natives.js';
 import {
+  apiEpoch,
   apiNameOf,
   loadedModules,
   lookupName,
@@ -60,6 +61,7 @@ type CompiledEntry = { fn: unknown; gen: number; expr: string; names: string[] }
 
 /** Registers an internal function that every process can call by name. */
 export function registerBuiltin<F extends (...args: never[]) => unknown>(name: string, fn: F): F {
+  builtinEpoch++;
   builtins.set(name, fn);
   builtinNames.set(fn, name);
   return fn;
@@ -76,8 +78,28 @@ onProcessGone((pid) => {
   byId.delete(pid);
 });
 
+/**
+ * byReference's answers by function, asked for twice per call (the checks, then the encoding).
+ * An answer stands while no builtin, module export (scopeGeneration) or API namespace was added.
+ */
+const refCache = new WeakMap<
+  object,
+  { builtins: number; gen: number; api: number; ref: Descriptor | undefined }
+>();
+let builtinEpoch = 0;
+
 /** How a function travels when it is not sent as source: by a name every process resolves alike. */
 function byReference(fn: unknown): Descriptor | undefined {
+  if ((typeof fn !== 'function' && typeof fn !== 'object') || fn === null) return findReference(fn);
+  const hit = refCache.get(fn);
+  if (hit && hit.builtins === builtinEpoch && hit.gen === scopeGeneration && hit.api === apiEpoch)
+    return hit.ref;
+  const ref = findReference(fn);
+  refCache.set(fn, { builtins: builtinEpoch, gen: scopeGeneration, api: apiEpoch, ref });
+  return ref;
+}
+
+function findReference(fn: unknown): Descriptor | undefined {
   const b = builtinNames.get(fn as object);
   if (b) return ['b', b];
   const ref = moduleRefs.get(fn as object);

@@ -56,8 +56,11 @@ export function encodeFrame(
   first.writeUInt32LE(nbufs, 12);
   if (envScratch) envScratch.copy(first, headLen, envScratch.start, envScratch.end);
   else writeCompact(env, first, headLen);
-  if (compactLen > 0) compactScratch.copy(first, headLen + envLen, 0, compactLen);
-  else if (bodyBytes) first.set(bodyBytes, headLen + envLen);
+  if (compactLen > 0) {
+    // A byte loop: Buffer#copy costs more than the few bytes it would move here.
+    const at = headLen + envLen;
+    for (let i = 0; i < compactLen; i++) first[at + i] = compactScratch[i] as number;
+  } else if (bodyBytes) first.set(bodyBytes, headLen + envLen);
   const out: Buffer[] = [first];
   let total = offset - 4;
   for (let i = 0; i < nbufs; i++) {
