@@ -411,8 +411,19 @@ export class Connection {
   }
 
   private write(env: Envelope, body?: unknown): void {
-    this.writeParts(encodeFrame(env, body, this.peer, this.authed ? piggybackOnto(this.peer) : undefined));
+    this.writeParts(encodeFrame(env, body, this.peer, this.authed ? this.completer() : undefined));
   }
+
+  /** piggybackOnto(peer), looked up again only when the peer's pid changes (it is set on join). */
+  private completer(): (env: Envelope) => void {
+    if (this.completerPeer !== this.peer || this.complete === undefined) {
+      this.complete = piggybackOnto(this.peer);
+      this.completerPeer = this.peer;
+    }
+    return this.complete;
+  }
+  private complete: ((env: Envelope) => void) | undefined;
+  private completerPeer = 0;
 
   /** Frames held back to go out in one write at the end of this tick (see {@link sendEncoded}). */
   private held: Buffer[] | undefined;

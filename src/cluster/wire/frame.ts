@@ -87,6 +87,11 @@ const COMPACT = 0xc1;
 const CALL_MODES = ['future', 'fetch', 'wait', 'do'] as const;
 const isU32 = (x: unknown): x is number => typeof x === 'number' && x >>> 0 === x;
 
+/** The index of a call mode in CALL_MODES, or -1 (compared directly: this runs for every call). */
+function modeIndex(m: unknown): number {
+  return m === 'fetch' ? 1 : m === 'do' ? 3 : m === 'future' ? 0 : m === 'wait' ? 2 : -1;
+}
+
 /** The length of `env` in the compact form, or 0 if it has none. */
 function compactLength(env: Envelope): number {
   let keys = 0;
@@ -94,7 +99,7 @@ function compactLength(env: Envelope): number {
   if (env.k === 'res') {
     return keys === 4 && typeof env.ok === 'boolean' && isU32(env.id) && isU32(env.pid) ? 12 : 0;
   }
-  if (env.k !== 'call' || !isU32(env.id) || !CALL_MODES.includes(env.m as 'do')) return 0;
+  if (env.k !== 'call' || !isU32(env.id) || modeIndex(env.m) < 0) return 0;
   if (keys === 3) return 8;
   const rr = env.rr;
   return keys === 4 && Array.isArray(rr) && rr.length === 2 && isU32(rr[0]) && isU32(rr[1]) ? 16 : 0;
@@ -112,7 +117,7 @@ function writeCompact(env: Envelope, out: Buffer, at: number): void {
   }
   const rr = env.rr as [number, number] | undefined;
   out[at + 1] = 2;
-  out[at + 2] = CALL_MODES.indexOf(env.m as 'do');
+  out[at + 2] = modeIndex(env.m);
   out[at + 3] = rr ? 1 : 0;
   out.writeUInt32LE(env.id as number, at + 4);
   if (rr) {
