@@ -2,7 +2,7 @@
  * remotecallFetch round trip and bulk fetch against a raw TCP socket between two Node processes,
  * measured in the same run, interleaved round by round so that machine noise hits both alike.
  * Targets: round trip ≤ 1.5× raw TCP (median), p99 ≤ 3× raw p99; 64 MiB fetch ≥ 70 % of raw
- * throughput. The raw message is as long as the call's frame, measured with wireStats.
+ * throughput. Also reported, without a target: this process's CPU time per round trip. The raw message is as long as the call's frame, measured with wireStats.
  * Environment: ROUNDS, PER_ROUND, BULK_REPS (0 skips the bulk part), WORKER_EXEFLAGS (flags for the
  * worker's node, e.g. '--cpu-prof --cpu-prof-dir=/tmp/prof', which NODE_OPTIONS refuses).
  */
@@ -91,13 +91,25 @@ async function main() {
   const callBytes = wireStats().bytesSent - before.bytesSent;
   raw.setMessageBytes(callBytes);
   for (let i = 0; i < 500; i++) await raw.roundTrip();
+  // This process's CPU time (user + system, all threads) per round trip, each path apart: the
+  // protocol's own cost, which machine noise in the wall-clock times does not hide.
+  let oursCpu = 0;
+  let peerCpu = 0;
+  const cpuSince = (c: NodeJS.CpuUsage) => {
+    const d = process.cpuUsage(c);
+    return d.user + d.system;
+  };
   for (let r = 0; r < ROUNDS; r++) {
+    let c = process.cpuUsage();
     for (let i = 0; i < PER_ROUND; i++) {
       const t = process.hrtime.bigint();
       await remotecallFetch(echo, p, i);
       ours.push(Number(process.hrtime.bigint() - t) / 1e3);
     }
+    oursCpu += cpuSince(c);
+    c = process.cpuUsage();
     for (let i = 0; i < PER_ROUND; i++) peer.push(await raw.roundTrip());
+    peerCpu += cpuSince(c);
   }
   const bulkOurs: number[] = [];
   const bulkPeer: number[] = [];
@@ -138,6 +150,14 @@ async function main() {
       ratio: p99 / rawP99,
       target: '≤ 3×',
       pass: p99 / rawP99 <= 3,
+    },
+    {
+      metric: 'caller CPU per round trip',
+      ours: oursCpu / (ROUNDS * PER_ROUND),
+      peer: peerCpu / (ROUNDS * PER_ROUND),
+      unit: 'µs',
+      ratio: oursCpu / peerCpu,
+      note: 'user + system time of this process (process.cpuUsage), no target',
     },
   ];
   if (BULK_REPS > 0) {

@@ -5,8 +5,8 @@
  */
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 
-/** Version of the wire protocol; peers with another version are refused during the handshake. */
-export const PROTOCOL_VERSION = 2;
+/** Version of the wire protocol (3: compact call and reply bodies); peers with another version are refused during the handshake. */
+export const PROTOCOL_VERSION = 3;
 
 /** A fresh random challenge, so that a recorded proof cannot be replayed. */
 export function nonce(): string {

@@ -21,8 +21,10 @@ import { type Envelope, encodeFrame, type Frame, FrameReader, parseFrame } from 
 import { describeValue, type HandshakeMessage, parseHandshakeFrame } from './wire/handshake.js';
 
 interface Pending {
-  resolve: (frame: Frame) => void;
+  resolve: (value: unknown) => void;
   reject: (err: Error) => void;
+  /** Turns the reply frame into the request's value (or throws), in the turn the reply arrives. */
+  unwrap: ((frame: Frame, from: number) => unknown) | undefined;
 }
 
 /** What a Connection needs from its owner: its role in the handshake, the cookie, and callbacks. */
@@ -409,8 +411,19 @@ export class Connection {
   }
 
   private write(env: Envelope, body?: unknown): void {
-    this.writeParts(encodeFrame(env, body, this.peer, this.authed ? piggybackOnto(this.peer) : undefined));
+    this.writeParts(encodeFrame(env, body, this.peer, this.authed ? this.completer() : undefined));
   }
+
+  /** piggybackOnto(peer), looked up again only when the peer's pid changes (it is set on join). */
+  private completer(): (env: Envelope) => void {
+    if (this.completerPeer !== this.peer || this.complete === undefined) {
+      this.complete = piggybackOnto(this.peer);
+      this.completerPeer = this.peer;
+    }
+    return this.complete;
+  }
+  private complete: ((env: Envelope) => void) | undefined;
+  private completerPeer = 0;
 
   /** Frames held back to go out in one write at the end of this tick (see {@link sendEncoded}). */
   private held: Buffer[] | undefined;
@@ -481,13 +494,23 @@ export class Connection {
     return this.requestEncoded(id, parts);
   }
 
-  /** Sends a frame encoded earlier whose envelope carries `id`, and resolves with the reply. */
-  requestEncoded(id: number, parts: Buffer[]): Promise<Frame> {
+  /**
+   * Sends a frame encoded earlier whose envelope carries `id`, and resolves with the reply, or
+   * with what `unwrap` makes of it (called with the reply and this peer's pid; a throw rejects).
+   * Unwrapping as the reply arrives saves a promise and a turn per request.
+   */
+  requestEncoded(id: number, parts: Buffer[]): Promise<Frame>;
+  requestEncoded<T>(id: number, parts: Buffer[], unwrap: (frame: Frame, from: number) => T): Promise<T>;
+  requestEncoded(
+    id: number,
+    parts: Buffer[],
+    unwrap?: (frame: Frame, from: number) => unknown,
+  ): Promise<unknown> {
     if (this.closedReason !== undefined) {
       return Promise.reject(new ProcessExitedException(this.peer, this.closedReason));
     }
-    const reply = new Promise<Frame>((resolve, reject) => {
-      this.pending.set(id, { resolve, reject });
+    const reply = new Promise<unknown>((resolve, reject) => {
+      this.pending.set(id, { resolve, reject, unwrap });
     });
     if (this.pending.size === 1) this.updateRef();
     this.writeParts(parts);
@@ -502,7 +525,18 @@ export class Connection {
       if (!p) return;
       this.pending.delete(env.id as number);
       if (this.pending.size === 0) this.updateRef();
-      p.resolve(frame);
+      if (p.unwrap === undefined) {
+        p.resolve(frame);
+        return;
+      }
+      let value: unknown;
+      try {
+        value = p.unwrap(frame, this.peer);
+      } catch (err) {
+        p.reject(err as Error);
+        return;
+      }
+      p.resolve(value);
       return;
     }
     this.opts.onMessage(this, frame);

@@ -49,7 +49,15 @@ function checkCall(fn: unknown, pid: unknown, verb: string): asserts fn is Fn {
     );
   }
   checkCallable(fn as Fn, verb);
-  if (pid !== state.myid) analyse(fn as Fn, `the function passed to ${verb}`);
+  if (pid !== state.myid) analyse(fn as Fn, contextOf(verb));
+}
+
+/** The words errors use for a call's function, made once per verb rather than once per call. */
+const contexts = new Map<string, string>();
+function contextOf(verb: string): string {
+  let c = contexts.get(verb);
+  if (c === undefined) contexts.set(verb, (c = `the function passed to ${verb}`));
+  return c;
 }
 
 /** `instanceof` that cannot throw (a thrown Proxy may trap the prototype lookup). */
@@ -138,14 +146,13 @@ function sendCall(
     throw unsendable(verb, fn, args, pid, err as Error);
   }
   const c = connectionTo(pid);
-  const go = (conn: Connection) =>
-    expectReply ? conn.requestEncoded(id, parts) : conn.sendEncoded(parts, deferred);
-  if (c instanceof Promise) {
-    const p = c.then(go);
-    return expectReply ? p.then((r) => r && unwrapReply(r, pid)) : p;
+  // A reply is unwrapped as it arrives (no promise or turn of its own), see requestEncoded.
+  if (!(c instanceof Promise)) {
+    return expectReply ? c.requestEncoded(id, parts, unwrapReply) : c.sendEncoded(parts, deferred);
   }
-  const r = go(c);
-  return r ? r.then((f) => unwrapReply(f, pid)) : undefined;
+  return c.then((conn: Connection) =>
+    expectReply ? conn.requestEncoded(id, parts, unwrapReply) : conn.sendEncoded(parts, deferred),
+  );
 }
 
 /** Finds which argument could not be encoded, so the error can name it. */

@@ -7,11 +7,14 @@
  */
 import { createHash } from 'node:crypto';
 import { onProcessGone } from '../cluster/mesh.js';
+import { state } from '../cluster/state.js';
 import { currentEncodeTarget, onEncoded, registerWireType } from '../cluster/wire/codec.js';
+import { setFunctionIds } from '../cluster/wire/compact-body.js';
 import { ArgumentError } from '../errors.js';
 import { freeVariables, parseFunction } from './free-vars.js';
 import { resolveStandardGlobal, standardGlobalPath } from './natives.js';
 import {
+  apiEpoch,
   apiNameOf,
   loadedModules,
   lookupName,
@@ -26,6 +29,8 @@ interface Shippable {
   expr: string;
   /** Free names other than JS globals: API functions and everywhere() exports. */
   names: string[];
+  /** This process's short number for it: once a peer holds the function, calls name it by this. */
+  id: number;
 }
 
 type Descriptor =
@@ -34,9 +39,13 @@ type Descriptor =
   | ['g', string]
   | ['m', string, string]
   | ['h', string]
-  | ['s', string, string, string[]];
+  | ['s', string, string, string[]]
+  // With the sender's pid and its id for the function, which later calls use (see FunctionIds).
+  | ['s', string, string, string[], number, number];
 
 const analysed = new WeakMap<object, Shippable>();
+/** This process's ids for the functions it ships, by hash (see Shippable.id). */
+const idOfHash = new Map<string, number>();
 const builtins = new Map<string, (...args: never[]) => unknown>();
 const builtinNames = new WeakMap<object, string>();
 /** Hashes each peer has compiled, so later calls send only the hash. */
@@ -47,10 +56,12 @@ let pendingMarks: [number, string][] = [];
  * dropped, because callers send a hash alone once they know it arrived; when the scope changes
  * (everywhere, clear) an entry is recompiled from its source on next use.
  */
-const compiled = new Map<string, { fn: unknown; gen: number; expr: string; names: string[] }>();
+const compiled = new Map<string, CompiledEntry>();
+type CompiledEntry = { fn: unknown; gen: number; expr: string; names: string[] };
 
 /** Registers an internal function that every process can call by name. */
 export function registerBuiltin<F extends (...args: never[]) => unknown>(name: string, fn: F): F {
+  builtinEpoch++;
   builtins.set(name, fn);
   builtinNames.set(fn, name);
   return fn;
@@ -61,11 +72,34 @@ export function forgetPeer(pid: number): void {
   sentTo.delete(pid);
 }
 
-// A process that left: forget what was sent to it.
-onProcessGone((pid) => forgetPeer(pid));
+// A process that left: forget what was sent to it, and the ids it gave its functions.
+onProcessGone((pid) => {
+  forgetPeer(pid);
+  byId.delete(pid);
+});
+
+/**
+ * byReference's answers by function, asked for twice per call (the checks, then the encoding).
+ * An answer stands while no builtin, module export (scopeGeneration) or API namespace was added.
+ */
+const refCache = new WeakMap<
+  object,
+  { builtins: number; gen: number; api: number; ref: Descriptor | undefined }
+>();
+let builtinEpoch = 0;
 
 /** How a function travels when it is not sent as source: by a name every process resolves alike. */
 function byReference(fn: unknown): Descriptor | undefined {
+  if ((typeof fn !== 'function' && typeof fn !== 'object') || fn === null) return findReference(fn);
+  const hit = refCache.get(fn);
+  if (hit && hit.builtins === builtinEpoch && hit.gen === scopeGeneration && hit.api === apiEpoch)
+    return hit.ref;
+  const ref = findReference(fn);
+  refCache.set(fn, { builtins: builtinEpoch, gen: scopeGeneration, api: apiEpoch, ref });
+  return ref;
+}
+
+function findReference(fn: unknown): Descriptor | undefined {
   const b = builtinNames.get(fn as object);
   if (b) return ['b', b];
   const ref = moduleRefs.get(fn as object);
@@ -168,11 +202,11 @@ function analyseSource(fn: (...args: never[]) => unknown, context = 'the functio
     !src.trimStart().startsWith('function') &&
     !src.trimStart().startsWith('async function');
   const expr = isMethod ? `Object.values({${src}})[0]` : `(${src})`;
-  const shippable = {
-    hash: createHash('sha1').update(expr).update('\0').update(names.join(',')).digest('base64'),
-    expr,
-    names,
-  };
+  const hash = createHash('sha1').update(expr).update('\0').update(names.join(',')).digest('base64');
+  // One id per hash: two function objects with the same source are one function to a peer.
+  let id = idOfHash.get(hash);
+  if (id === undefined) idOfHash.set(hash, (id = idOfHash.size));
+  const shippable = { id, hash, expr, names };
   analysed.set(fn, shippable);
   return shippable;
 }
@@ -196,6 +230,7 @@ function describeForWire(fn: (...args: never[]) => unknown): Descriptor {
   if (target > 0) {
     if (sentTo.get(target)?.has(s.hash)) return ['h', s.hash];
     pendingMarks.push([target, s.hash]);
+    if (state.myid > 0) return ['s', s.hash, s.expr, s.names, state.myid, s.id];
   }
   return ['s', s.hash, s.expr, s.names];
 }
@@ -270,10 +305,47 @@ function fromWire(d: Descriptor): unknown {
         throw new ReferenceError('a shipped function was referenced by hash before its source arrived');
       return hit.gen === scopeGeneration ? hit.fn : compile(d[1], hit.expr, hit.names);
     }
-    case 's':
-      return compile(d[1], d[2], d[3]);
+    case 's': {
+      const fn = compile(d[1], d[2], d[3]);
+      if (d.length === 6) remember(d[4], d[5], d[1]);
+      return fn;
+    }
   }
 }
+
+/** The functions other processes have sent here with their ids: owner pid → id → compiled entry. */
+const byId = new Map<number, Map<number, { hash: string; entry: CompiledEntry }>>();
+
+function remember(owner: number, id: number, hash: string): void {
+  const entry = compiled.get(hash);
+  if (!entry || !Number.isInteger(owner) || !Number.isInteger(id)) return;
+  let ids = byId.get(owner);
+  if (!ids) byId.set(owner, (ids = new Map()));
+  ids.set(id, { hash, entry });
+}
+
+// The compact body form (see compact-body.ts) names a function the peer holds by its id.
+setFunctionIds({
+  encode(fn, target) {
+    if (byReference(fn)) return -1;
+    const s = analysed.get(fn);
+    return s && state.myid > 0 && sentTo.get(target)?.has(s.hash) ? s.id : -1;
+  },
+  owner: () => state.myid,
+  decode(owner, id) {
+    const known = byId.get(owner)?.get(id);
+    if (!known) {
+      throw new ReferenceError(
+        `process ${owner} referred to its shipped function #${id} before sending its source here`,
+      );
+    }
+    if (known.entry.gen === scopeGeneration) return known.entry.fn;
+    // The scope changed (everywhere, clear): bound again, as a call by hash would be.
+    const fn = compile(known.hash, known.entry.expr, known.entry.names);
+    known.entry = compiled.get(known.hash) as CompiledEntry;
+    return fn;
+  },
+});
 
 // Marks are committed only once the whole body encoded, so a failed send never leaves a peer
 // believed to hold a function it never received.

@@ -22,9 +22,12 @@ let api: Record<string, unknown> = {};
 const apiNames = new Set<string>();
 /** API functions by identity, so that passing one (e.g. `remotecallFetch(myid, p)`) ships its name. */
 let apiFunctions: Map<unknown, string> | undefined;
+/** Bumped whenever the API namespace is installed, so answers cached by function are asked again. */
+export let apiEpoch = 0;
 /** Installs the public API namespace that shipped functions see by name; index.ts calls it once. */
 export function setApiNamespace(ns: Record<string, unknown>): void {
   api = ns;
+  apiEpoch++;
   apiNames.clear();
   apiFunctions = undefined;
 }

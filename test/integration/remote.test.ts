@@ -18,6 +18,7 @@ import {
   remoteRefCount,
   spawn,
   spawnAt,
+  wireStats,
   workers,
 } from '../../src/index.js';
 import { remoteDoQueued } from '../../src/remote/calls.js';
@@ -232,6 +233,30 @@ describe('code availability', () => {
     await expect(remotecallFetch(() => answer, p2)).rejects.toThrow(/answer is not defined/);
     expect(await remotecallFetch(() => answer, p3)).toBe(42);
     await clear('answer', [1, p3]);
+  });
+
+  it('names a function a worker already holds by a short id, bound again after the scope changes', async () => {
+    const inc = (x: number) => x + 1;
+    expect(await remotecallFetch(inc, p2, 1)).toBe(2);
+    const before = wireStats().bytesSent;
+    expect(await remotecallFetch(inc, p2, 2)).toBe(3);
+    // Header (16), envelope (8) and a body with neither the source nor the 28-character hash.
+    expect(wireStats().bytesSent - before).toBeLessThan(48);
+    // Another function object with the same source is the same function to the worker.
+    expect(await remotecallFetch((x: number) => x + 1, p2, 5)).toBe(6);
+    // A function bound to an everywhere() export, called by id while clear() and everywhere()
+    // change the worker's scope: it is bound again each time, as a call by source would be.
+    const spec = './test/fixtures/mathmod.mjs';
+    const useTriple = (x: number) => triple(x);
+    await everywhere(spec);
+    expect(await remotecallFetch(useTriple, p3, 1)).toBe(3);
+    expect(await remotecallFetch(useTriple, p3, 2)).toBe(6);
+    await clear('triple', [p3]);
+    await expect(remotecallFetch(useTriple, p3, 2)).rejects.toThrow(
+      /'triple' is not defined on this process/,
+    );
+    await everywhere(spec);
+    expect(await remotecallFetch(useTriple, p3, 3)).toBe(9);
   });
 
   it('refuses a function that captures a variable, naming it, before sending', async () => {

@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { encodeFrame, FrameReader, parseFrame } from '../../src/cluster/wire/frame.js';
+// Functions cross the wire through the shipping layer's wire type and function ids.
+import '../../src/remote/ship.js';
 
 function roundTrip(env: { k: string; [key: string]: unknown }, body: unknown, chunk = 0) {
   const whole = Buffer.concat(encodeFrame(env, body));
@@ -109,9 +111,9 @@ describe('frames', () => {
       expect(frame.env).toEqual(env);
       expect(frame.decodeBody()).toEqual([1, 'x']);
     }
-    // The compact ones are small: header (16) + envelope (8..16) + body.
-    expect(Buffer.concat(encodeFrame({ k: 'res', id: 7, ok: true, pid: 3 }, 1)).length).toBe(16 + 12 + 1);
-    expect(Buffer.concat(encodeFrame({ k: 'call', m: 'fetch', id: 7 }, 1)).length).toBe(16 + 8 + 1);
+    // The compact ones are small: header (16) + envelope (8..16) + body (here 2 bytes, see below).
+    expect(Buffer.concat(encodeFrame({ k: 'res', id: 7, ok: true, pid: 3 }, 1)).length).toBe(16 + 12 + 2);
+    expect(Buffer.concat(encodeFrame({ k: 'call', m: 'fetch', id: 7 }, 1)).length).toBe(16 + 8 + 2);
   });
 
   it('decodes the envelope even when the body is corrupt', () => {
@@ -132,5 +134,101 @@ describe('frames', () => {
     expect('u' in out && out.u === undefined).toBe(true);
     expect(out.big).toBe(body.big);
     expect(out.o).toEqual({ a: 1 });
+  });
+});
+
+/** The first byte of a frame's body (0xc1 for the compact form), and the frame parsed. */
+function bodyOf(body: unknown, target = 0) {
+  const whole = Buffer.concat(encodeFrame({ k: 'res', id: 1, ok: true, pid: 2 }, body, target));
+  const bodyAt = 16 + 8 * whole.readUInt32LE(12) + whole.readUInt32LE(4);
+  return { first: whole[bodyAt], frame: parseFrame(whole.subarray(4)), bodyLen: whole.readUInt32LE(8) };
+}
+
+describe('compact bodies', () => {
+  it('carry numbers, ASCII strings, booleans, null, undefined and plain arrays of them', () => {
+    const values: unknown[] = [
+      0,
+      1,
+      127,
+      128,
+      -1,
+      -129,
+      2 ** 31 - 1,
+      -(2 ** 31),
+      2 ** 31,
+      2 ** 53,
+      1.5,
+      -1e-300,
+      Number.NaN,
+      Number.POSITIVE_INFINITY,
+      Number.NEGATIVE_INFINITY,
+      '',
+      'abc',
+      'x'.repeat(256),
+      true,
+      false,
+      null,
+      [],
+      [1, [2, ['x', [null, undefined]]], true],
+      Array.from({ length: 64 }, (_, i) => i * 1.25),
+    ];
+    for (const v of values) {
+      const { first, frame } = bodyOf(v);
+      expect(first).toBe(0xc1);
+      const out = frame.decodeBody();
+      if (typeof v === 'number') expect(Object.is(out, v)).toBe(true);
+      else expect(out).toEqual(v);
+    }
+    // -0 arrives as 0, as it does in msgpack's integer form.
+    expect(Object.is(bodyOf(-0).frame.decodeBody(), 0)).toBe(true);
+    // A small integer takes one byte after the marker.
+    expect(bodyOf(5).bodyLen).toBe(2);
+  });
+
+  it('leave everything else to msgpack, which gives the same values back', () => {
+    const values: unknown[] = [
+      'é',
+      'x'.repeat(257),
+      { a: 1 },
+      [1, { a: 1 }],
+      new Map([[1, 2]]),
+      new Float64Array([1, 2]),
+      [new Int32Array([3])],
+      10n,
+      Array.from({ length: 65 }, (_, i) => i),
+      [[[[[1]]]]],
+      // Without a target process a function goes by its source, as always.
+      [(x: number) => x + 1, [1]],
+    ];
+    for (const v of values) {
+      const { first, frame } = bodyOf(v);
+      expect(first).not.toBe(0xc1);
+      const out = frame.decodeBody();
+      if (Array.isArray(v) && typeof v[0] === 'function') {
+        const [fn, args] = out as [(x: number) => number, number[]];
+        expect(fn(...(args as [number]))).toBe(2);
+      } else expect(out).toEqual(v);
+    }
+  });
+
+  it('fail to decode when corrupt or truncated, and name an unknown shipped function', () => {
+    const whole = Buffer.concat(encodeFrame({ k: 'res', id: 1, ok: true, pid: 2 }, [1, 'abc']));
+    const bodyAt = 16 + whole.readUInt32LE(4);
+    // Cut the body short by one byte (and the frame with it).
+    const cut = Buffer.from(whole.subarray(0, whole.length - 1));
+    cut.writeUInt32LE(whole.readUInt32LE(8) - 1, 8);
+    expect(() => parseFrame(cut.subarray(4)).decodeBody()).toThrow(/truncated/);
+    const bad = Buffer.from(whole);
+    bad[bodyAt + 1] = 0x7e;
+    expect(() => parseFrame(bad.subarray(4)).decodeBody()).toThrow(/unknown tag/);
+    // A function reference (tag 8, owner 99, id 5) this process was never sent.
+    const ref = Buffer.from([0xc1, 8, 99, 0, 0, 0, 5, 0, 0, 0]);
+    const head = Buffer.alloc(16 + 12);
+    const env = Buffer.concat(encodeFrame({ k: 'res', id: 1, ok: true, pid: 2 }));
+    env.copy(head, 0, 0, 28);
+    head.writeUInt32LE(ref.length, 8);
+    head.writeUInt32LE(24 + ref.length, 0);
+    const frame = parseFrame(Buffer.concat([head, ref]).subarray(4));
+    expect(() => frame.decodeBody()).toThrow(/process 99 referred to its shipped function #5 before sending/);
   });
 });

@@ -9,6 +9,7 @@
 
 import { Packr, REUSE_BUFFER_MODE } from 'msgpackr';
 import { codeFor, ctorFor, decodeBodyAt, encodeBody } from './codec.js';
+import { COMPACT_BODY, compactScratch, decodeCompact, encodeCompact } from './compact-body.js';
 
 const envPackr = new Packr({ useRecords: false });
 
@@ -35,14 +36,16 @@ export function encodeFrame(
 ): Buffer[] {
   // The body first: if it cannot be encoded nothing else happens, and `completeEnv` (which may
   // take bookkeeping meant to ride on this frame) runs only for a frame that will be sent.
-  const encoded = body === undefined ? undefined : encodeBody(body, target);
+  // Small bodies of plain values take the compact form (see compact-body.ts), others msgpack.
+  const compactLen = body === undefined ? 0 : encodeCompact(body, target);
+  const encoded = body === undefined || compactLen > 0 ? undefined : encodeBody(body, target);
   completeEnv?.(env);
   const compact = compactLength(env);
   // Otherwise encoded into the packer's own scratch buffer (no view allocated), then copied.
   const envScratch = compact ? undefined : (envPackr.pack(env, REUSE_BUFFER_MODE) as ScratchBuffer);
   const envLen = envScratch ? envScratch.end - envScratch.start : compact;
   const bodyBytes = encoded?.bytes;
-  const bodyLen = bodyBytes?.length ?? 0;
+  const bodyLen = compactLen || (bodyBytes?.length ?? 0);
   const bufs = encoded?.bufs;
   const nbufs = bufs?.length ?? 0;
   const headLen = 16 + 8 * nbufs;
@@ -53,7 +56,11 @@ export function encodeFrame(
   first.writeUInt32LE(nbufs, 12);
   if (envScratch) envScratch.copy(first, headLen, envScratch.start, envScratch.end);
   else writeCompact(env, first, headLen);
-  if (bodyBytes) first.set(bodyBytes, headLen + envLen);
+  if (compactLen > 0) {
+    // A byte loop: Buffer#copy costs more than the few bytes it would move here.
+    const at = headLen + envLen;
+    for (let i = 0; i < compactLen; i++) first[at + i] = compactScratch[i] as number;
+  } else if (bodyBytes) first.set(bodyBytes, headLen + envLen);
   const out: Buffer[] = [first];
   let total = offset - 4;
   for (let i = 0; i < nbufs; i++) {
@@ -80,6 +87,11 @@ const COMPACT = 0xc1;
 const CALL_MODES = ['future', 'fetch', 'wait', 'do'] as const;
 const isU32 = (x: unknown): x is number => typeof x === 'number' && x >>> 0 === x;
 
+/** The index of a call mode in CALL_MODES, or -1 (compared directly: this runs for every call). */
+function modeIndex(m: unknown): number {
+  return m === 'fetch' ? 1 : m === 'do' ? 3 : m === 'future' ? 0 : m === 'wait' ? 2 : -1;
+}
+
 /** The length of `env` in the compact form, or 0 if it has none. */
 function compactLength(env: Envelope): number {
   let keys = 0;
@@ -87,7 +99,7 @@ function compactLength(env: Envelope): number {
   if (env.k === 'res') {
     return keys === 4 && typeof env.ok === 'boolean' && isU32(env.id) && isU32(env.pid) ? 12 : 0;
   }
-  if (env.k !== 'call' || !isU32(env.id) || !CALL_MODES.includes(env.m as 'do')) return 0;
+  if (env.k !== 'call' || !isU32(env.id) || modeIndex(env.m) < 0) return 0;
   if (keys === 3) return 8;
   const rr = env.rr;
   return keys === 4 && Array.isArray(rr) && rr.length === 2 && isU32(rr[0]) && isU32(rr[1]) ? 16 : 0;
@@ -105,7 +117,7 @@ function writeCompact(env: Envelope, out: Buffer, at: number): void {
   }
   const rr = env.rr as [number, number] | undefined;
   out[at + 1] = 2;
-  out[at + 2] = CALL_MODES.indexOf(env.m as 'do');
+  out[at + 2] = modeIndex(env.m);
   out[at + 3] = rr ? 1 : 0;
   out.writeUInt32LE(env.id as number, at + 4);
   if (rr) {
@@ -158,24 +170,46 @@ export function parseFrame(frame: Buffer): Frame {
   offset += envLen;
   const bodyStart = offset;
   offset += bodyLen;
-  const specs: { code: number; start: number; len: number }[] = [];
+  let specs: BufSpec[] | undefined;
   for (let i = 0; i < nbufs; i++) {
     const code = frame.readUInt32LE(12 + 8 * i);
     const len = frame.readUInt32LE(16 + 8 * i);
     // Padding is relative to the frame after its length prefix, which is where a reassembled frame starts.
     offset += pad8(offset);
-    specs.push({ code, start: offset, len });
+    (specs ??= []).push({ code, start: offset, len });
     offset += len;
   }
-  return {
-    env,
-    byteLength: frame.length + 4,
-    decodeBody() {
-      if (bodyLen === 0) return undefined;
-      const views = specs.map(({ code, start, len }) => viewOf(frame, code, start, len));
-      return decodeBodyAt(frame, bodyStart, bodyStart + bodyLen, views);
-    },
-  };
+  return new ReceivedFrame(env, frame, bodyStart, bodyLen, specs);
+}
+
+interface BufSpec {
+  code: number;
+  start: number;
+  len: number;
+}
+
+/** A Frame as parsed: one object per frame, its body decoded only when asked for. */
+class ReceivedFrame implements Frame {
+  readonly byteLength: number;
+  constructor(
+    readonly env: Envelope,
+    private readonly frame: Buffer,
+    private readonly bodyStart: number,
+    private readonly bodyLen: number,
+    private readonly specs: BufSpec[] | undefined,
+  ) {
+    this.byteLength = frame.length + 4;
+  }
+
+  decodeBody(): unknown {
+    const { frame, bodyStart, bodyLen, specs } = this;
+    if (bodyLen === 0) return undefined;
+    if (frame[bodyStart] === COMPACT_BODY && specs === undefined) {
+      return decodeCompact(frame, bodyStart, bodyStart + bodyLen);
+    }
+    const views = specs ? specs.map(({ code, start, len }) => viewOf(frame, code, start, len)) : [];
+    return decodeBodyAt(frame, bodyStart, bodyStart + bodyLen, views);
+  }
 }
 
 /** Small payloads are copied so that a tiny array does not pin a large socket chunk in memory. */
