@@ -171,8 +171,10 @@ describe('all_to_all', () => {
     await rmprocs(workers());
     await addprocs(4, { lazy: false });
     // Set up by the time addprocs returns: each of the four workers is connected to the master
-    // and to the three others.
-    expect(await totalConnections()).toBe(16);
+    // and to the three others. On a loaded machine one more socket was once seen right after
+    // addprocs (a dial being closed), so the exact count is read once the sockets settle.
+    expect(await totalConnections()).toBeGreaterThanOrEqual(16);
+    expect(await connectionsBecome(16)).toBe(16);
   });
 
   it('topology.jl:143 more workers with a different lazy setting are refused', async () => {
