@@ -8,6 +8,7 @@ import { ArgumentError, describe } from '../errors.js';
 import { remotecall, remotecallFetch } from '../remote/calls.js';
 import type { Future } from '../remote/future.js';
 import { registerBuiltin } from '../remote/ship.js';
+import { checkLoopRange, splitLoopRange } from './ranges.js';
 
 type Body<V> = (i: number) => V | Promise<V>;
 type Reducer<V> = (a: V, b: V) => V;
@@ -33,28 +34,6 @@ const runChunk = registerBuiltin(
   },
 );
 
-/** Splits [start, end) into `parts` contiguous ranges, the larger first (as Julia's splitrange). */
-function chunks(start: number, end: number, parts: number): [number, number][] {
-  const base = Math.floor((end - start) / parts);
-  const extra = (end - start) % parts;
-  const cut = (k: number) => start + k * base + Math.min(k, extra);
-  return Array.from({ length: parts }, (_, k): [number, number] => [cut(k), cut(k + 1)]);
-}
-
-function checkRange(range: unknown): [number, number] {
-  if (
-    !Array.isArray(range) ||
-    range.length !== 2 ||
-    !range.every((x) => Number.isSafeInteger(x)) ||
-    (range[0] as number) > (range[1] as number)
-  ) {
-    throw new ArgumentError(
-      `distributedFor: expected a half-open range [start, end) as [start, end] with integers start ≤ end, got ${describe(range)}; e.g. distributedFor([0, 100], (i) => i)`,
-    );
-  }
-  return range as [number, number];
-}
-
 /**
  * Runs `body(i)` for every i in [start, end) across the workers.
  * With a reducer, returns the reduction of all values; without, returns a Future per worker at once.
@@ -68,7 +47,7 @@ export function distributedFor<V>(
   body: Body<V>,
   reducer?: Reducer<V>,
 ): Promise<V> | Future<[0]>[] {
-  const [start, end] = checkRange(range);
+  const [start, end] = checkLoopRange(range, 'distributedFor', 'distributedFor([0, 100], (i) => i)');
   if (typeof body !== 'function')
     throw new ArgumentError(`distributedFor: the body must be a function, got ${describe(body)}`);
   if (reducer !== undefined && typeof reducer !== 'function') {
@@ -77,7 +56,7 @@ export function distributedFor<V>(
     );
   }
   const ws = workers();
-  const parts = chunks(start, end, ws.length);
+  const parts = splitLoopRange(start, end, ws.length);
   if (!reducer) {
     return parts.map(
       ([lo, hi], k) =>

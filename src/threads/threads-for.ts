@@ -5,6 +5,7 @@
  */
 import { state } from '../cluster/state.js';
 import { ArgumentError, describe } from '../errors.js';
+import { checkLoopRange, splitLoopRange } from '../parallel/ranges.js';
 import { CompositeException } from '../remote/exceptions.js';
 import { type FunctionDescriptor, functionDescriptor, functionFromDescriptor } from '../remote/ship.js';
 import { loadedModules } from '../remote/user-scope.js';
@@ -20,28 +21,6 @@ type Body<A extends unknown[]> = (i: number, ...args: A) => unknown;
 let queue: Promise<unknown> = Promise.resolve();
 /** True while the main thread runs its own chunk, so that a nested loop runs there serially. */
 let inMainChunk = false;
-
-/** Splits [start, end) into `parts` contiguous ranges, the larger first (as Julia's splitrange). */
-function chunks(start: number, end: number, parts: number): [number, number][] {
-  const base = Math.floor((end - start) / parts);
-  const extra = (end - start) % parts;
-  const cut = (k: number) => start + k * base + Math.min(k, extra);
-  return Array.from({ length: parts }, (_, k): [number, number] => [cut(k), cut(k + 1)]);
-}
-
-function checkRange(range: unknown): [number, number] {
-  if (
-    !Array.isArray(range) ||
-    range.length !== 2 ||
-    !range.every((x) => Number.isSafeInteger(x)) ||
-    (range[0] as number) > (range[1] as number)
-  ) {
-    throw new ArgumentError(
-      `threadsFor: expected a half-open range [start, end) as [start, end] with integers start ≤ end, got ${describe(range)}; e.g. threadsFor([0, 100], (i) => …)`,
-    );
-  }
-  return range as [number, number];
-}
 
 /** The arguments as the threads will see them; a value that cannot be cloned is named here. */
 function encodeArgs(args: unknown[]): { encoded: EncodedArg[]; local: unknown[] } {
@@ -79,7 +58,7 @@ async function runLoop(
   end: number,
   n: number,
 ): Promise<void> {
-  const parts = chunks(start, end, n);
+  const parts = splitLoopRange(start, end, n);
   const modules = [...loadedModules.keys()];
   const others = parts.slice(1).map(([lo, hi], k) =>
     hi > lo
@@ -128,7 +107,7 @@ export function threadsFor<A extends unknown[]>(
   body: Body<A>,
   ...args: A
 ): Promise<void> {
-  const [start, end] = checkRange(range);
+  const [start, end] = checkLoopRange(range, 'threadsFor', 'threadsFor([0, 100], (i) => …)');
   if (typeof body !== 'function') {
     throw new ArgumentError(
       `threadsFor: the body must be a function such as (i, a) => { a[i] = threadid() }, got ${describe(body)}`,
