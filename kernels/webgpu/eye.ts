@@ -1,10 +1,9 @@
 /** The WebGPU kernel of `eye`: one thread per element. */
 
-import { GPUArray } from '../../gpu/array.js';
+import type { GPUArray } from '../../gpu/array.js';
 import { getBackend } from '../../src/array/registry.js';
-import type { WebGPUBackend, WebGPUStorage } from './backend.js';
-
-const WG = 256;
+import type { WebGPUBackend } from './backend.js';
+import { runIndexMap, WG } from './index-map.js';
 
 /** WGSL: P = [n, m, the diagonal value's f32 bits]. */
 export const EYE_WGSL = /* wgsl */ `
@@ -22,27 +21,6 @@ fn main(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) nwg:
 /** The n×m float32 GPUArray with `value` on the diagonal. */
 export async function eyeWebGPU(n: number, m: number, value: number): Promise<GPUArray> {
   const b = (await getBackend('webgpu')) as WebGPUBackend;
-  const out = new GPUArray(b, b.alloc(n * m * 4), [n, m]);
-  const words = new Uint32Array(3);
-  words[0] = n;
-  words[1] = m;
-  new Float32Array(words.buffer, 8, 1)[0] = value;
-  const params = b.params(words);
-  try {
-    if (n * m > 0)
-      await b.run(
-        EYE_WGSL,
-        [
-          { buffer: (out.storage as WebGPUStorage).buffer, size: n * m * 4 },
-          { buffer: params.buffer, size: 12 },
-        ],
-        Math.ceil((n * m) / WG),
-      );
-    return out;
-  } catch (e) {
-    out.dispose();
-    throw e;
-  } finally {
-    params.release();
-  }
+  const bits = new Uint32Array(Float32Array.of(value).buffer)[0] as number;
+  return runIndexMap(b, 'eye', EYE_WGSL, [n, m, bits], [], [n, m]);
 }

@@ -3,14 +3,12 @@
  * one thread per result element, reading through an index map (src/array/index-map.ts).
  */
 
-import { GPUArray } from '../../gpu/array.js';
+import type { GPUArray } from '../../gpu/array.js';
 import type { IndexMap } from '../../src/array/index-map.js';
 import type { AnyArray } from '../../src/array/protocol.js';
 import { sizeOf } from '../../src/array/shape.js';
-import type { WebGPUBackend, WebGPUStorage } from './backend.js';
-import { onDevice, releaseTemps } from './operands.js';
-
-const WG = 256;
+import type { WebGPUBackend } from './backend.js';
+import { runIndexMap, WG } from './index-map.js';
 
 /** WGSL: P = [ndim, size, then per dimension: extent, div, shift, mod, stride]. */
 export const GATHER_WGSL = /* wgsl */ `
@@ -34,38 +32,11 @@ fn main(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) nwg:
 `;
 
 /** A new GPUArray of the map's result shape gathered from `a` (a webgpu GPUArray or a host array). */
-export async function gatherWebGPU(
-  b: WebGPUBackend,
-  a: AnyArray,
-  map: IndexMap,
-  op: string,
-): Promise<GPUArray> {
-  const size = sizeOf(map.shape);
-  const da = onDevice(b, a, op);
-  const out = new GPUArray(b, b.alloc(size * 4), map.resultShape ?? map.shape);
-  const words = [map.shape.length, size];
+export function gatherWebGPU(b: WebGPUBackend, a: AnyArray, map: IndexMap, op: string): Promise<GPUArray> {
+  const words = [map.shape.length, sizeOf(map.shape)];
   map.shape.forEach((n, k) => {
     const t = map.terms[k]!;
     words.push(n, t.div, t.shift, t.mod, t.stride);
   });
-  const params = b.params(Uint32Array.from(words));
-  try {
-    if (size > 0)
-      await b.run(
-        GATHER_WGSL,
-        [
-          { buffer: (out.storage as WebGPUStorage).buffer, size: size * 4 },
-          { buffer: params.buffer, size: words.length * 4 },
-          { buffer: da.storage.buffer, size: Math.max(da.size, 1) * 4 },
-        ],
-        Math.ceil(size / WG),
-      );
-    return out;
-  } catch (e) {
-    out.dispose();
-    throw e;
-  } finally {
-    params.release();
-    releaseTemps([da]);
-  }
+  return runIndexMap(b, op, GATHER_WGSL, words, [a], map.resultShape ?? map.shape);
 }

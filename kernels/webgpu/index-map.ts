@@ -1,6 +1,7 @@
 /**
- * What the WebGPU index-map kernels (band, diag, diagm, kron, random) share: one thread per output
- * element, u32 parameters, and inputs bound after the output.
+ * What the WebGPU one-thread-per-element kernels (band, diag, diagm, kron, random, the shape
+ * gathers, eye, transpose) share: one thread per output element, u32 parameters, and inputs bound
+ * after the output.
  */
 import { GPUArray } from '../../gpu/array.js';
 import type { AnyArray } from '../../src/array/protocol.js';

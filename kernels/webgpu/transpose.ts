@@ -1,11 +1,9 @@
 /** The WebGPU kernel of `transpose`: one thread per element, reads coalesced along rows of the input. */
 
-import { GPUArray } from '../../gpu/array.js';
+import type { GPUArray } from '../../gpu/array.js';
 import type { AnyArray } from '../../src/array/protocol.js';
-import type { WebGPUStorage } from './backend.js';
-import { backendOfArgs, onDevice, releaseTemps } from './operands.js';
-
-const WG = 256;
+import { runIndexMap, WG } from './index-map.js';
+import { backendOfArgs } from './operands.js';
 
 /** WGSL of out (n×m) = aᵀ for a of m×n. */
 export const TRANSPOSE_WGSL = /* wgsl */ `
@@ -24,30 +22,9 @@ fn main(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) nwg:
 `;
 
 /** aᵀ on the device (a vector of n becomes a 1×n matrix, sharing no storage with a). */
-export async function transposeWebGPU(a: AnyArray): Promise<GPUArray> {
+export function transposeWebGPU(a: AnyArray): Promise<GPUArray> {
   const b = backendOfArgs('transpose', [a]);
   const [m, n] = a.shape.length === 1 ? [1, a.shape[0] ?? 0] : [a.shape[0] ?? 0, a.shape[1] ?? 0];
-  const da = onDevice(b, a, 'transpose');
   // A vector's transpose keeps the element order, so the same kernel serves with shape [1, n].
-  const out = new GPUArray(b, b.alloc(m * n * 4), a.shape.length === 1 ? [1, n] : [n, m]);
-  const params = b.params(Uint32Array.of(m, n));
-  try {
-    if (m * n > 0)
-      await b.run(
-        TRANSPOSE_WGSL,
-        [
-          { buffer: (out.storage as WebGPUStorage).buffer, size: m * n * 4 },
-          { buffer: params.buffer, size: 8 },
-          { buffer: da.storage.buffer, size: m * n * 4 },
-        ],
-        Math.ceil((m * n) / WG),
-      );
-    return out;
-  } catch (e) {
-    out.dispose();
-    throw e;
-  } finally {
-    params.release();
-    releaseTemps([da]);
-  }
+  return runIndexMap(b, 'transpose', TRANSPOSE_WGSL, [m, n], [a], a.shape.length === 1 ? [1, n] : [n, m]);
 }
