@@ -8,7 +8,7 @@
 import type { GPUArray } from '../../gpu/array.js';
 import { NDArray } from '../../src/array/ndarray.js';
 import type { AnyArray } from '../../src/array/protocol.js';
-import { axisRuns, reducedShape } from '../../src/array/reduce-dims.js';
+import { axisRuns, reducedShape, runExtents } from '../../src/array/reduce-dims.js';
 import { findExtremaCpu } from '../cpu/find-extrema.js';
 import { dataOf, flatten, gpujsOf, wrap } from './operands.js';
 
@@ -46,10 +46,7 @@ export function findExtremaGpujs(
     const [v, i] = findExtremaCpu(new NDArray(data, x.shape), dims, which);
     return [wrap(b, Float32Array.from(v.data), shape), wrap(b, Float32Array.from(i.data), shape)];
   }
-  const run = runs[0] as number[];
-  const outer = x.shape.slice(0, run[0]).reduce((s, n) => s * n, 1);
-  const len = run.reduce((s, d) => s * (x.shape[d] as number), 1);
-  const inner = x.shape.slice((run[run.length - 1] as number) + 1).reduce((s, n) => s * n, 1);
+  const { outer, len, inner } = runExtents(x.shape, runs[0] as number[]);
   const n = outer * inner;
   const idx = n === 0 ? new Float32Array(0) : flatten(b.kernel(scanSource(which, len, inner), [n])(data), n);
   const val = Float32Array.from(idx, (i) => data[i] as number);

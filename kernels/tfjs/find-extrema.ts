@@ -10,7 +10,7 @@ import type { GPUArray } from '../../gpu/array.js';
 import { collectGPU } from '../../gpu/collect.js';
 import { uploadTo } from '../../gpu/upload.js';
 import type { AnyArray } from '../../src/array/protocol.js';
-import { axisRuns, reducedShape } from '../../src/array/reduce-dims.js';
+import { axisRuns, reducedShape, runExtents } from '../../src/array/reduce-dims.js';
 import { sizeOf } from '../../src/array/shape.js';
 import { findExtremaCpu } from '../cpu/find-extrema.js';
 import type { Tensor, TfjsBackend } from './backend.js';
@@ -48,10 +48,7 @@ export async function findExtremaTfjs(
     const [v, i] = findExtremaCpu(await collectGPU(x), dims, which);
     return [uploadTo(b, v), uploadTo(b, i)];
   }
-  const run = runs[0] as number[];
-  const outer = x.shape.slice(0, run[0]).reduce((s, n) => s * n, 1);
-  const len = run.reduce((s, d) => s * (x.shape[d] as number), 1);
-  const inner = x.shape.slice((run[run.length - 1] as number) + 1).reduce((s, n) => s * n, 1);
+  const { outer, len, inner } = runExtents(x.shape, runs[0] as number[]);
   const shape = reducedShape(x.shape, dims);
   const [v, i] = tf.tidy(() => {
     const t = tensorOf(b, x, `find${which}`);

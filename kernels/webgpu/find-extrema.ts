@@ -9,7 +9,7 @@ import { GPUArray } from '../../gpu/array.js';
 import { collectGPU } from '../../gpu/collect.js';
 import { uploadTo } from '../../gpu/upload.js';
 import type { AnyArray } from '../../src/array/protocol.js';
-import { axisRuns, reducedShape } from '../../src/array/reduce-dims.js';
+import { axisRuns, reducedShape, runExtents } from '../../src/array/reduce-dims.js';
 import { findExtremaCpu } from '../cpu/find-extrema.js';
 import type { WebGPUStorage } from './backend.js';
 import { WGSL_PRELUDE } from './expr.js';
@@ -57,10 +57,7 @@ export async function findExtremaWebGPU(
     const [v, i] = findExtremaCpu(await collectGPU(x), dims, which);
     return [uploadTo(b, v), uploadTo(b, i)];
   }
-  const run = runs[0] as number[];
-  const outer = x.shape.slice(0, run[0]).reduce((s, n) => s * n, 1);
-  const len = run.reduce((s, d) => s * (x.shape[d] as number), 1);
-  const inner = x.shape.slice((run[run.length - 1] as number) + 1).reduce((s, n) => s * n, 1);
+  const { outer, len, inner } = runExtents(x.shape, runs[0] as number[]);
   const n = outer * inner;
   const shape = reducedShape(x.shape, dims);
   const dx = onDevice(b, x, `find${which}`);

@@ -87,6 +87,20 @@ export interface AxisPass {
   readonly identity: number;
 }
 
+/** An array of `shape` seen as [outer, len, inner] around the contiguous run of axes `run`. */
+export function runExtents(
+  shape: readonly number[],
+  run: readonly number[],
+): { outer: number; len: number; inner: number } {
+  const first = run[0] as number;
+  const last = run[run.length - 1] as number;
+  return {
+    outer: shape.slice(0, first).reduce((s, n) => s * n, 1),
+    len: run.reduce((s, d) => s * (shape[d] as number), 1),
+    inner: shape.slice(last + 1).reduce((s, n) => s * n, 1),
+  };
+}
+
 /** The maximal runs of consecutive axes in sorted `dims`: [0, 1, 3] gives [[0, 1], [3]]. */
 export function axisRuns(dims: readonly number[]): number[][] {
   const runs: number[][] = [];
@@ -114,11 +128,7 @@ export function axisPasses(
   const identity = plan.monoid?.identity ?? 0;
   let cur = [...shape];
   return runs.map((run, r) => {
-    const first = run[0] as number;
-    const last = run[run.length - 1] as number;
-    const outer = cur.slice(0, first).reduce((s, n) => s * n, 1);
-    const len = run.reduce((s, d) => s * (cur[d] as number), 1);
-    const inner = cur.slice(last + 1).reduce((s, n) => s * n, 1);
+    const { outer, len, inner } = runExtents(cur, run);
     cur = reducedShape(cur, run);
     const only = runs.length === 1;
     const isLast = r === runs.length - 1;
