@@ -116,11 +116,13 @@ describe('heartbeat: a busy process is not a frozen one', () => {
     // A fresh cluster with a little more slack than the frozen tests need: on a loaded machine the
     // helper threads, too, wait for a core.
     await removeAllAndCheck();
-    await addprocs(2, { heartbeat: { interval: 0.25, timeout: 2 } });
+    // A 3 s timeout: a fresh-clone CI run (other suites on the same 2 cores) once saw a worker
+    // silent for 2 s while the master was blocked; the block below stays past the timeout.
+    await addprocs(2, { heartbeat: { interval: 0.25, timeout: 3 } });
     const [a] = workers() as [number];
-    // 3.5 s without turning its event loop, with a 2 s timeout: its helper thread beats meanwhile.
+    // 4.5 s without turning its event loop, with a 3 s timeout: its helper thread beats meanwhile.
     const busy = remotecallFetch(() => {
-      const end = Date.now() + 3500;
+      const end = Date.now() + 4500;
       while (Date.now() < end) {}
       return 'done';
     }, a);
@@ -132,7 +134,7 @@ describe('heartbeat: a busy process is not a frozen one', () => {
     const before = workers();
     const osPids = await Promise.all(before.map((p) => remotecallFetch(() => process.pid, p)));
     const goneBefore = state.gone.size;
-    const end = Date.now() + 3500;
+    const end = Date.now() + 4500;
     while (Date.now() < end) {}
     await sleep(300);
     const given = [...state.gone.entries()].slice(goneBefore).map(([p, why]) => `${p}: ${why}`);
