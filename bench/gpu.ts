@@ -12,6 +12,7 @@
 import '../src/backends.js';
 import { type GPUBackendName, gpu, gpuBackend, scope } from '../gpu/index.js';
 import { startThreads, threadCount } from '../kernels/wasm/pool.js';
+import { kernelStatus } from '../kernels/wasm/status.js';
 import { type AnyArray, collect, mul, type NDArray, rand } from '../src/array/index.js';
 import { powerMethod } from '../src/linalg/index.js';
 import { median, type Row, report } from './lib/report.js';
@@ -22,7 +23,9 @@ const ITERS = Number(process.env.BENCH_ITERS ?? 20);
 const REPS = Number(process.env.BENCH_REPS ?? 5);
 
 const threads = (await startThreads()) ? threadCount() : 1;
-const devices: Record<string, string> = { cpu: `NDArray (WASM SIMD, ${threads} thread(s))` };
+const devices: Record<string, string> = {
+  cpu: `NDArray (matvec ${kernelStatus().matvec}, ${threads} thread(s))`,
+};
 for (const name of names) {
   try {
     devices[name] = (await gpuBackend(name)).device;

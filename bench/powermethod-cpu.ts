@@ -1,5 +1,5 @@
 /**
- * powerMethod on NDArray (the CPU backend: WASM SIMD matvec + worker threads) against NumPy's
+ * powerMethod on NDArray (the CPU backend: native AVX2 or WASM SIMD matvec + worker threads) against NumPy's
  * power_method in the same run: n = 4096 and 8192, float64 and float32, 100 iterations.
  * The two sides alternate in rounds (NumPy in a persistent python3 process), since this machine's
  * memory bandwidth drifts with its neighbours; the table gives each side's best round and the
@@ -13,6 +13,7 @@ import '../src/backends.js';
 import { heapHugePages } from '../kernels/wasm/heap.js';
 import { wasmStatus } from '../kernels/wasm/module.js';
 import { startThreads, threadCount } from '../kernels/wasm/pool.js';
+import { kernelStatus } from '../kernels/wasm/status.js';
 import { type DType, rand } from '../src/array/index.js';
 import { powerMethod } from '../src/linalg/index.js';
 import { bestOf, PairedRounds, PeerProcess, printTable, repoRoot, writeResult } from './common.js';
@@ -26,8 +27,9 @@ const dtypes = (process.env.BENCH_DTYPES ?? 'float64,float32').split(',') as DTy
 
 const threads = (await startThreads()) ? threadCount() : 1;
 const status = wasmStatus();
+const matvecKind = kernelStatus().matvec;
 console.log(
-  `darray: WASM kernels ${status.loaded ? 'loaded' : `not loaded (${status.reason})`}, ${threads} thread(s)`,
+  `darray: WASM kernels ${status.loaded ? 'loaded' : `not loaded (${status.reason})`}, ${threads} thread(s), matvec ${matvecKind}`,
 );
 const rows: Record<string, string | number>[] = [];
 // Read after the first matrix is made: the heap is advised as it grows (DARRAY_HUGEPAGES=0 turns
@@ -119,6 +121,7 @@ const file = writeResult('powermethod-cpu', {
   iters: ITERS,
   rounds: ROUNDS,
   threads,
+  matvec: matvecKind,
   numpyThreads,
   rows,
   peerNote,

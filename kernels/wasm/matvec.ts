@@ -6,7 +6,17 @@ import type { NDArray } from '../../src/array/ndarray.js';
 import type { ColumnBlock } from '../../src/array/protocol.js';
 import { allocate, heapBuffer, isResident, release } from './heap.js';
 import { wasmKernels } from './module.js';
-import { ARGS, claimRows, PoolOp, partCount, readyPool, resetRows, runParallel } from './pool.js';
+import { nativeMatvec } from './native-matvec.js';
+import {
+  ARGS,
+  claimRows,
+  PoolOp,
+  partCount,
+  poolHasNativeMatvec,
+  readyPool,
+  resetRows,
+  runParallel,
+} from './pool.js';
 
 /** Matrices of at least this many bytes are split over threads; below it signalling costs more. */
 export const PARALLEL_MATVEC_BYTES = 1 << 22;
@@ -27,7 +37,8 @@ function place(v: Float, copyIn: boolean, scratch: number[]): number {
 }
 
 /**
- * y = A·x (or, for a block, y (+)= A[rows, start:start+x.size]·x) with WASM SIMD; returns false
+ * y = A·x (or, for a block, y (+)= A[rows, start:start+x.size]·x) with the AVX2 kernel of the native
+ * addon where the CPU has it (native-matvec.ts), else WASM SIMD; returns false
  * (leaving y alone) when the kernels are not loaded, the dtypes are not one float type, or A does
  * not live in the shared heap (copying a large matrix each call would cost more than the plain JS
  * loop).
@@ -52,8 +63,19 @@ export function matvecWasm(a: NDArray, x: NDArray, y: NDArray, block?: ColumnBlo
     const bpe = a.data.BYTES_PER_ELEMENT;
     const ao = a.data.byteOffset + (r0 * lda + (block?.start ?? 0)) * bpe;
     const yo = yPlaced + r0 * bpe;
-    const kernel = dt === 'float64' ? w.kernels.matvec_f64 : w.kernels.matvec_f32;
     const pool = m * n * bpe >= PARALLEL_MATVEC_BYTES ? readyPool() : null;
+    // The AVX2 kernel where this thread and every pool thread have it; the WASM one otherwise.
+    const nat = nativeMatvec();
+    const useNative = nat !== null && (pool === null || poolHasNativeMatvec(pool));
+    const f64 = dt === 'float64';
+    const kernel = useNative ? (f64 ? nat.f64 : nat.f32) : f64 ? w.kernels.matvec_f64 : w.kernels.matvec_f32;
+    const op = useNative
+      ? f64
+        ? PoolOp.NativeMatvecF64
+        : PoolOp.NativeMatvecF32
+      : f64
+        ? PoolOp.MatvecF64
+        : PoolOp.MatvecF32;
     if (!pool) kernel(ao, xo, yo, n, lda, 0, m, acc);
     else {
       // Each thread has a fixed share of the rows (cache reuse between calls) claimed in chunks,
@@ -65,7 +87,7 @@ export function matvecWasm(a: NDArray, x: NDArray, y: NDArray, block?: ColumnBlo
       resetRows(pool, m);
       runParallel(
         pool,
-        dt === 'float64' ? PoolOp.MatvecF64 : PoolOp.MatvecF32,
+        op,
         (f, base) => {
           f.set([ao, xo, yo, n, m, chunk, parts, lda, acc], base + ARGS);
         },

@@ -4,13 +4,14 @@
  * finish, so a call costs a few microseconds of signalling rather than a message round trip.
  *
  * Control block per worker (Int32 slots): 0 request sequence, 1 done sequence, 2 op, 3 error flag,
- * 4 ready flag; Float64 slots 4..15 carry the arguments (ARGS). Broadcast loops, compiled to WASM
+ * 4 ready flag, 5 native matvec loaded; Float64 slots 4..15 carry the arguments (ARGS). Broadcast loops, compiled to WASM
  * modules, travel as bytes through a shared text area and are instantiated once per worker.
  */
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import { wasmMemory } from './heap.js';
 import { wasmKernels } from './module.js';
+import { nativeMatvec } from './native-matvec.js';
 
 const SLOT_INTS = 32;
 // Module bytes in the first half, the JSON argument list in the second; a lambda whose lowered IR
@@ -44,7 +45,13 @@ function shareBoundSource(m: string, i: string, parts: string): string {
 export const ARGS = 4;
 
 /** Ops the workers understand. */
-export const PoolOp = { MatvecF64: 1, MatvecF32: 2, Broadcast: 3 } as const;
+export const PoolOp = {
+  MatvecF64: 1,
+  MatvecF32: 2,
+  Broadcast: 3,
+  NativeMatvecF64: 4,
+  NativeMatvecF32: 5,
+} as const;
 // Matvec args: a, x, y, n, rows, chunk, parts, lda, acc; each part claims `chunk` rows at a time from its own
 // share first, then from the others' (see claimRows).
 /** An op code of {@link PoolOp}. */
@@ -52,12 +59,18 @@ export type PoolOp = (typeof PoolOp)[keyof typeof PoolOp];
 
 const WORKER_SOURCE = `
 const { workerData } = require('node:worker_threads');
-const { module, memory, control, text, slot, counters } = workerData;
+const { module, memory, control, text, slot, counters, nativeMatvec } = workerData;
 const env = { memory, abort: () => { throw new Error('WASM kernel aborted'); } };
 const k = new WebAssembly.Instance(module, { env }).exports;
 const I = new Int32Array(control, slot * ${SLOT_INTS * 4}, ${SLOT_INTS});
 const F = new Float64Array(control, slot * ${SLOT_INTS * 4}, ${SLOT_INTS / 2});
 const C = new Int32Array(control);
+// The native matvec (native/matvec.c) when the calling thread has it; slot 5 tells the caller
+// whether this thread could load it too, since every row of one product must come from one kernel.
+let nm = null;
+if (nativeMatvec) try { const m = require(nativeMatvec); if (m.supported()) nm = m; } catch {}
+I[5] = nm ? 1 : 0;
+let hv = new Uint8Array(memory.buffer);
 const loops = new Map();
 const math = { mod: (a, b) => a % b };
 for (const name of Object.getOwnPropertyNames(Math)) math[name] = Math[name];
@@ -76,8 +89,9 @@ for (;;) {
   if (seen < 0) break;
   try {
     const op = I[2];
-    if (op === 1 || op === 2) {
-      const mv = op === 1 ? k.matvec_f64 : k.matvec_f32;
+    if (op === 1 || op === 2 || op === 4 || op === 5) {
+      if (op > 3 && hv.buffer !== memory.buffer) hv = new Uint8Array(memory.buffer);
+      const mv = op === 1 ? k.matvec_f64 : op === 2 ? k.matvec_f32 : op === 4 ? nm.f64.bind(null, hv) : nm.f32.bind(null, hv);
       const m = F[8], chunk = F[9], parts = F[10], lda = F[11], acc = F[12];
       for (let step = 0; step < parts; step++) {
         const q = (slot + 1 + step) % parts;
@@ -132,6 +146,7 @@ export function threadCount(): number {
 
 function startPool(): Pool | null {
   const w = wasmKernels();
+  const nativeFile = nativeMatvec()?.file;
   const memory = wasmMemory();
   const n = threadCount() - 1;
   if (!w || !memory || n < 1) return null;
@@ -143,7 +158,7 @@ function startPool(): Pool | null {
   for (let slot = 0; slot < n; slot++) {
     const worker = new Worker(WORKER_SOURCE, {
       eval: true,
-      workerData: { module: w.module, memory, control, text, slot, counters },
+      workerData: { module: w.module, memory, control, text, slot, counters, nativeMatvec: nativeFile },
     });
     // Idle workers must not keep the process alive.
     worker.unref();
@@ -218,6 +233,12 @@ export function runParallel(
     if (p.ints[base + 3] === 1) failed = true;
   }
   if (failed) throw new Error('darray: a kernel failed in a worker thread');
+}
+
+/** Whether every pool thread loaded the native matvec, so a product may run it on all threads. */
+export function poolHasNativeMatvec(p: Pool): boolean {
+  for (let s = 0; s < p.workers.length; s++) if (Atomics.load(p.ints, s * SLOT_INTS + 5) !== 1) return false;
+  return true;
 }
 
 /** Number of parts a parallel call is split into: the workers and the calling thread. */

@@ -1,6 +1,7 @@
 /** Status and control of the CPU backend's accelerators: WASM SIMD kernels and the thread pool. */
 import { heapHugePages } from './heap.js';
 import { wasmStatus } from './module.js';
+import { nativeMatvec, nativeMatvecReason } from './native-matvec.js';
 import { startThreads, threadCount } from './pool.js';
 
 /** What the CPU backend runs large arrays with. */
@@ -16,6 +17,13 @@ export interface KernelStatus {
    * package's native addon, linux-x64; DARRAY_HUGEPAGES=0 turns it off).
    */
   hugePages: boolean;
+  /**
+   * Which kernel runs matrix–vector products of float arrays in the heap: the AVX2 + FMA one of the
+   * package's native addon (linux-x64; DARRAY_NATIVE_MATVEC=0 turns it off), else WASM SIMD.
+   */
+  matvec: 'native-avx2' | 'wasm-simd' | 'js';
+  /** Why the native matvec is not used ('' when it is). */
+  matvecReason: string;
 }
 
 /** Reports whether the WASM kernels are loaded and how many threads the heavy kernels use. */
@@ -26,6 +34,8 @@ export function kernelStatus(): KernelStatus {
     reason: s.reason,
     threads: s.loaded ? threadCount() : 1,
     hugePages: s.loaded && heapHugePages().advised,
+    matvec: !s.loaded ? 'js' : nativeMatvec() ? 'native-avx2' : 'wasm-simd',
+    matvecReason: s.loaded ? nativeMatvecReason() : s.reason,
   };
 }
 

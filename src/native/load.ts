@@ -1,7 +1,8 @@
 /**
- * Loads the package's own N-API addon (native/shm.c, prebuilt per platform under
+ * Loads the package's own N-API addons (native/shm.c, native/matvec.c, prebuilt per platform under
  * native/prebuilds/<platform>-<arch>/). Nothing is loaded until a feature asks for it, so a
- * platform without a prebuild loses only that feature (SharedArray), with an error saying so.
+ * platform without a prebuild loses only that feature (SharedArray; the AVX2 matvec, whose place
+ * the WASM kernel takes), with an error saying so.
  */
 import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -22,6 +23,39 @@ export interface ShmAddon {
   madviseHugepage(buffer: ArrayBufferLike): boolean;
 }
 
+/** The functions of native/matvec.c: AVX2 + FMA matrix–vector products over the kernel heap. */
+export interface MatvecAddon {
+  /** Whether this CPU has AVX2 and FMA (the products throw without them). */
+  supported(): boolean;
+  /**
+   * y[r] (+)= Σ_j A[r, j]·x[j] for start ≤ r < end, float64; a, x, y are byte offsets into `heap`,
+   * A's rows lda elements apart, acc ≠ 0 adds to y. Throws a RangeError for a range past the heap.
+   */
+  f64(
+    heap: Uint8Array,
+    a: number,
+    x: number,
+    y: number,
+    n: number,
+    lda: number,
+    start: number,
+    end: number,
+    acc: number,
+  ): void;
+  /** The same in float32. */
+  f32(
+    heap: Uint8Array,
+    a: number,
+    x: number,
+    y: number,
+    n: number,
+    lda: number,
+    start: number,
+    end: number,
+    acc: number,
+  ): void;
+}
+
 const loaded = new Map<string, unknown>();
 
 /** The folder holding `native/` (the package root), from src/native/ or dist/src/native/. */
@@ -34,6 +68,14 @@ function packageRoot(): string | undefined {
   return undefined;
 }
 
+/** The path of the prebuilt addon `name` for this platform, or undefined where there is none. */
+export function nativeFile(name: string): string | undefined {
+  const root = packageRoot();
+  const file =
+    root && join(root, 'native', 'prebuilds', `${process.platform}-${process.arch}`, `${name}.node`);
+  return file && existsSync(file) ? file : undefined;
+}
+
 /**
  * The prebuilt addon `name` for this platform. Throws an Error naming the file that is missing (or
  * why it failed to load) and what is unavailable without it.
@@ -42,9 +84,8 @@ export function loadNative<T>(name: string, feature: string): T {
   const hit = loaded.get(name);
   if (hit) return hit as T;
   const platform = `${process.platform}-${process.arch}`;
-  const root = packageRoot();
-  const file = root && join(root, 'native', 'prebuilds', platform, `${name}.node`);
-  if (!file || !existsSync(file))
+  const file = nativeFile(name);
+  if (!file)
     throw new Error(
       `${feature} is unavailable on ${platform}: darray ships its native addon '${name}' prebuilt for ` +
         `linux-x64 only (looked for native/prebuilds/${platform}/${name}.node). Build it with ` +
