@@ -1,5 +1,6 @@
 // The AVX2 + FMA matvec of native/matvec.c against the plain JS loop, through the same heap byte
 // offsets the WASM kernel takes, on the calling thread and on the kernel pool's threads.
+import { execFileSync } from 'node:child_process';
 import '../../src/backends.js';
 import { describe, expect, it } from 'vitest';
 import { matvecRows } from '../../kernels/cpu/mul.js';
@@ -123,4 +124,17 @@ describe.skipIf(skip !== '')(`native AVX2 matvec${skip ? ` (skipped: ${skip})` :
         for (let i = 0; i < blocks.length; i += 2) release(blocks[i]!, blocks[i + 1]!);
       }
     });
+});
+
+describe('DARRAY_NATIVE_MATVEC=0', () => {
+  it('runs products with the WASM kernel and says why', () => {
+    // A fresh process: the choice is made once, when the first product runs.
+    const src = `import { kernelStatus } from './dist/src/index.js';
+      const s = kernelStatus(); console.log(JSON.stringify([s.matvec, s.matvecReason]));`;
+    const out = execFileSync(process.execPath, ['--input-type=module', '-e', src], {
+      env: { ...process.env, DARRAY_NATIVE_MATVEC: '0' },
+      encoding: 'utf8',
+    });
+    expect(JSON.parse(out)).toEqual(['wasm-simd', 'turned off by DARRAY_NATIVE_MATVEC=0']);
+  });
 });
