@@ -14,6 +14,7 @@ const plainJs: JsDialect = {
   one: '1',
   zero: '0',
   pow: (a, b) => `(${a} ** ${b})`,
+  lazy: true,
 };
 
 /** The JS source of lowered expression `e`: `decls` binds its shared nodes to `${temp}0`, `${temp}1`, …. */

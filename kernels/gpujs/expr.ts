@@ -20,6 +20,8 @@ const gpujsDialect: JsDialect = {
   one: '1.0',
   zero: '0.0',
   pow: (a, b) => `Math.pow(${a}, ${b})`,
+  // gpu.js translates declarations and expressions to GLSL, not assignments inside expressions.
+  lazy: false,
 };
 
 /**

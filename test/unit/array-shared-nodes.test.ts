@@ -135,6 +135,28 @@ describe('code generators print each shared node once', () => {
   });
 });
 
+describe('the JS printer binds a shared node in the branch that needs it', () => {
+  it('computes no power for a ** b until every NaN and b = 0 case is ruled out', () => {
+    const { decls, value } = exprToJs(lowerLambda(lambdaOf('(a, b) => a ** b')));
+    expect(decls).toMatch(/^let t\d+(, t\d+)*;$/);
+    expect(value.startsWith('((p1 === 0) ? 1 :')).toBe(true);
+    const nanBranch = value.indexOf('? NaN :');
+    expect(nanBranch).toBeGreaterThan(0);
+    expect(value.indexOf('**')).toBeGreaterThan(nanBranch);
+  });
+
+  it('still gives JS its value on every pair of special numbers, nested branches included', () => {
+    const special = [0, -0, 1, -1, 0.5, -0.5, 2, -3, 2.5, Number.NaN, Number.POSITIVE_INFINITY, -Infinity];
+    for (const src of ['(a, b) => a ** b', '(a, b) => (a && b ** a) || (a % b ? Math.min(a, b) : a ** 3)']) {
+      const { decls, value } = exprToJs(lowerLambda(lambdaOf(src)));
+      const js = new Function('p0', 'p1', `${decls} return ${value};`) as (a: number, b: number) => number;
+      const plain = new Function(`return ${src}`)() as (a: number, b: number) => number;
+      for (const a of special)
+        for (const b of special) expect(Object.is(js(a, b), plain(a, b)), `${src} at ${a}, ${b}`).toBe(true);
+    }
+  });
+});
+
 describe('evalLowered', () => {
   it('evaluates 8 nested Math.pow as plain JS does, bit for bit', () => {
     const e = lowerLambda(lambdaOf(tower(8)));

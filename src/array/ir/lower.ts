@@ -70,15 +70,13 @@ function power(a: Num, b: Num): Num {
   // b is odd when b − 2·floor(b/2) is 1 (false for ±∞, which are even here, as in JS).
   const odd = cmp('==', arith('-', b, arith('*', num(2), call('floor', arith('/', b, num(2))))), num(1));
   const finiteNegative = and(cmp('<', a, num(0)), not(isInf(a)));
-  const negativeBase = select(
-    and(finiteNegative, cmp('!=', call('trunc', b), b)),
-    num(Number.NaN),
-    select(odd, neg(magnitude), magnitude),
-  );
+  const nonInteger = and(finiteNegative, cmp('!=', call('trunc', b), b));
+  // Every NaN case is decided before the magnitude is needed, so a lazy target computes no
+  // powPos for a result that is NaN.
   return select(
     cmp('==', b, num(0)),
     num(1),
-    select(nan, num(Number.NaN), select(negative, negativeBase, magnitude)),
+    select(or(nan, nonInteger), num(Number.NaN), select(and(negative, odd), neg(magnitude), magnitude)),
   );
 }
 

@@ -1,9 +1,11 @@
 /**
- * Prints the lowered IR (lower.ts) as JavaScript, node for node: `const` bindings for its shared
- * nodes, then an expression. The CPU loop and gpu.js both compile JavaScript; they differ only in
- * how literals and powers may be written, which a dialect supplies. JS's own operators already have each node's IEEE meaning, so nothing
- * here adds number rules.
+ * Prints the lowered IR (lower.ts) as JavaScript, node for node: bindings for its shared nodes,
+ * then an expression. The CPU loop and gpu.js both compile JavaScript; they differ in how literals
+ * and powers may be written and in whether a branch may bind locals, which a dialect supplies.
+ * JS's own operators already have each node's IEEE meaning, so nothing here adds number rules.
  */
+
+import { lazyBindings, type Region } from './lazy-bindings.js';
 import { type ParamNames, paramName } from './names.js';
 import { type LoweredNode, type Printed, printShared } from './shared-nodes.js';
 import type { Num } from './types.js';
@@ -17,11 +19,24 @@ export interface JsDialect {
   zero: string;
   /** `a ** b` for a non-negative base (lower.ts handles the rest). */
   pow(a: string, b: string): string;
+  /**
+   * Whether a shared node may be computed inside the branch that needs it (by assignments in a
+   * comma expression), so a branch not taken costs nothing; otherwise every shared node is a
+   * `const` computed before the expression.
+   */
+  lazy: boolean;
 }
 
 const CMP = { '<': '<', '<=': '<=', '>': '>', '>=': '>=', '==': '===', '!=': '!==' } as const;
 
-function printNode(e: LoweredNode, d: JsDialect, names: ParamNames, r: (x: LoweredNode) => string): string {
+/** `r` prints an operand, `lazy` operand i of `e` where only some paths evaluate it. */
+function printNode(
+  e: LoweredNode,
+  d: JsDialect,
+  names: ParamNames,
+  r: (x: LoweredNode) => string,
+  lazy: (i: number, x: LoweredNode) => string,
+): string {
   switch (e.kind) {
     case 'num':
       return d.num(e.value);
@@ -32,7 +47,7 @@ function printNode(e: LoweredNode, d: JsDialect, names: ParamNames, r: (x: Lower
     case 'arith':
       return `(${r(e.left)} ${e.op} ${r(e.right)})`;
     case 'select':
-      return `(${r(e.test)} ? ${r(e.ifTrue)} : ${r(e.ifFalse)})`;
+      return `(${r(e.test)} ? ${lazy(1, e.ifTrue)} : ${lazy(2, e.ifFalse)})`;
     case 'toNum':
       return `(${r(e.arg)} ? ${d.one} : ${d.zero})`;
     case 'call': {
@@ -52,9 +67,9 @@ function printNode(e: LoweredNode, d: JsDialect, names: ParamNames, r: (x: Lower
       return `(${a} !== ${a})`;
     }
     case 'and':
-      return `(${r(e.left)} && ${r(e.right)})`;
+      return `(${r(e.left)} && ${lazy(1, e.right)})`;
     case 'or':
-      return `(${r(e.left)} || ${r(e.right)})`;
+      return `(${r(e.left)} || ${lazy(1, e.right)})`;
     case 'not':
       return `(!${r(e.arg)})`;
   }
@@ -62,15 +77,34 @@ function printNode(e: LoweredNode, d: JsDialect, names: ParamNames, r: (x: Lower
 
 /**
  * The source of lowered expression `e` in dialect `d`; parameter i reads `p${i}` (or `names[i]`),
- * and shared nodes are bound by `const ${temp}${k} = …;` statements in `decls`.
+ * and shared nodes are locals `${temp}${k}`, declared by the statements in `decls`.
  *
  * @example printJs(lowerLambda(lambda), dialect).value // '(p0 + (2 * p1))' for `(a, b) => a + 2 * b`
  */
 export function printJs(e: Num, d: JsDialect, names: ParamNames = 'p', temp = 't'): Printed {
-  return printShared(
-    e,
-    temp,
-    (name, value) => `const ${name} = ${value};`,
-    (x, r) => printNode(x, d, names, r),
-  );
+  if (!d.lazy)
+    return printShared(
+      e,
+      temp,
+      (name, value) => `const ${name} = ${value};`,
+      (x, r) => printNode(x, d, names, r, (_, c) => r(c)),
+    );
+  const plan = lazyBindings(e);
+  const local = new Map(plan.shared.map((n, k) => [n, `${temp}${k}`]));
+  const r = (x: LoweredNode): string => local.get(x) ?? text(x);
+  const text = (x: LoweredNode): string =>
+    printNode(x, d, names, r, (i, c) => enter(plan.branch(x, i), r(c)));
+  // A branch computes its shared nodes first, as assignments before its value in a comma expression.
+  const enter = (region: Region | undefined, value: string): string =>
+    region?.bound.length
+      ? `(${region.bound.map((n) => `${local.get(n)} = ${text(n)}`).join(', ')}, ${value})`
+      : value;
+  const value = r(e);
+  const atTop = new Set(plan.top.bound);
+  const inBranches = plan.shared.filter((n) => !atTop.has(n)).map((n) => local.get(n));
+  const decls = [
+    ...(inBranches.length ? [`let ${inBranches.join(', ')};`] : []),
+    ...plan.top.bound.map((n) => `const ${local.get(n)} = ${text(n)};`),
+  ];
+  return { decls: decls.join(' '), value };
 }
