@@ -19,9 +19,10 @@ type Loop = (out: ArrayLike<number>, ...rest: unknown[]) => void;
 function flatLoopSource(lambda: Lambda, layout: string): string {
   const loads = [...layout].map((k, i) => `const p${i} = ${k === 'a' ? `x${i}[i]` : `x${i}`};`).join(' ');
   const params = [...layout].map((_, i) => `x${i}`).join(', ');
+  const { decls, value } = exprToJs(lowerLambda(lambda));
   return (
     `return function flat(out, start, end${params ? `, ${params}` : ''}) {\n` +
-    `  for (let i = start; i < end; i++) { ${loads} out[i] = ${exprToJs(lowerLambda(lambda))}; }\n};`
+    `  for (let i = start; i < end; i++) { ${loads} ${decls} out[i] = ${value}; }\n};`
   );
 }
 
@@ -35,6 +36,7 @@ function stridedLoopSource(lambda: Lambda, layout: string): string {
   const loads = [...layout]
     .map((k, i) => `const p${i} = ${k === 'a' ? `x${i}[o${i} + j * in${i}]` : `x${i}`};`)
     .join(' ');
+  const { decls, value } = exprToJs(lowerLambda(lambda));
   return `return function strided(out, shape${params ? `, ${params}` : ''}) {
   const nd = shape.length, inner = nd ? shape[nd - 1] : 1;
   let rows = 1; for (let k = 0; k < nd - 1; k++) rows *= shape[k];
@@ -46,7 +48,7 @@ function stridedLoopSource(lambda: Lambda, layout: string): string {
       const ix = rem % shape[k]; rem = (rem - ix) / shape[k];
       ${arrays.map((i) => `o${i} += ix * st${i}[k];`).join(' ')}
     }
-    for (let j = 0; j < inner; j++) { ${loads} out[pos++] = ${exprToJs(lowerLambda(lambda))}; }
+    for (let j = 0; j < inner; j++) { ${loads} ${decls} out[pos++] = ${value}; }
   }
 };`;
 }

@@ -15,9 +15,11 @@ type MapFn = (x: number) => number;
 
 /** Source of `(x, start, end, acc) => acc'` folding the mapped `x[i]` into acc with the plan's step. */
 export function foldSource(plan: ReducePlan): string {
-  const value = plan.map ? `const p0 = x[i]; const v = ${exprToJs(plan.map)};` : 'const v = x[i];';
+  const m = plan.map && exprToJs(plan.map, 'p', 'tm');
+  const value = m ? `const p0 = x[i]; ${m.decls} const v = ${m.value};` : 'const v = x[i];';
+  const s = exprToJs(plan.step, ['acc', 'v'], 'ts');
   return `return function fold(x, start, end, acc) {
-  for (let i = start; i < end; i++) { ${value} acc = ${exprToJs(plan.step, ['acc', 'v'])}; }
+  for (let i = start; i < end; i++) { ${value} ${s.decls} acc = ${s.value}; }
   return acc;
 };`;
 }
@@ -52,7 +54,10 @@ export function foldPlan(plan: ReducePlan, data: ArrayLike<number>): number {
     case 'first': {
       const m = plan.map;
       const first = m
-        ? cached(maps, m, () => `"use strict"; return (p0) => ${exprToJs(m)};`)(data[0]!)
+        ? cached(maps, m, () => {
+            const { decls, value } = exprToJs(m);
+            return `"use strict"; return (p0) => { ${decls} return ${value}; };`;
+          })(data[0]!)
         : data[0]!;
       return f(data, 1, n, first);
     }

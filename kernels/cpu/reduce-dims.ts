@@ -5,6 +5,7 @@
  */
 import { empty } from '../../src/array/create.js';
 import { planReduce, type ReducePlan } from '../../src/array/ir/reduce-plan.js';
+import { structureKey } from '../../src/array/ir/shared-nodes.js';
 import type { Lambda, Num } from '../../src/array/ir/types.js';
 import type { NDArray } from '../../src/array/ndarray.js';
 import type { Reducer } from '../../src/array/protocol.js';
@@ -26,25 +27,26 @@ const SEEDS = { init: 0, identity: 1, first: 2 } as const;
 
 /** Source of one pass: out[o, i] folds x[o, k, i] over k; seed 2 starts from the first mapped element. */
 function passSource(map: Num | null, step: Num): string {
-  const m = map ? exprToJs(map) : 'p0';
-  const s = exprToJs(step, ['a', 'v']);
+  // The map's bindings follow each `const p0`, the step's each `const a` (the names it reads).
+  const { decls: md, value: m } = map ? exprToJs(map, 'p', 'tm') : { decls: '', value: 'p0' };
+  const { decls: sd, value: s } = exprToJs(step, ['a', 'v'], 'ts');
   return `return function pass(x, out, outer, len, inner, seed, start) {
   for (let o = 0; o < outer; o++) {
     const base = o * len * inner;
     if (inner === 1) {
       let k0 = 0; let acc = start;
-      if (seed === 2) { const p0 = x[base]; acc = ${m}; k0 = 1; }
-      for (let k = k0; k < len; k++) { const p0 = x[base + k]; const v = ${m}; const a = acc; acc = ${s}; }
+      if (seed === 2) { const p0 = x[base]; ${md} acc = ${m}; k0 = 1; }
+      for (let k = k0; k < len; k++) { const p0 = x[base + k]; ${md} const v = ${m}; const a = acc; ${sd} acc = ${s}; }
       out[o] = acc;
       continue;
     }
     const ob = o * inner;
     let k0 = 0;
-    if (seed === 2) { for (let i = 0; i < inner; i++) { const p0 = x[base + i]; out[ob + i] = ${m}; } k0 = 1; }
+    if (seed === 2) { for (let i = 0; i < inner; i++) { const p0 = x[base + i]; ${md} out[ob + i] = ${m}; } k0 = 1; }
     else out.fill(start, ob, ob + inner);
     for (let k = k0; k < len; k++) {
       const kb = base + k * inner;
-      for (let i = 0; i < inner; i++) { const p0 = x[kb + i]; const v = ${m}; const a = out[ob + i]; out[ob + i] = ${s}; }
+      for (let i = 0; i < inner; i++) { const p0 = x[kb + i]; ${md} const v = ${m}; const a = out[ob + i]; ${sd} out[ob + i] = ${s}; }
     }
   }
 };`;
@@ -53,7 +55,7 @@ function passSource(map: Num | null, step: Num): string {
 const passes = new Map<string, PassFn>();
 
 function passFn(p: AxisPass): PassFn {
-  const key = `${JSON.stringify(p.map)}\u0000${JSON.stringify(p.step)}`;
+  const key = `${p.map ? structureKey(p.map) : ''}\u0000${structureKey(p.step)}`;
   let f = passes.get(key);
   if (!f) {
     f = new Function(passSource(p.map, p.step))() as PassFn;

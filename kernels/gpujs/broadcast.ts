@@ -31,7 +31,8 @@ export function broadcastGpujs(lambda: Lambda, args: readonly Operand[], shape: 
       return `const p${i} = x${i}[${terms.join(' + ') || '0'}];`;
     })
     .join(' ');
-  return `function(${params}) { const i = this.thread.x; ${loads} return ${exprToGpujs(lowerLambda(lambda))}; }`;
+  const { decls, value } = exprToGpujs(lowerLambda(lambda));
+  return `function(${params}) { const i = this.thread.x; ${loads} ${decls} return ${value}; }`;
 }
 
 /** The gpu.js kernel of `broadcast`. */

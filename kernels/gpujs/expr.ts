@@ -5,6 +5,7 @@
  */
 import type { ParamNames } from '../../src/array/ir/names.js';
 import { type JsDialect, printJs } from '../../src/array/ir/print-js.js';
+import type { Printed } from '../../src/array/ir/shared-nodes.js';
 import type { Num } from '../../src/array/ir/types.js';
 
 const gpujsDialect: JsDialect = {
@@ -19,9 +20,14 @@ const gpujsDialect: JsDialect = {
   one: '1.0',
   zero: '0.0',
   pow: (a, b) => `Math.pow(${a}, ${b})`,
+  // gpu.js translates declarations and expressions to GLSL, not assignments inside expressions.
+  lazy: false,
 };
 
-/** The gpu.js-safe JS source of lowered expression `e`; parameter i reads `p${i}` (or names[i]). */
-export function exprToGpujs(e: Num, names: ParamNames = 'p'): string {
-  return printJs(e, gpujsDialect, names);
+/**
+ * The gpu.js-safe JS source of lowered expression `e`; parameter i reads `p${i}` (or names[i]),
+ * and `decls` binds its shared nodes to `${temp}0`, `${temp}1`, ….
+ */
+export function exprToGpujs(e: Num, names: ParamNames = 'p', temp = 't'): Printed {
+  return printJs(e, gpujsDialect, names, temp);
 }

@@ -22,5 +22,8 @@ export function mapreduceGpujs(
   const plan = planReduce(map, reducer, init);
   if (data.length === 0) return emptyResult(plan);
   if (!plan.monoid) return foldPlan(plan, data);
-  return withInit(plan, reduceGpujs(b, [data], plan.map ? exprToGpujs(plan.map) : 'p0', plan.monoid.op));
+  return withInit(
+    plan,
+    reduceGpujs(b, [data], plan.map ? exprToGpujs(plan.map, 'p', 'tm') : 'p0', plan.monoid.op),
+  );
 }

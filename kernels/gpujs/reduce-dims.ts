@@ -21,18 +21,21 @@ import { dataOf, flatten, gpujsOf, wrap } from './operands.js';
  * literals for min and max.
  */
 function passSource(p: AxisPass): string {
-  const m = p.map ? exprToGpujs(p.map) : 'p0';
+  const { decls: md, value: m } = p.map ? exprToGpujs(p.map, 'p', 'tm') : { decls: '', value: 'p0' };
+  const s = exprToGpujs(p.step, ['acc', 'v'], 'ts');
   const fromInit = p.seed === 'init';
   return `function(x, s) {
   const t = this.thread.x;
   const o = Math.floor(t / ${p.inner});
   const base = o * ${p.len * p.inner} + (t - o * ${p.inner});
   let acc = s;
-  ${fromInit ? '' : `{ const p0 = x[base]; acc = ${m}; }`}
+  ${fromInit ? '' : `{ const p0 = x[base]; ${md} acc = ${m}; }`}
   for (let k = ${fromInit ? 0 : 1}; k < ${p.len}; k++) {
     const p0 = x[base + k * ${p.inner}];
+    ${md}
     const v = ${m};
-    acc = ${exprToGpujs(p.step, ['acc', 'v'])};
+    ${s.decls}
+    acc = ${s.value};
   }
   return acc;
 }`;

@@ -4,6 +4,7 @@
  */
 import { evalLowered } from '../../src/array/ir/eval.js';
 import { MONOIDS, type MonoidOp } from '../../src/array/ir/reduce-plan.js';
+import type { Printed } from '../../src/array/ir/shared-nodes.js';
 import type { GpujsBackend } from './backend.js';
 import { exprToGpujs } from './expr.js';
 import { flatten } from './operands.js';
@@ -13,18 +14,23 @@ export type Fold = MonoidOp;
 
 const CHUNK = 1024;
 
-/** gpu.js source folding `map` (over p0, p1, … and the number argument `s`) over chunks of `n`. */
-export function partialsSource(inputs: number, map: string, fold: Fold, n: number): string {
+/**
+ * gpu.js source folding `map` (over p0, p1, … and the number argument `s`) over chunks of `n`:
+ * an expression, or one printed with bindings of its shared nodes (exprToGpujs).
+ */
+export function partialsSource(inputs: number, map: string | Printed, fold: Fold, n: number): string {
   const xs = Array.from({ length: inputs }, (_, i) => `x${i}`);
-  const loads = (idx: string) => xs.map((x, i) => `const p${i} = ${x}[${idx}];`).join(' ');
+  const m = typeof map === 'string' ? { decls: '', value: map } : map;
+  const loads = (idx: string) => `${xs.map((x, i) => `const p${i} = ${x}[${idx}];`).join(' ')} ${m.decls}`;
+  const step = exprToGpujs(MONOIDS[fold].step, ['acc', 'v'], 'ts');
   // The first element of the chunk starts the fold, which avoids Infinity literals for min/max.
   return `function(${[...xs, 's'].join(', ')}) {
   const start = this.thread.x * ${CHUNK};
   let acc = 0.0;
-  { ${loads('start')} acc = ${map}; }
+  { ${loads('start')} acc = ${m.value}; }
   for (let j = 1; j < ${CHUNK}; j++) {
     const i = start + j;
-    if (i < ${n}) { ${loads('i')} const v = ${map}; acc = ${exprToGpujs(MONOIDS[fold].step, ['acc', 'v'])}; }
+    if (i < ${n}) { ${loads('i')} const v = ${m.value}; ${step.decls} acc = ${step.value}; }
   }
   return acc;
 }`;
@@ -34,7 +40,7 @@ export function partialsSource(inputs: number, map: string, fold: Fold, n: numbe
 export function reduceGpujs(
   b: GpujsBackend,
   xs: readonly Float32Array[],
-  map: string,
+  map: string | Printed,
   fold: Fold,
   s = 0,
 ): number {

@@ -2,11 +2,12 @@
  * Compiles a broadcast lambda's IR straight to a WebAssembly module: one loop that reads each
  * array argument at index i, evaluates the expression in f64 and stores into the output. Used for
  * arrays in the shared heap, where it runs near memory bandwidth (the JS loop over typed arrays
- * reaches about a third of it). It prints the lowered IR node for node; Math functions without a
- * WASM instruction (and `rem`, `powPos`) are imported from JS.
+ * reaches about a third of it). It prints the lowered IR node for node, each shared node once into
+ * a local; Math functions without a WASM instruction (and `rem`, `powPos`) are imported from JS.
  */
 import type { DType } from '../../src/array/dtype.js';
 import { lowerLambda } from '../../src/array/ir/lower.js';
+import { dagNodes, type LoweredNode, sharedNodes } from '../../src/array/ir/shared-nodes.js';
 import type { ArithOp, Bool, CmpOp, Lambda, Num } from '../../src/array/ir/types.js';
 
 const I32 = 0x7f;
@@ -35,37 +36,11 @@ const VEC_CMP: Record<CmpOp, number> = {
   '>=': 0x4c,
 };
 
+// Whether every node of the DAG has an f64x2 form (each distinct node checked once).
 function vectorizable(e: Num): boolean {
-  switch (e.kind) {
-    case 'num':
-    case 'param':
-      return true;
-    case 'neg':
-      return vectorizable(e.arg);
-    case 'arith':
-      return vectorizable(e.left) && vectorizable(e.right);
-    case 'select':
-      return vectorizableBool(e.test) && vectorizable(e.ifTrue) && vectorizable(e.ifFalse);
-    case 'toNum':
-      return vectorizableBool(e.arg);
-    case 'call':
-      return (
-        (VEC_UNARY[e.fn] !== undefined || e.fn === 'min' || e.fn === 'max') && e.args.every(vectorizable)
-      );
-  }
-}
-
-function vectorizableBool(b: Bool): boolean {
-  switch (b.kind) {
-    case 'cmp':
-      return vectorizable(b.left) && vectorizable(b.right);
-    case 'isNaN':
-    case 'not':
-      return b.kind === 'isNaN' ? vectorizable(b.arg) : vectorizableBool(b.arg);
-    case 'and':
-    case 'or':
-      return vectorizableBool(b.left) && vectorizableBool(b.right);
-  }
+  return dagNodes([e]).every(
+    (n) => n.kind !== 'call' || VEC_UNARY[n.fn] !== undefined || n.fn === 'min' || n.fn === 'max',
+  );
 }
 
 // Loads as [opcode, log2 alignment, conversion to f64 (or none)], per dtype.
@@ -122,6 +97,14 @@ function f64const(v: number): number[] {
   return [0x44, ...new Uint8Array(new Float64Array([v]).buffer)];
 }
 
+// A loop, where push(...xs) would pass every byte as an argument and overflow the stack for long code.
+function append(out: number[], xs: readonly number[]): void {
+  for (const x of xs) out.push(x);
+}
+
+const isBool = (n: LoweredNode): n is Bool =>
+  n.kind === 'cmp' || n.kind === 'isNaN' || n.kind === 'and' || n.kind === 'or' || n.kind === 'not';
+
 const str = (s: string): number[] => [...uleb(s.length), ...new TextEncoder().encode(s)];
 const vec = (items: number[][]): number[] => [...uleb(items.length), ...items.flat()];
 const section = (id: number, body: number[]): number[] => [id, ...uleb(body.length), ...body];
@@ -156,22 +139,52 @@ export function broadcastModule(
     if (i < 0) i = imports.push({ name, arity }) - 1;
     return i;
   };
-  // Locals: params 0 out, 1 start, 2 end, 3.. args; then i, one f64 per argument value, temps.
+  const lowered = lowerLambda(lambda);
+  // Each shared node of the DAG is computed once per element into a local (shared-nodes.ts):
+  // numbers in f64 locals, truth values in i32 ones; the vector loop keeps both in v128 locals.
+  const shared = sharedNodes([lowered]);
+  const slot = new Map<LoweredNode, number>();
+  const sharedIndex = new Map<LoweredNode, number>();
+  let numTemps = 0;
+  let boolTemps = 0;
+  for (const n of shared) {
+    slot.set(n, isBool(n) ? boolTemps++ : numTemps++);
+    sharedIndex.set(n, sharedIndex.size);
+  }
+  // Locals: params 0 out, 1 start, 2 end, 3.. args; then i; f64: one per argument value, then the
+  // number temps; v128: one per argument value, then one per shared node; i32: the truth temps.
   const iLocal = 3 + nargs;
   const valueLocal = (k: number) => iLocal + 1 + k;
-  let temps = 0;
-  const newTemp = () => iLocal + 1 + nargs + temps++;
+  const numTemp = (k: number) => iLocal + 1 + nargs + k;
+  const vecLocal = (k: number) => iLocal + 1 + nargs + numTemps + k;
+  const vecTemp = (n: LoweredNode) => vecLocal(nargs) + (sharedIndex.get(n) ?? 0);
+  const boolTemp = (k: number) => vecLocal(nargs) + shared.length + k;
   const get = (l: number) => [0x20, ...uleb(l)];
   const set = (l: number) => [0x21, ...uleb(l)];
   const tee = (l: number) => [0x22, ...uleb(l)];
+  // The code is straight-line (select evaluates both operands, and/or are bitwise), so a shared
+  // node's first occurrence in emission order runs before every later one: it computes and tees
+  // the local there, and the later ones read it.
+  const once = <N extends LoweredNode>(local: (n: N) => number, body: (n: N) => number[]) => {
+    const done = new Set<LoweredNode>();
+    return (n: N): number[] => {
+      if (!slot.has(n)) return body(n);
+      const l = local(n);
+      if (done.has(n)) return get(l);
+      done.add(n);
+      return [...body(n), ...tee(l)];
+    };
+  };
+  const scalarTemp = (n: LoweredNode) => (isBool(n) ? boolTemp : numTemp)(slot.get(n) ?? 0);
 
-  const emitBool = (b: Bool): number[] => {
+  const emitBool: (b: Bool) => number[] = once(scalarTemp, (b: Bool): number[] => {
     switch (b.kind) {
       case 'cmp':
         return [...emit(b.left), ...emit(b.right), COMPARE[b.op]];
       case 'isNaN': {
-        const t = newTemp();
-        return [...emit(b.arg), ...tee(t), ...get(t), 0x62];
+        // Its operand is shared (a NaN test counts as two uses), or a constant or parameter read.
+        const x = emit(b.arg);
+        return [...x, ...emit(b.arg), 0x62];
       }
       case 'and':
         return [...emitBool(b.left), ...emitBool(b.right), 0x71];
@@ -180,8 +193,8 @@ export function broadcastModule(
       case 'not':
         return [...emitBool(b.arg), 0x45];
     }
-  };
-  const emit = (e: Num): number[] => {
+  });
+  const emit: (e: Num) => number[] = once(scalarTemp, (e: Num): number[] => {
     switch (e.kind) {
       case 'num':
         return f64const(e.value);
@@ -206,18 +219,16 @@ export function broadcastModule(
         return [...args.flat(), 0x10, ...uleb(importIndex(name, args.length))];
       }
     }
-  };
+  });
 
-  const lowered = lowerLambda(lambda);
   const expr = emit(lowered);
-  const vecLocal = (k: number) => iLocal + 1 + nargs + temps + k;
-  const emitVecBool = (b: Bool): number[] => {
+  const emitVecBool: (b: Bool) => number[] = once(vecTemp, (b: Bool): number[] => {
     switch (b.kind) {
       case 'cmp':
         return [...emitVec(b.left), ...emitVec(b.right), ...SIMD(VEC_CMP[b.op])];
       case 'isNaN': {
         const x = emitVec(b.arg);
-        return [...x, ...x, ...SIMD(VEC_CMP['!='])];
+        return [...x, ...emitVec(b.arg), ...SIMD(VEC_CMP['!='])];
       }
       case 'and':
         return [...emitVecBool(b.left), ...emitVecBool(b.right), ...SIMD(0x4e)];
@@ -226,8 +237,8 @@ export function broadcastModule(
       case 'not':
         return [...emitVecBool(b.arg), ...SIMD(0x4d)];
     }
-  };
-  const emitVec = (e: Num): number[] => {
+  });
+  const emitVec: (e: Num) => number[] = once(vecTemp, (e: Num): number[] => {
     switch (e.kind) {
       case 'num':
         return [...f64const(e.value), ...SIMD(0x14)];
@@ -251,7 +262,7 @@ export function broadcastModule(
         return [...args[0]!, ...SIMD(op)];
       }
     }
-  };
+  });
   const useVec =
     outDtype === 'float64' &&
     [...layout].every((k, i) => k === 's' || dtypes[i] === 'float64') &&
@@ -278,7 +289,9 @@ export function broadcastModule(
           0,
           ...set(vecLocal(k)),
         );
-    body.push(...get(0), ...get(iLocal), 0x41, 3, 0x74, 0x6a, ...vexpr, ...SIMD(0x0b), 3, 0);
+    body.push(...get(0), ...get(iLocal), 0x41, 3, 0x74, 0x6a);
+    append(body, vexpr);
+    body.push(...SIMD(0x0b), 3, 0);
     body.push(...get(iLocal), 0x41, 2, 0x6a, ...set(iLocal), 0x0c, 0x00, 0x0b, 0x0b);
   }
   body.push(0x02, 0x40, 0x03, 0x40);
@@ -293,7 +306,7 @@ export function broadcastModule(
     }
   }
   body.push(...get(0), ...get(iLocal), 0x41, ...sleb(SHIFT[outDtype]), 0x74, 0x6a);
-  body.push(...expr);
+  append(body, expr);
   if (outDtype === 'float64') body.push(0x39, 3, 0);
   else if (outDtype === 'float32') body.push(0xb6, 0x38, 2, 0);
   else throw new Error(`broadcastModule: output dtype ${outDtype} is not supported`);
@@ -310,8 +323,9 @@ export function broadcastModule(
   ];
   const locals = vec([
     [...uleb(1), I32],
-    [...uleb(nargs + temps), F64],
-    [...uleb(nargs), V128],
+    [...uleb(nargs + numTemps), F64],
+    [...uleb(nargs + shared.length), V128],
+    [...uleb(boolTemps), I32],
   ]);
   const code = [...locals, ...body];
   const bytes = [

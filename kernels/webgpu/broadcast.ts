@@ -50,6 +50,7 @@ export function broadcastWgsl(lambda: Lambda, layout: Layout): string {
     ${strided.map((i, j) => `o${i} += ix * P[2u + nd * ${j + 1}u + u32(k)];`).join('\n    ')}
   }`
     : '';
+  const body = exprToWgsl(lowerLambda(lambda));
   return `${WGSL_PRELUDE}
 @group(0) @binding(0) var<storage, read_write> out: array<f32>;
 @group(0) @binding(1) var<storage, read> P: array<u32>;
@@ -63,7 +64,8 @@ fn main(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) nwg:
   let sbase = 2u + nd * ${strided.length + 1}u;
   ${offsets}
   ${loads}
-  out[i] = ${exprToWgsl(lowerLambda(lambda))};
+  ${body.decls}
+  out[i] = ${body.value};
 }
 `;
 }

@@ -1,10 +1,11 @@
 /**
  * Prints the lowered IR (src/array/ir/lower.ts) as a WGSL f32 expression over `p0, p1, …`, node
- * for node. Where WGSL lacks a primitive (NaN test, NaN/∞ constants, cbrt, expm1, log1p, hypot) the
+ * for node, after `let` bindings of its shared nodes. Where WGSL lacks a primitive (NaN test, NaN/∞ constants, cbrt, expm1, log1p, hypot) the
  * prelude implements that primitive; JavaScript's own rules were already spelled out by lowering.
  */
 import { type ParamNames, paramName } from '../../src/array/ir/names.js';
-import type { Bool, Num } from '../../src/array/ir/types.js';
+import { type LoweredNode, type Printed, printShared } from '../../src/array/ir/shared-nodes.js';
+import type { Num } from '../../src/array/ir/types.js';
 import { ArgumentError } from '../../src/errors.js';
 
 /** WGSL helpers the generated expressions call; prepended to every shader that uses exprToWgsl. */
@@ -71,25 +72,7 @@ const DIRECT: Partial<Record<string, string>> = {
   max: 'max',
 };
 
-function boolToWgsl(b: Bool, names: ParamNames): string {
-  const r = (x: Num): string => exprToWgsl(x, names);
-  switch (b.kind) {
-    case 'cmp':
-      return `(${r(b.left)} ${b.op} ${r(b.right)})`;
-    case 'isNaN':
-      return `js_nan(${r(b.arg)})`;
-    case 'and':
-      return `(${boolToWgsl(b.left, names)} && ${boolToWgsl(b.right, names)})`;
-    case 'or':
-      return `(${boolToWgsl(b.left, names)} || ${boolToWgsl(b.right, names)})`;
-    case 'not':
-      return `(!${boolToWgsl(b.arg, names)})`;
-  }
-}
-
-/** The WGSL source of lowered expression `e`; parameter i reads `${prefix}${i}` (or names[i]). */
-export function exprToWgsl(e: Num, names: ParamNames = 'p'): string {
-  const r = (x: Num): string => exprToWgsl(x, names);
+function nodeToWgsl(e: LoweredNode, names: ParamNames, r: (x: LoweredNode) => string): string {
   switch (e.kind) {
     case 'num':
       return numToWgsl(e.value);
@@ -100,9 +83,9 @@ export function exprToWgsl(e: Num, names: ParamNames = 'p'): string {
     case 'arith':
       return `(${r(e.left)} ${e.op} ${r(e.right)})`;
     case 'select':
-      return `select(${r(e.ifFalse)}, ${r(e.ifTrue)}, ${boolToWgsl(e.test, names)})`;
+      return `select(${r(e.ifFalse)}, ${r(e.ifTrue)}, ${r(e.test)})`;
     case 'toNum':
-      return `select(0.0, 1.0, ${boolToWgsl(e.arg, names)})`;
+      return `select(0.0, 1.0, ${r(e.arg)})`;
     case 'call': {
       const args = e.args.map(r);
       const [x, y] = args;
@@ -117,5 +100,28 @@ export function exprToWgsl(e: Num, names: ParamNames = 'p'): string {
         throw new ArgumentError(`WebGPU: Math.${e.fn} has no WGSL translation; use the CPU backend for it`);
       return `${f}(${args.join(', ')})`;
     }
+    case 'cmp':
+      return `(${r(e.left)} ${e.op} ${r(e.right)})`;
+    case 'isNaN':
+      return `js_nan(${r(e.arg)})`;
+    case 'and':
+      return `(${r(e.left)} && ${r(e.right)})`;
+    case 'or':
+      return `(${r(e.left)} || ${r(e.right)})`;
+    case 'not':
+      return `(!${r(e.arg)})`;
   }
+}
+
+/**
+ * The WGSL source of lowered expression `e`; parameter i reads `p${i}` (or names[i]). `decls`
+ * binds its shared nodes with `let ${temp}0 = …;` statements, to put before the use of `value`.
+ */
+export function exprToWgsl(e: Num, names: ParamNames = 'p', temp = 't'): Printed {
+  return printShared(
+    e,
+    temp,
+    (name, value) => `let ${name} = ${value};`,
+    (x, r) => nodeToWgsl(x, names, r),
+  );
 }

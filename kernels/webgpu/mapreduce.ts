@@ -10,12 +10,13 @@ import { MONOIDS, reduceOnDevice } from './reduce.js';
 
 /** WGSL of the sequential fold: one invocation walks the array in order, as the CPU loop does. */
 function sequentialWgsl(plan: ReducePlan): string {
-  const mapped = plan.map ? exprToWgsl(plan.map) : 'p0';
+  const mapped = plan.map ? exprToWgsl(plan.map) : { decls: '', value: 'p0' };
+  const step = exprToWgsl(plan.step, ['acc', 'v']);
   return `${WGSL_PRELUDE}
 @group(0) @binding(0) var<storage, read_write> res: array<f32>;
 @group(0) @binding(1) var<storage, read> P: array<u32>;
 @group(0) @binding(2) var<storage, read> x0: array<f32>;
-fn mapped(p0: f32) -> f32 { return ${mapped}; }
+fn mapped(p0: f32) -> f32 { ${mapped.decls} return ${mapped.value}; }
 @compute @workgroup_size(1)
 fn main() {
   let n = P[0];
@@ -24,7 +25,8 @@ fn main() {
   if (P[2] == 1u) { acc = mapped(x0[0]); start = 1u; }
   for (var i = start; i < n; i++) {
     let v = mapped(x0[i]);
-    acc = ${exprToWgsl(plan.step, ['acc', 'v'])};
+    ${step.decls}
+    acc = ${step.value};
   }
   res[0] = acc;
 }

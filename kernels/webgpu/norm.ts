@@ -5,6 +5,7 @@
  */
 import { lambdaOf } from '../../src/array/ir/cache.js';
 import { lowerLambda } from '../../src/array/ir/lower.js';
+import type { Printed } from '../../src/array/ir/shared-nodes.js';
 import type { AnyArray } from '../../src/array/protocol.js';
 import { exprToWgsl } from './expr.js';
 import { backendOfArgs, onDevice, releaseTemps } from './operands.js';
@@ -40,7 +41,7 @@ export async function normWebGPU(x: AnyArray, p: number): Promise<number> {
   const dx = onDevice(b, x, 'norm');
   try {
     if (dx.size === 0) return 0;
-    const run = async (m: Monoid, map: string, extra: number[] = []) =>
+    const run = async (m: Monoid, map: string | Printed, extra: number[] = []) =>
       (await reduceOnDevice(b, m, [dx], map, extra))[0]!;
     if (p === 2) {
       const [s = 0, q = 0] = await reduceOnDevice(b, NRM2, [dx], 'p0');

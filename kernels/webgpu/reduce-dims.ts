@@ -23,11 +23,13 @@ const SEEDS = { init: 0, identity: 1, first: 2 } as const;
 
 /** WGSL of one pass: out[o·inner + i] folds x[(o·len + k)·inner + i] over k. */
 export function axisPassWgsl(map: Num | null, step: Num): string {
+  const m = map ? exprToWgsl(map) : { decls: '', value: 'p0' };
+  const s = exprToWgsl(step, ['acc', 'v']);
   return `${WGSL_PRELUDE}
 @group(0) @binding(0) var<storage, read_write> out: array<f32>;
 @group(0) @binding(1) var<storage, read> P: array<u32>;
 @group(0) @binding(2) var<storage, read> x0: array<f32>;
-fn mapped(p0: f32) -> f32 { return ${map ? exprToWgsl(map) : 'p0'}; }
+fn mapped(p0: f32) -> f32 { ${m.decls} return ${m.value}; }
 @compute @workgroup_size(${WG})
 fn main(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) nwg: vec3u) {
   let t = gid.x + gid.y * nwg.x * ${WG}u;
@@ -39,7 +41,8 @@ fn main(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) nwg:
   if (P[3] == 2u) { acc = mapped(x0[base]); k0 = 1u; }
   for (var k = k0; k < len; k++) {
     let v = mapped(x0[base + k * inner]);
-    acc = ${exprToWgsl(step, ['acc', 'v'])};
+    ${s.decls}
+    acc = ${s.value};
   }
   out[t] = acc;
 }

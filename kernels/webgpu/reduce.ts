@@ -9,6 +9,7 @@ import {
   MONOIDS as PLAN_MONOIDS,
   type Monoid as PlanMonoid,
 } from '../../src/array/ir/reduce-plan.js';
+import type { Printed } from '../../src/array/ir/shared-nodes.js';
 import type { WebGPUBackend } from './backend.js';
 import { exprToWgsl, numToWgsl, WGSL_PRELUDE } from './expr.js';
 import type { DeviceArray } from './operands.js';
@@ -33,11 +34,12 @@ export interface Monoid {
 
 /** A monoid of the reduce plan (src/array/ir/reduce-plan.ts) as WGSL: its identity and step, printed. */
 export function wgslMonoid(m: PlanMonoid): Monoid {
+  const step = exprToWgsl(m.step, ['a', 'b']);
   return {
     name: m.op,
     type: 'f32',
     neutral: numToWgsl(m.identity),
-    combine: `fn combine(a: f32, b: f32) -> f32 { return ${exprToWgsl(m.step, ['a', 'b'])}; }`,
+    combine: `fn combine(a: f32, b: f32) -> f32 { ${step.decls} return ${step.value}; }`,
     lift: 'v',
     subgroupAdd: m.op === 'sum',
   };
@@ -53,9 +55,11 @@ export const MONOIDS: Readonly<Record<MonoidOp, Monoid>> = {
 
 /**
  * WGSL of one pass: `inputs` arrays read at the same index, mapped by `map` (an f32 expression over
- * p0, p1, …; `P` words from 2 on are free for its parameters), folded into `part[workgroup]`.
+ * p0, p1, …, or one printed by exprToWgsl; `P` words from 2 on are free for its parameters),
+ * folded into `part[workgroup]`.
  */
-export function reduceWgsl(m: Monoid, inputs: number, map: string, subgroups: boolean): string {
+export function reduceWgsl(m: Monoid, inputs: number, map: string | Printed, subgroups: boolean): string {
+  const mapped = typeof map === 'string' ? { decls: '', value: map } : map;
   const useSub = subgroups && m.subgroupAdd === true;
   const decls = Array.from(
     { length: inputs },
@@ -91,7 +95,8 @@ fn main(@builtin(local_invocation_index) li: u32, @builtin(workgroup_id) wid: ve
   var acc: ${m.type} = ${m.neutral};
   for (var i = wid.x * ${WG}u + li; i < n; i += nwg.x * ${WG}u) {
     ${loads}
-    let v: f32 = ${map};
+    ${mapped.decls}
+    let v: f32 = ${mapped.value};
     acc = combine(acc, ${m.lift});
   }
   ${combineGroup}
@@ -131,7 +136,7 @@ export async function reduceOnDevice(
   b: WebGPUBackend,
   m: Monoid,
   xs: readonly DeviceArray[],
-  map: string,
+  map: string | Printed,
   extra: readonly number[] = [],
 ): Promise<number[]> {
   const n = xs[0]?.size ?? 0;

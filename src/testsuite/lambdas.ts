@@ -162,6 +162,47 @@ export function lambdaCases(ctx: LambdaSuiteContext): void {
       assert.ok(Math.abs(m - want) <= rtol * 10 * want, `mapreduce with a registered call: ${m} vs ${want}`);
     });
 
+    // Lowering refers to each operand of `**` several times as one object, so nested powers are a
+    // DAG whose tree grows exponentially with depth: each backend must compute a shared node once
+    // (the first lambda is the counterexample fast-check found when the WASM compiler did not).
+    test(`lambda nested powers compile each shared node once ${dt}`, async () => {
+      const special = [
+        0,
+        -0,
+        1,
+        -1,
+        -2,
+        2,
+        3,
+        Number.NaN,
+        Number.POSITIVE_INFINITY,
+        Number.NEGATIVE_INFINITY,
+      ];
+      const a = array([...special, 0.1, 0.5, 0.7, 0.9, 1.2, 1.4], { dtype: dt });
+      await check((a) => (a ? a : a ** (a ** (a ** a ? a : a))), [a], 'pow in a falsy branch');
+      await check((a) => a ** (a ** (a ** (a ** (a ** (a ** (a ** (a ** a))))))), [a], 'eight nested powers');
+      // Each const used twice: a DAG already when parsed, which a DArray ships to its workers as a tree.
+      await check(
+        (x) => {
+          const b = x ** 0.5 + x;
+          const c = b ** 0.5 - b / 4;
+          const d = c ** 0.5 + c / 4;
+          const e = d ** 0.5 - d / 4;
+          const f = e ** 0.5 + e / 4;
+          const g = f ** 0.5 - f / 4;
+          const h = g ** 0.5 + g / 4;
+          return h ** 0.5 - h / 4;
+        },
+        [a],
+        'a chain of consts used twice',
+      );
+      const pos = array([0.1, 0.5, 0.7, 0.9, 1, 1.2, 1.4], { dtype: dt });
+      const tower = (x: number) => x ** (x ** (x ** (x ** (x ** (x ** (x ** (x ** x)))))));
+      const m = await mapreduce(tower, 'sum', await up(pos));
+      const want = Array.from(pos.data).reduce((s, v) => s + tower(v), 0);
+      assert.ok(Math.abs(m - want) <= rtol * 10 * want, `mapreduce of eight nested powers: ${m} vs ${want}`);
+    });
+
     test(`map over several arrays ${dt}`, async () => {
       const [a, b, c] = [r([4, 3], 41), r([4, 3], 42), r([4, 3], 43)];
       const got = await down(

@@ -27,7 +27,8 @@ function both(src: string): [(...xs: number[]) => number, (...xs: number[]) => n
   const l = parseLambda(src);
   const lowered = lowerLambda(l);
   const names = l.params.map((_, i) => `p${i}`);
-  const js = new Function(...names, `return ${exprToJs(lowered)};`) as (...xs: number[]) => number;
+  const { decls, value } = exprToJs(lowered);
+  const js = new Function(...names, `${decls} return ${value};`) as (...xs: number[]) => number;
   return [(...xs) => evalLowered(lowered, xs), js];
 }
 

@@ -6,9 +6,10 @@
  * Math.round become selects around IEEE primitives. Code generators then print node for node.
  *
  * Operands a rule inspects twice (the left of `&&`, the arguments of Math.min) appear twice in the
- * tree as the same object; the expressions are pure, so this changes no result. Shader and JIT
- * compilers share the repeated work, and the tfjs evaluator computes a shared node once.
+ * result as the same object, so it is a DAG: code generators compute each shared node once
+ * (shared-nodes.ts), which keeps nested rules (Math.pow of Math.pow …) linear in size.
  */
+import { internNodes } from './shared-nodes.js';
 import type { Bool, Expr, Lambda, Num } from './types.js';
 
 const num = (value: number): Num => ({ kind: 'num', value });
@@ -69,15 +70,13 @@ function power(a: Num, b: Num): Num {
   // b is odd when b − 2·floor(b/2) is 1 (false for ±∞, which are even here, as in JS).
   const odd = cmp('==', arith('-', b, arith('*', num(2), call('floor', arith('/', b, num(2))))), num(1));
   const finiteNegative = and(cmp('<', a, num(0)), not(isInf(a)));
-  const negativeBase = select(
-    and(finiteNegative, cmp('!=', call('trunc', b), b)),
-    num(Number.NaN),
-    select(odd, neg(magnitude), magnitude),
-  );
+  const nonInteger = and(finiteNegative, cmp('!=', call('trunc', b), b));
+  // Every NaN case is decided before the magnitude is needed, so a lazy target computes no
+  // powPos for a result that is NaN.
   return select(
     cmp('==', b, num(0)),
     num(1),
-    select(nan, num(Number.NaN), select(negative, negativeBase, magnitude)),
+    select(or(nan, nonInteger), num(Number.NaN), select(and(negative, odd), neg(magnitude), magnitude)),
   );
 }
 
@@ -100,8 +99,8 @@ function round(x: Num): Num {
 
 const TWO_32 = 2 ** 32;
 
-// The shifts are written with few uses of each operand: code generators print a shared node once
-// per use, so every extra use multiplies the size of the generated code.
+// The shifts are written with few uses of each operand: each shared node costs a local in the
+// generated code.
 
 /**
  * An integer y wrapped mod 2^32 into [−2^31, 2^31); NaN for ±∞ and NaN. In-range values come
@@ -163,12 +162,29 @@ function shift(op: '<<' | '>>' | '>>>', a: Num, b: Num): Num {
 // each node is lowered once and the lowered tree shares them too.
 const loweredNodes = new WeakMap<Expr, Num>();
 
-/** The lowered form of parsed expression `e`. */
-export function lowerExpr(e: Expr): Num {
+function lowerShared(e: Expr): Num {
   let hit = loweredNodes.get(e);
   if (!hit) {
     hit = lowerNode(e);
     loweredNodes.set(e, hit);
+  }
+  return hit;
+}
+
+const loweredRoots = new WeakMap<Expr, Num>();
+
+/**
+ * The lowered form of parsed expression `e`, as a DAG in which structurally equal subexpressions
+ * are one object. The input is interned first: a lambda shipped to a worker arrives as a tree
+ * (msgpack copies a shared `const` at each use), and interning makes it a DAG again before lowering
+ * repeats the copies. The output is interned too, so the NaN or infinity test a rule builds twice
+ * is computed once.
+ */
+export function lowerExpr(e: Expr): Num {
+  let hit = loweredRoots.get(e);
+  if (!hit) {
+    hit = internNodes(lowerShared(internNodes(e)));
+    loweredRoots.set(e, hit);
   }
   return hit;
 }
@@ -179,12 +195,12 @@ function lowerNode(e: Expr): Num {
     case 'param':
       return e;
     case 'neg':
-      return neg(lowerExpr(e.arg));
+      return neg(lowerShared(e.arg));
     case 'not':
-      return { kind: 'toNum', arg: not(truthy(lowerExpr(e.arg))) };
+      return { kind: 'toNum', arg: not(truthy(lowerShared(e.arg))) };
     case 'binary': {
-      const a = lowerExpr(e.left);
-      const b = lowerExpr(e.right);
+      const a = lowerShared(e.left);
+      const b = lowerShared(e.right);
       switch (e.op) {
         case '+':
         case '-':
@@ -204,8 +220,8 @@ function lowerNode(e: Expr): Num {
       }
     }
     case 'logical': {
-      const a = lowerExpr(e.left);
-      const b = lowerExpr(e.right);
+      const a = lowerShared(e.left);
+      const b = lowerShared(e.right);
       const t = truthy(a);
       // a && b is a when a is falsy; a falsy truth value is 0 (and a truthy one 1, for ||).
       if (a.kind === 'toNum') {
@@ -215,9 +231,9 @@ function lowerNode(e: Expr): Num {
       return e.op === '&&' ? select(t, b, a) : select(t, a, b);
     }
     case 'cond':
-      return select(truthy(lowerExpr(e.test)), lowerExpr(e.ifTrue), lowerExpr(e.ifFalse));
+      return select(truthy(lowerShared(e.test)), lowerShared(e.ifTrue), lowerShared(e.ifFalse));
     case 'call': {
-      const args = e.args.map(lowerExpr);
+      const args = e.args.map(lowerShared);
       const [x = num(Number.NaN), y = num(Number.NaN)] = args;
       switch (e.fn) {
         case 'min':

@@ -1,11 +1,14 @@
 /**
- * Prints the lowered IR (lower.ts) as a JavaScript expression, node for node. The CPU loop and
- * gpu.js both compile JavaScript; they differ only in how literals and powers may be written,
- * which a dialect supplies. JS's own operators already have each node's IEEE meaning, so nothing
- * here adds number rules.
+ * Prints the lowered IR (lower.ts) as JavaScript, node for node: bindings for its shared nodes,
+ * then an expression. The CPU loop and gpu.js both compile JavaScript; they differ in how literals
+ * and powers may be written and in whether a branch may bind locals, which a dialect supplies.
+ * JS's own operators already have each node's IEEE meaning, so nothing here adds number rules.
  */
+
+import { lazyBindings, type Region } from './lazy-bindings.js';
 import { type ParamNames, paramName } from './names.js';
-import type { Bool, Num } from './types.js';
+import { type LoweredNode, type Printed, printShared } from './shared-nodes.js';
+import type { Num } from './types.js';
 
 /** How a JavaScript-family target writes what plain JS writes freely. */
 export interface JsDialect {
@@ -16,36 +19,24 @@ export interface JsDialect {
   zero: string;
   /** `a ** b` for a non-negative base (lower.ts handles the rest). */
   pow(a: string, b: string): string;
+  /**
+   * Whether a shared node may be computed inside the branch that needs it (by assignments in a
+   * comma expression), so a branch not taken costs nothing; otherwise every shared node is a
+   * `const` computed before the expression.
+   */
+  lazy: boolean;
 }
 
 const CMP = { '<': '<', '<=': '<=', '>': '>', '>=': '>=', '==': '===', '!=': '!==' } as const;
 
-function printBool(b: Bool, d: JsDialect, names: ParamNames): string {
-  const r = (x: Num): string => printJs(x, d, names);
-  const t = (x: Bool): string => printBool(x, d, names);
-  switch (b.kind) {
-    case 'cmp':
-      return `(${r(b.left)} ${CMP[b.op]} ${r(b.right)})`;
-    case 'isNaN': {
-      const a = r(b.arg);
-      return `(${a} !== ${a})`;
-    }
-    case 'and':
-      return `(${t(b.left)} && ${t(b.right)})`;
-    case 'or':
-      return `(${t(b.left)} || ${t(b.right)})`;
-    case 'not':
-      return `(!${t(b.arg)})`;
-  }
-}
-
-/**
- * The source of lowered expression `e` in dialect `d`; parameter i reads `p${i}` (or `names[i]`).
- *
- * @example printJs(lowerLambda(lambda), dialect) // e.g. '(p0 + (2 * p1))' for `(a, b) => a + 2 * b`
- */
-export function printJs(e: Num, d: JsDialect, names: ParamNames = 'p'): string {
-  const r = (x: Num): string => printJs(x, d, names);
+/** `r` prints an operand, `lazy` operand i of `e` where only some paths evaluate it. */
+function printNode(
+  e: LoweredNode,
+  d: JsDialect,
+  names: ParamNames,
+  r: (x: LoweredNode) => string,
+  lazy: (i: number, x: LoweredNode) => string,
+): string {
   switch (e.kind) {
     case 'num':
       return d.num(e.value);
@@ -56,9 +47,9 @@ export function printJs(e: Num, d: JsDialect, names: ParamNames = 'p'): string {
     case 'arith':
       return `(${r(e.left)} ${e.op} ${r(e.right)})`;
     case 'select':
-      return `(${printBool(e.test, d, names)} ? ${r(e.ifTrue)} : ${r(e.ifFalse)})`;
+      return `(${r(e.test)} ? ${lazy(1, e.ifTrue)} : ${lazy(2, e.ifFalse)})`;
     case 'toNum':
-      return `(${printBool(e.arg, d, names)} ? ${d.one} : ${d.zero})`;
+      return `(${r(e.arg)} ? ${d.one} : ${d.zero})`;
     case 'call': {
       const args = e.args.map(r);
       const [a = '', b = ''] = args;
@@ -69,5 +60,51 @@ export function printJs(e: Num, d: JsDialect, names: ParamNames = 'p'): string {
         return `((${b} < ${d.zero} || ${d.one} / ${b} < ${d.zero}) ? -Math.abs(${a}) : Math.abs(${a}))`;
       return `Math.${e.fn}(${args.join(', ')})`;
     }
+    case 'cmp':
+      return `(${r(e.left)} ${CMP[e.op]} ${r(e.right)})`;
+    case 'isNaN': {
+      const a = r(e.arg);
+      return `(${a} !== ${a})`;
+    }
+    case 'and':
+      return `(${r(e.left)} && ${lazy(1, e.right)})`;
+    case 'or':
+      return `(${r(e.left)} || ${lazy(1, e.right)})`;
+    case 'not':
+      return `(!${r(e.arg)})`;
   }
+}
+
+/**
+ * The source of lowered expression `e` in dialect `d`; parameter i reads `p${i}` (or `names[i]`),
+ * and shared nodes are locals `${temp}${k}`, declared by the statements in `decls`.
+ *
+ * @example printJs(lowerLambda(lambda), dialect).value // '(p0 + (2 * p1))' for `(a, b) => a + 2 * b`
+ */
+export function printJs(e: Num, d: JsDialect, names: ParamNames = 'p', temp = 't'): Printed {
+  if (!d.lazy)
+    return printShared(
+      e,
+      temp,
+      (name, value) => `const ${name} = ${value};`,
+      (x, r) => printNode(x, d, names, r, (_, c) => r(c)),
+    );
+  const plan = lazyBindings(e);
+  const local = new Map(plan.shared.map((n, k) => [n, `${temp}${k}`]));
+  const r = (x: LoweredNode): string => local.get(x) ?? text(x);
+  const text = (x: LoweredNode): string =>
+    printNode(x, d, names, r, (i, c) => enter(plan.branch(x, i), r(c)));
+  // A branch computes its shared nodes first, as assignments before its value in a comma expression.
+  const enter = (region: Region | undefined, value: string): string =>
+    region?.bound.length
+      ? `(${region.bound.map((n) => `${local.get(n)} = ${text(n)}`).join(', ')}, ${value})`
+      : value;
+  const value = r(e);
+  const atTop = new Set(plan.top.bound);
+  const inBranches = plan.shared.filter((n) => !atTop.has(n)).map((n) => local.get(n));
+  const decls = [
+    ...(inBranches.length ? [`let ${inBranches.join(', ')};`] : []),
+    ...plan.top.bound.map((n) => `const ${local.get(n)} = ${text(n)};`),
+  ];
+  return { decls: decls.join(' '), value };
 }

@@ -8,6 +8,7 @@ import { ArgumentError } from '../../errors.js';
 import type { Reducer } from '../protocol.js';
 import { evalLowered } from './eval.js';
 import { lowerExpr, lowerLambda } from './lower.js';
+import { structureKey } from './shared-nodes.js';
 import type { Expr, Lambda, Num } from './types.js';
 
 /** The built-in associative folds. */
@@ -174,7 +175,7 @@ export function planReduce(map: Lambda | null, reducer: Reducer, init: number | 
       step: monoid.step,
       seed: seedOf(true),
       init,
-      key: `${split.op}\u0000${JSON.stringify(g)}`,
+      key: `${split.op}\u0000${structureKey(g)}`,
     };
   }
   return {
