@@ -114,6 +114,16 @@ describe('shifts << >> >>>', () => {
         expect(Object.is(printed(a, b), want), `printed ${a} ${op} ${b}`).toBe(true);
       };
       for (const a of special) for (const b of special) check(a, b);
+      // Integers from 2^52 up, where y + 2^31 rounds on a tie (the first seen by a random run).
+      const big = [
+        -2.420569852564336e25,
+        2 ** 53 + 2 ** 31,
+        -(2 ** 53) - 2 ** 31,
+        2 ** 55 + 3 * 2 ** 31,
+        2 ** 52,
+        1e300,
+      ];
+      for (const a of big) for (const b of [0, 1, 31, 33]) for (const s of [1, -1]) check(s * a, b);
       fc.assert(
         fc.property(
           fc.oneof(fc.double(), fc.integer({ min: -(2 ** 31), max: 2 ** 32 })),

@@ -108,11 +108,17 @@ const TWO_32 = 2 ** 32;
  * (float32), so every int32 a float32 target can hold stays exact.
  */
 function wrapInt32(y: Num): Num {
-  return arith(
+  const near = arith(
     '-',
     y,
     arith('*', num(TWO_32), call('floor', arith('/', arith('+', y, num(2 ** 31)), num(TWO_32)))),
   );
+  // From 2^52 up, y + 2^31 can round (to even, on a tie) and the quotient above be off by one:
+  // -2.420569852564336e25 >> 0 gave -2^32. There y is a multiple of 2^29 in either float type,
+  // so y − 2^32·floor(y / 2^32) is exact, and so is taking 2^32 off a result of 2^31 or more.
+  const r = arith('-', y, arith('*', num(TWO_32), call('floor', arith('/', y, num(TWO_32)))));
+  const far = select(cmp('>=', r, num(2 ** 31)), arith('-', r, num(TWO_32)), r);
+  return select(cmp('<', call('abs', y), num(2 ** 52)), near, far);
 }
 
 /** JS's shift results are +0, never −0, and ToInt32 maps NaN and ±∞ to 0 (which shifts to 0). */
