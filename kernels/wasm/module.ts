@@ -3,20 +3,12 @@
  * next to this file both in the sources and in dist/) and instantiates them over the shared heap.
  */
 import { readFileSync } from 'node:fs';
+import type { MatvecArgs } from '../../src/native/load.js';
 import { type WasmModule, wasm } from './api.js';
 import { wasmMemory } from './heap.js';
 
 /** y (+)= A·x over rows [start, end) of a matrix of n columns whose rows are lda apart (matvec.as.ts). */
-type MatvecKernel = (
-  a: number,
-  x: number,
-  y: number,
-  n: number,
-  lda: number,
-  start: number,
-  end: number,
-  acc: number,
-) => void;
+export type MatvecKernel = (...args: MatvecArgs) => void;
 
 /** The exported kernels; pointers are byte offsets into the shared memory. */
 export interface WasmKernels {

@@ -5,18 +5,7 @@
  */
 import { loadNative, type MatvecAddon, nativeFile } from '../../src/native/load.js';
 import { heapBuffer } from './heap.js';
-
-/** A matvec over heap byte offsets: y[start:end] (+)= A[start:end, :n]·x. */
-export type MatvecKernel = (
-  a: number,
-  x: number,
-  y: number,
-  n: number,
-  lda: number,
-  start: number,
-  end: number,
-  acc: number,
-) => void;
+import type { MatvecKernel } from './module.js';
 
 interface NativeMatvec {
   f64: MatvecKernel;
@@ -53,8 +42,8 @@ function load(): NativeMatvec | null {
     return view;
   };
   return {
-    f64: (a, x, y, n, lda, s, e, acc) => addon.f64(heap(), a, x, y, n, lda, s, e, acc),
-    f32: (a, x, y, n, lda, s, e, acc) => addon.f32(heap(), a, x, y, n, lda, s, e, acc),
+    f64: (...args) => addon.f64(heap(), ...args),
+    f32: (...args) => addon.f32(heap(), ...args),
     file,
   };
 }

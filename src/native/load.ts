@@ -23,37 +23,30 @@ export interface ShmAddon {
   madviseHugepage(buffer: ArrayBufferLike): boolean;
 }
 
+/**
+ * The arguments of a matvec over the kernel heap, as the WASM kernel and the native one take them:
+ * byte offsets of A, x and y, then n columns, rows lda elements apart, rows [start, end), and
+ * acc ≠ 0 to add to y instead of replacing it.
+ */
+export type MatvecArgs = [
+  a: number,
+  x: number,
+  y: number,
+  n: number,
+  lda: number,
+  start: number,
+  end: number,
+  acc: number,
+];
+
 /** The functions of native/matvec.c: AVX2 + FMA matrix–vector products over the kernel heap. */
 export interface MatvecAddon {
   /** Whether this CPU has AVX2 and FMA (the products throw without them). */
   supported(): boolean;
-  /**
-   * y[r] (+)= Σ_j A[r, j]·x[j] for start ≤ r < end, float64; a, x, y are byte offsets into `heap`,
-   * A's rows lda elements apart, acc ≠ 0 adds to y. Throws a RangeError for a range past the heap.
-   */
-  f64(
-    heap: Uint8Array,
-    a: number,
-    x: number,
-    y: number,
-    n: number,
-    lda: number,
-    start: number,
-    end: number,
-    acc: number,
-  ): void;
+  /** y[r] (+)= Σ_j A[r, j]·x[j] in float64 over `heap`; a RangeError for a range past the heap. */
+  f64(heap: Uint8Array, ...args: MatvecArgs): void;
   /** The same in float32. */
-  f32(
-    heap: Uint8Array,
-    a: number,
-    x: number,
-    y: number,
-    n: number,
-    lda: number,
-    start: number,
-    end: number,
-    acc: number,
-  ): void;
+  f32(heap: Uint8Array, ...args: MatvecArgs): void;
 }
 
 const loaded = new Map<string, unknown>();
