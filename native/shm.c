@@ -71,6 +71,17 @@ static int read_size(napi_env env, napi_value v, size_t *out) {
   return 1;
 }
 
+/* The (name, bytes) arguments of create and open; throws and returns 0 when either is bad. */
+static int read_name_and_size(napi_env env, napi_callback_info info, char path[PATH_MAX], size_t *bytes) {
+  size_t argc = 2;
+  napi_value argv[2];
+  if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok || argc < 2) {
+    napi_throw_type_error(env, NULL, "expected (segment name, size in bytes)");
+    return 0;
+  }
+  return read_path(env, argv[0], path, PATH_MAX) && read_size(env, argv[1], bytes);
+}
+
 /* Maps `fd` (of at least `bytes`) and wraps it; an empty segment still maps one page. */
 static napi_value map_fd(napi_env env, int fd, size_t bytes, const char *path) {
   mapping *m = malloc(sizeof *m);
@@ -98,13 +109,9 @@ static napi_value map_fd(napi_env env, int fd, size_t bytes, const char *path) {
 
 /* create(name, bytes): a new zero-filled segment (fails if the name exists), mapped. */
 static napi_value seg_create(napi_env env, napi_callback_info info) {
-  size_t argc = 2;
-  napi_value argv[2];
-  CHECK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
   char path[PATH_MAX];
   size_t bytes = 0;
-  if (argc < 2 || !read_path(env, argv[0], path, sizeof path) || !read_size(env, argv[1], &bytes))
-    return NULL;
+  if (!read_name_and_size(env, info, path, &bytes)) return NULL;
   int fd = open(path, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
   if (fd < 0) return throw_errno(env, "open", path, errno);
   if (ftruncate(fd, (off_t)(bytes > 0 ? bytes : 1)) != 0) {
@@ -118,13 +125,9 @@ static napi_value seg_create(napi_env env, napi_callback_info info) {
 
 /* open(name, bytes): maps an existing segment, which must hold at least `bytes`. */
 static napi_value seg_open(napi_env env, napi_callback_info info) {
-  size_t argc = 2;
-  napi_value argv[2];
-  CHECK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
   char path[PATH_MAX];
   size_t bytes = 0;
-  if (argc < 2 || !read_path(env, argv[0], path, sizeof path) || !read_size(env, argv[1], &bytes))
-    return NULL;
+  if (!read_name_and_size(env, info, path, &bytes)) return NULL;
   int fd = open(path, O_RDWR | O_CLOEXEC);
   if (fd < 0) return throw_errno(env, "open", path, errno);
   struct stat st;

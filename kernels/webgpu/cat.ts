@@ -5,18 +5,14 @@ import type { DType } from '../../src/array/dtype.js';
 import type { AnyArray } from '../../src/array/protocol.js';
 import { sizeOf, stridesOf } from '../../src/array/shape.js';
 import type { WebGPUStorage } from './backend.js';
+import { header, THREAD_INDEX, WG } from './index-map.js';
 import { backendOfArgs, type DeviceArray, onDevice, releaseTemps } from './operands.js';
 
-const WG = 256;
-
 /** WGSL: P = [ndim, size, offset, then per dimension: the input's extent, the result's stride]. */
-export const PLACE_WGSL = /* wgsl */ `
-@group(0) @binding(0) var<storage, read_write> out: array<f32>;
-@group(0) @binding(1) var<storage, read> P: array<u32>;
-@group(0) @binding(2) var<storage, read> a: array<f32>;
+export const PLACE_WGSL = /* wgsl */ `${header(['a'])}
 @compute @workgroup_size(${WG})
 fn main(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) nwg: vec3u) {
-  let i = gid.x + gid.y * nwg.x * ${WG}u;
+  ${THREAD_INDEX}
   if (i >= P[1]) { return; }
   var rem = i;
   var dst = P[2];

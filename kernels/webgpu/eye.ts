@@ -3,15 +3,13 @@
 import type { GPUArray } from '../../gpu/array.js';
 import { getBackend } from '../../src/array/registry.js';
 import type { WebGPUBackend } from './backend.js';
-import { runIndexMap, WG } from './index-map.js';
+import { header, runIndexMap, THREAD_INDEX, WG } from './index-map.js';
 
 /** WGSL: P = [n, m, the diagonal value's f32 bits]. */
-export const EYE_WGSL = /* wgsl */ `
-@group(0) @binding(0) var<storage, read_write> out: array<f32>;
-@group(0) @binding(1) var<storage, read> P: array<u32>;
+export const EYE_WGSL = /* wgsl */ `${header([])}
 @compute @workgroup_size(${WG})
 fn main(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) nwg: vec3u) {
-  let i = gid.x + gid.y * nwg.x * ${WG}u;
+  ${THREAD_INDEX}
   let m = P[1];
   if (i >= P[0] * m) { return; }
   out[i] = select(0.0, bitcast<f32>(P[2]), i / m == i % m);

@@ -8,16 +8,13 @@ import type { IndexMap } from '../../src/array/index-map.js';
 import type { AnyArray } from '../../src/array/protocol.js';
 import { sizeOf } from '../../src/array/shape.js';
 import type { WebGPUBackend } from './backend.js';
-import { runIndexMap, WG } from './index-map.js';
+import { header, runIndexMap, THREAD_INDEX, WG } from './index-map.js';
 
 /** WGSL: P = [ndim, size, then per dimension: extent, div, shift, mod, stride]. */
-export const GATHER_WGSL = /* wgsl */ `
-@group(0) @binding(0) var<storage, read_write> out: array<f32>;
-@group(0) @binding(1) var<storage, read> P: array<u32>;
-@group(0) @binding(2) var<storage, read> a: array<f32>;
+export const GATHER_WGSL = /* wgsl */ `${header(['a'])}
 @compute @workgroup_size(${WG})
 fn main(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) nwg: vec3u) {
-  let i = gid.x + gid.y * nwg.x * ${WG}u;
+  ${THREAD_INDEX}
   if (i >= P[1]) { return; }
   var rem = i;
   var src = 0u;

@@ -9,10 +9,8 @@ import { type Indices, selOffsets } from '../../src/array/indices.js';
 import type { AnyArray } from '../../src/array/protocol.js';
 import { sizeOf } from '../../src/array/shape.js';
 import type { WebGPUBackend, WebGPUStorage } from './backend.js';
+import { WG } from './index-map.js';
 import { backendOfArgs, bind, onDevice, releaseTemps } from './operands.js';
-
-/** Workgroup size of the gather and scatter kernels. */
-export const WG = 256;
 
 /**
  * WGSL shared by the gather and scatter kernels: the parameters P ([nd, total, base, scalar value

@@ -4,7 +4,8 @@ import { firstElement, scalarOffset, writeElement } from '../../gpu/element.js';
 import type { Indices } from '../../src/array/indices.js';
 import type { AnyArray } from '../../src/array/protocol.js';
 import type { WebGPUStorage } from './backend.js';
-import { header, tablesOf, WG } from './getindex.js';
+import { header, tablesOf } from './getindex.js';
+import { WG } from './index-map.js';
 import { backendOfArgs, bind, onDevice, releaseTemps } from './operands.js';
 
 /** WGSL of a[offsetOf(e)] = v[e] (or the scalar in P). */

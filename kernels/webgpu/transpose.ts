@@ -2,17 +2,14 @@
 
 import type { GPUArray } from '../../gpu/array.js';
 import type { AnyArray } from '../../src/array/protocol.js';
-import { runIndexMap, WG } from './index-map.js';
+import { header, runIndexMap, THREAD_INDEX, WG } from './index-map.js';
 import { backendOfArgs } from './operands.js';
 
 /** WGSL of out (n×m) = aᵀ for a of m×n. */
-export const TRANSPOSE_WGSL = /* wgsl */ `
-@group(0) @binding(0) var<storage, read_write> out: array<f32>;
-@group(0) @binding(1) var<storage, read> P: array<u32>;
-@group(0) @binding(2) var<storage, read> a: array<f32>;
+export const TRANSPOSE_WGSL = /* wgsl */ `${header(['a'])}
 @compute @workgroup_size(${WG})
 fn main(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) nwg: vec3u) {
-  let i = gid.x + gid.y * nwg.x * ${WG}u;
+  ${THREAD_INDEX}
   let m = P[0]; let n = P[1];
   if (i >= m * n) { return; }
   let r = i / n;
