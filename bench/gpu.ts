@@ -1,26 +1,59 @@
 /**
- * GPU arrays: matvec and powerMethod (float32, n = 4096 and 8192) on each GPU backend, in GB/s of
- * matrix traffic (n²·4 bytes per product), against the CPU backend (NDArray: WASM SIMD + threads)
- * in the same run. On this machine the WebGPU adapter is lavapipe (a software Vulkan driver) and
- * gpu.js runs WebAssembly kernels, so the figures show correctness and overhead, not GPU speed.
+ * GPU arrays, float32: matvec and powerMethod on each GPU backend side by side, in GB/s of matrix
+ * traffic (n²·4 bytes per product), against in the same run: CuPy's `M @ v` (cuBLAS) and its power
+ * iteration on the same GPU where CuPy is installed, the device's bandwidth (BENCH_HBM_GBS, e.g. 4800
+ * for an H200; CuPy's device-to-device copy is printed as the measured ceiling), and the CPU backend
+ * (NDArray: native or WASM SIMD kernel + threads). Then a DArray whose chunks live on the GPU, its
+ * workers sharing the one device. WebGPU matrices are made on the device (rand with backend
+ * 'webgpu'), so n = 32768 (4 GiB, bound in row blocks) needs no host copy; the CPU and the backends
+ * that upload from the host run up to BENCH_HOST_MAX. On a machine without a GPU the WebGPU adapter
+ * is lavapipe and gpu.js runs WebAssembly kernels: the figures then show correctness and overhead.
  * GPU timings end with a readback, since WebGPU work is asynchronous until then.
  * Run: npm run build && npm run bench -- gpu
- *      (BENCH_SIZES=4096 BENCH_BACKENDS=webgpu,tfjs BENCH_ITERS=10 to narrow it)
+ *      Env: BENCH_SIZES (default 4096,8192), BENCH_BACKENDS (webgpu,tfjs,gpujs), BENCH_HOST_MAX (8192),
+ *      BENCH_ITERS (20), BENCH_REPS (matvecs per timing, 20), BENCH_HBM_GBS, BENCH_CUPY=0,
+ *      BENCH_DARRAY_P (workers of the GPU DArray, 2; 0 skips it)
+ *      On an H200: BENCH_SIZES=8192,16384,32768 BENCH_HBM_GBS=4800 npm run bench -- gpu
  */
 
 // The backends (and the WASM heap large arrays live in), as an entry registers them.
 import '../src/backends.js';
+import { join } from 'node:path';
 import { type GPUBackendName, gpu, gpuBackend, scope } from '../gpu/index.js';
 import { startThreads, threadCount } from '../kernels/wasm/pool.js';
 import { kernelStatus } from '../kernels/wasm/status.js';
-import { type AnyArray, collect, mul, type NDArray, rand } from '../src/array/index.js';
+import { type AnyArray, collect, mul, rand } from '../src/array/index.js';
+import { addprocs, type DArray, drand, release, rmprocs } from '../src/index.js';
 import { powerMethod } from '../src/linalg/index.js';
+import { repoRoot, runPeer } from './common.js';
 import { median, type Row, report } from './lib/report.js';
 
 const sizes = (process.env.BENCH_SIZES ?? '4096,8192').split(',').map(Number);
 const names = (process.env.BENCH_BACKENDS ?? 'webgpu,tfjs,gpujs').split(',') as GPUBackendName[];
+const HOST_MAX = Number(process.env.BENCH_HOST_MAX ?? 8192);
 const ITERS = Number(process.env.BENCH_ITERS ?? 20);
-const REPS = Number(process.env.BENCH_REPS ?? 5);
+const REPS = Number(process.env.BENCH_REPS ?? 20);
+const HBM = Number(process.env.BENCH_HBM_GBS ?? 0);
+const DARRAY_P = Number(process.env.BENCH_DARRAY_P ?? 2);
+
+interface CupyResult {
+  device: string;
+  cupy: string;
+  copy_gbs: number;
+  sizes: Record<string, { matvec_s: number; matvec_gbs: number; power_iter_s: number; lambda: number }>;
+}
+
+// CuPy first, alone on the device: its memory pool is gone when it exits.
+const cupy =
+  process.env.BENCH_CUPY === '0'
+    ? ({ ok: false, reason: 'BENCH_CUPY=0' } as const)
+    : runPeer<CupyResult>('python3', [
+        join(repoRoot(), 'bench/peers/cupy_matvec.py'),
+        sizes.join(','),
+        String(REPS),
+        String(ITERS),
+      ]);
+console.log(cupy.ok ? `CuPy ${cupy.value.cupy} on ${cupy.value.device}` : `CuPy: ${cupy.reason}`);
 
 const threads = (await startThreads()) ? threadCount() : 1;
 const devices: Record<string, string> = {
@@ -43,9 +76,13 @@ async function matvecSeconds(M: AnyArray, v: AnyArray): Promise<number> {
     for (let r = 0; r < 3; r++) {
       const t0 = performance.now();
       let y: AnyArray = v;
-      for (let i = 0; i < REPS; i++) y = await mul(M, v);
+      for (let i = 0; i < REPS; i++) {
+        release(y, v);
+        y = await mul(M, v);
+      }
       await collect(y);
       times.push((performance.now() - t0) / 1000 / REPS);
+      release(y);
     }
     return median(times);
   });
@@ -56,63 +93,141 @@ async function powerSeconds(M: AnyArray, v: AnyArray): Promise<{ s: number; lamb
   return scope(async () => {
     await powerMethod(M, v, { iters: 2 });
     const t0 = performance.now();
-    const [, lambda] = await powerMethod(M, v, { iters: ITERS });
-    return { s: (performance.now() - t0) / 1000 / ITERS, lambda };
+    const [x, lambda] = await powerMethod(M, v, { iters: ITERS });
+    const s = (performance.now() - t0) / 1000 / ITERS;
+    release(x);
+    return { s, lambda };
   });
 }
 
 const rows: Row[] = [];
 const gbs = (n: number, s: number) => (n * n * 4) / s / 1e9;
-for (const n of sizes) {
-  const M: NDArray = rand([n, n], { dtype: 'float32', seed: 1 });
-  const v: NDArray = rand([n], { dtype: 'float32', seed: 2 });
-  const cpuMv = await matvecSeconds(M, v);
-  const cpuPm = await powerSeconds(M, v);
-  rows.push({ metric: `matvec n=${n} cpu`, ours: gbs(n, cpuMv), unit: 'GB/s', note: devices.cpu });
+const peerOf = (n: number) => (cupy.ok ? cupy.value.sizes[String(n)] : undefined);
+
+/** The rows of one backend's matvec and powerMethod at size n, against CuPy, the HBM and the CPU. */
+function gpuRows(n: number, name: string, mv: number, pm: { s: number; lambda: number }, note: string) {
+  const peer = peerOf(n);
   rows.push({
-    metric: `powerMethod n=${n} cpu`,
-    ours: gbs(n, cpuPm.s),
+    metric: `matvec n=${n} ${name}`,
+    ours: gbs(n, mv),
+    peer: peer?.matvec_gbs,
     unit: 'GB/s',
-    note: `λ=${cpuPm.lambda}`,
+    ratio: peer ? peer.matvec_s / mv : undefined,
+    target: peer ? '≥ 0.9× CuPy' : undefined,
+    pass: peer ? peer.matvec_s / mv >= 0.9 : undefined,
+    note: `${note}${peer ? '' : '; peer: none (CuPy did not run)'}`,
   });
+  if (HBM > 0)
+    rows.push({
+      metric: `matvec n=${n} ${name}, share of HBM`,
+      ours: gbs(n, mv) / HBM,
+      peer: peer ? peer.matvec_gbs / HBM : undefined,
+      unit: 'fraction',
+      target: '≥ 0.70',
+      pass: gbs(n, mv) / HBM >= 0.7,
+      note: `of BENCH_HBM_GBS=${HBM}${cupy.ok ? `; CuPy's device copy moved ${cupy.value.copy_gbs.toFixed(0)} GB/s` : ''}`,
+    });
+  rows.push({
+    metric: `powerMethod n=${n} ${name}`,
+    ours: pm.s * 1e3,
+    peer: peer ? peer.power_iter_s * 1e3 : undefined,
+    unit: 'ms/iter',
+    ratio: peer ? peer.power_iter_s / pm.s : undefined,
+    note: `${(pm.s / mv).toFixed(2)}× one matvec; λ=${pm.lambda.toPrecision(7)}${peer ? ` (CuPy ${peer.lambda.toPrecision(7)}, its own random matrix)` : ''}`,
+  });
+}
+
+for (const n of sizes) {
+  const host = n <= HOST_MAX;
+  const M = host ? rand([n, n], { dtype: 'float32', seed: 1 }) : undefined;
+  const v = host ? rand([n], { dtype: 'float32', seed: 2 }) : undefined;
+  let cpuMv: number | undefined;
+  if (M && v) {
+    cpuMv = await matvecSeconds(M, v);
+    const cpuPm = await powerSeconds(M, v);
+    rows.push({ metric: `matvec n=${n} cpu`, ours: gbs(n, cpuMv), unit: 'GB/s', note: devices.cpu });
+    rows.push({
+      metric: `powerMethod n=${n} cpu`,
+      ours: cpuPm.s * 1e3,
+      unit: 'ms/iter',
+      note: `λ=${cpuPm.lambda.toPrecision(7)}`,
+    });
+  }
   for (const name of names) {
     if (devices[name]?.startsWith('unavailable')) continue;
+    if (name !== 'webgpu' && !host) continue;
     const ran = await scope(async () => {
       const t0 = performance.now();
-      let gM: Awaited<ReturnType<typeof gpu>>;
+      let gM: AnyArray;
+      let gv: AnyArray;
       try {
-        gM = await gpu(M, { backend: name });
+        // WebGPU makes the numbers on the device (the same ones the host makes for a seed).
+        gM = M
+          ? await gpu(M, { backend: name })
+          : await rand([n, n], { dtype: 'float32', seed: 1, backend: name });
+        gv = v
+          ? await gpu(v, { backend: name })
+          : await rand([n], { dtype: 'float32', seed: 2, backend: name });
+        await collect(gv);
       } catch (e) {
         return (e as Error).message;
       }
-      const gv = await gpu(v, { backend: name });
-      await collect(gv);
-      const upload = (performance.now() - t0) / 1000;
+      const made = (performance.now() - t0) / 1000;
       const mv = await matvecSeconds(gM, gv);
       const pm = await powerSeconds(gM, gv);
-      const rel = Math.abs(pm.lambda - cpuPm.lambda) / cpuPm.lambda;
-      rows.push({
-        metric: `matvec n=${n} ${name}`,
-        ours: gbs(n, mv),
-        peer: gbs(n, cpuMv),
-        unit: 'GB/s',
-        ratio: cpuMv / mv,
-        note: `${devices[name]}; upload ${upload.toFixed(2)} s`,
-      });
-      rows.push({
-        metric: `powerMethod n=${n} ${name}`,
-        ours: gbs(n, pm.s),
-        peer: gbs(n, cpuPm.s),
-        unit: 'GB/s',
-        ratio: cpuPm.s / pm.s,
-        pass: rel < 1e-3,
-        note: `λ=${pm.lambda} (cpu ${cpuPm.lambda}, rel. diff ${rel.toExponential(1)}); ${(pm.s * 1e3).toFixed(1)} ms/iter`,
-      });
+      const vsCpu = cpuMv ? `; ${(cpuMv / mv).toPrecision(3)}× the CPU backend` : '';
+      gpuRows(
+        n,
+        name,
+        mv,
+        pm,
+        `${devices[name]}; ${M ? 'upload' : 'made on the device in'} ${made.toFixed(2)} s${vsCpu}`,
+      );
       return undefined;
     });
     if (ran)
       rows.push({ metric: `matvec n=${n} ${name}`, ours: Number.NaN, unit: 'GB/s', note: `skipped: ${ran}` });
   }
 }
-report('gpu', rows, { devices, iters: ITERS, reps: REPS, sizes });
+
+// A DArray whose chunks (row blocks) are on the GPU: its workers share the one device, each with
+// its own WebGPU device, as several processes share a GPU.
+if (DARRAY_P > 0 && names.includes('webgpu') && !devices.webgpu?.startsWith('unavailable')) {
+  const pids = await addprocs(DARRAY_P);
+  try {
+    for (const n of sizes) {
+      const dM = (await drand([n, n], { seed: 1, procs: pids, backend: 'webgpu' })) as DArray;
+      const dv = (await drand([n], { seed: 2, procs: pids, backend: 'webgpu' })) as DArray;
+      const mv = await matvecSeconds(dM, dv);
+      const pm = await powerSeconds(dM, dv);
+      gpuRows(
+        n,
+        `DArray(${DARRAY_P} workers, webgpu chunks)`,
+        mv,
+        pm,
+        `${DARRAY_P} processes on one GPU, row blocks`,
+      );
+      dM.close();
+      dv.close();
+    }
+  } catch (e) {
+    rows.push({
+      metric: 'DArray on the GPU',
+      ours: Number.NaN,
+      unit: 'GB/s',
+      note: `skipped: ${(e as Error).message}`,
+    });
+  } finally {
+    await rmprocs(pids);
+  }
+}
+
+report('gpu', rows, {
+  devices,
+  iters: ITERS,
+  reps: REPS,
+  sizes,
+  hbmGBs: HBM || undefined,
+  cupy: cupy.ok ? cupy.value : cupy.reason,
+});
 process.exit(0);

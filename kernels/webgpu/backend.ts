@@ -39,12 +39,14 @@ export class WebGPUBackend implements GPUBackend {
   readonly gpu: GPUDevice;
   readonly pool: BufferPool;
   readonly subgroups: boolean;
+  readonly subgroupMaxSize: number;
   private readonly pipelines = new Map<string, Promise<GPUComputePipeline>>();
 
   constructor(d: DawnDevice) {
     this.gpu = d.device;
     this.device = `webgpu (${d.adapterName})`;
     this.subgroups = d.subgroups;
+    this.subgroupMaxSize = d.subgroupMaxSize;
     this.pool = new BufferPool(d.device);
   }
 

@@ -8,6 +8,8 @@ export interface DawnDevice {
   readonly adapterName: string;
   /** Whether the device has the 'subgroups' feature (used by the reductions). */
   readonly subgroups: boolean;
+  /** The adapter's largest subgroup (4 to 128; 32 on NVIDIA), so kernels know when a subgroup spans one row. */
+  readonly subgroupMaxSize: number;
 }
 
 // Dawn crashes if the object create() returns is garbage-collected while devices live, so it is held
@@ -69,7 +71,9 @@ async function open(): Promise<DawnDevice> {
     .join(', ');
   process.once('exit', () => device.destroy());
   noteGpuAdapter(adapterName || 'unknown adapter');
-  return { device, adapterName: adapterName || 'unknown adapter', subgroups };
+  // Older Dawn builds do not report it: 128 is the most WebGPU allows.
+  const subgroupMaxSize = (info as { subgroupMaxSize?: number }).subgroupMaxSize || 128;
+  return { device, adapterName: adapterName || 'unknown adapter', subgroups, subgroupMaxSize };
 }
 
 /** The process's Dawn device, opened on first call; rejects with how to get an adapter when there is none. */

@@ -23,9 +23,16 @@ export function header(inputs: readonly string[]): string {
   ].join('\n');
 }
 
+/** The elements [offset, offset + size) of the output, bound alone (offset·4 a multiple of 256). */
+export interface OutputPart {
+  readonly offset: number;
+  readonly size: number;
+}
+
 /**
  * Runs `source` with one thread per element of the output (`into`, or a new array of `shape`),
- * parameters `params` and `inputs` (uploaded for this call when they are host arrays).
+ * parameters `params` and `inputs` (uploaded for this call when they are host arrays). With `part`,
+ * only that range of the output is bound and written: `into` must then be given.
  */
 export async function runIndexMap(
   b: WebGPUBackend,
@@ -35,9 +42,11 @@ export async function runIndexMap(
   inputs: readonly AnyArray[],
   shape: readonly number[],
   into?: GPUArray,
+  part?: OutputPart,
 ): Promise<GPUArray> {
-  const size = shape.reduce((s, n) => s * n, 1);
-  const out = into ?? new GPUArray(b, b.alloc(size * 4), shape);
+  const whole = shape.reduce((s, n) => s * n, 1);
+  const size = part?.size ?? whole;
+  const out = into ?? new GPUArray(b, b.alloc(whole * 4), shape);
   const dev = inputs.map((a) => onDevice(b, a, op));
   const P = b.params(Uint32Array.from(params, (v) => v >>> 0));
   try {
@@ -45,7 +54,7 @@ export async function runIndexMap(
       await b.run(
         source,
         [
-          { buffer: (out.storage as WebGPUStorage).buffer, size: size * 4 },
+          { buffer: (out.storage as WebGPUStorage).buffer, offset: (part?.offset ?? 0) * 4, size: size * 4 },
           { buffer: P.buffer, size: Math.max(4, params.length * 4) },
           ...dev.map(bind),
         ],

@@ -1,56 +1,140 @@
 /**
- * The WebGPU matrix–vector product, bandwidth-bound: one workgroup per row reads the row once with
- * coalesced (vec4 where the row length allows) loads and sums through subgroups or a workgroup
- * tree. Matrices larger than one storage binding run in row blocks bound at aligned offsets.
+ * The WebGPU matrix–vector product, bandwidth-bound: each row is read once with coalesced (vec4 where
+ * the row length allows) loads by the threads a workgroup gives it, each keeping `unroll` independent
+ * sums so several loads are in flight, and summed through subgroups or a workgroup tree. Matrices
+ * larger than one storage binding run in row blocks bound at aligned offsets.
  */
 
 import { ArgumentError } from '../../src/errors.js';
 import type { WebGPUBackend } from './backend.js';
 import type { DeviceArray } from './operands.js';
 
-const WG = 256;
+/** How the kernel spreads rows over threads. */
+export interface MatvecShape {
+  /** Threads per workgroup (at most 256, WebGPU's default limit). */
+  readonly wg: number;
+  /** Rows per workgroup; each gets wg / rows threads. */
+  readonly rows: number;
+  /** Independent sums (and loads in flight) per thread. */
+  readonly unroll: number;
+}
 
-/** WGSL of y[r0 + r] = A[r, :]·x for the rows of one block; vec4 loads when `vec4`. */
-export function matvecWgsl(vec4: boolean, subgroups: boolean): string {
+/**
+ * The shape `mul` uses unless DARRAY_WEBGPU_MATVEC names another. Chosen with
+ * bench/gpu-matvec-shapes.ts on an H200 (README, GPU section, has the figures of each candidate).
+ */
+export const MATVEC_SHAPE: MatvecShape = { wg: 256, rows: 1, unroll: 1 };
+
+let chosen: MatvecShape | undefined;
+
+/**
+ * The shape of `mul`'s kernel: DARRAY_WEBGPU_MATVEC="wg,rows,unroll" (e.g. "256,8,4") when set, for
+ * tuning on another GPU, else {@link MATVEC_SHAPE}.
+ */
+export function matvecShape(): MatvecShape {
+  if (chosen) return chosen;
+  const env = process.env.DARRAY_WEBGPU_MATVEC;
+  if (!env) return (chosen = MATVEC_SHAPE);
+  const [wg, rows, unroll, ...rest] = env.split(',').map((t) => Number(t.trim()));
+  if (rest.length || wg === undefined || rows === undefined || unroll === undefined)
+    throw new ArgumentError(
+      `DARRAY_WEBGPU_MATVEC must be "wg,rows,unroll" (e.g. "256,1,4"), got ${JSON.stringify(env)}`,
+    );
+  const shape = { wg, rows, unroll };
+  checkMatvecShape(shape);
+  return (chosen = shape);
+}
+
+/** The shapes the tuning benchmark compares. */
+export const MATVEC_CANDIDATES: readonly MatvecShape[] = [
+  { wg: 256, rows: 1, unroll: 1 },
+  { wg: 256, rows: 1, unroll: 2 },
+  { wg: 256, rows: 1, unroll: 4 },
+  { wg: 128, rows: 1, unroll: 4 },
+  { wg: 256, rows: 2, unroll: 2 },
+  { wg: 256, rows: 2, unroll: 4 },
+  { wg: 256, rows: 4, unroll: 2 },
+  { wg: 256, rows: 4, unroll: 4 },
+  { wg: 256, rows: 8, unroll: 4 },
+  { wg: 128, rows: 4, unroll: 4 },
+  { wg: 64, rows: 2, unroll: 4 },
+];
+
+/** Checks a shape: thread counts that are powers of two, dividing evenly among the rows. */
+export function checkMatvecShape(s: MatvecShape): void {
+  const pow2 = (v: number) => Number.isInteger(v) && v > 0 && (v & (v - 1)) === 0;
+  if (!pow2(s.wg) || s.wg > 256 || !pow2(s.rows) || s.rows > s.wg || !(s.unroll >= 1 && s.unroll <= 8))
+    throw new ArgumentError(
+      `matvec (webgpu): shape ${JSON.stringify(s)} is invalid (DARRAY_WEBGPU_MATVEC or a tuning benchmark); expected wg and rows powers of two with ` +
+        'rows ≤ wg ≤ 256, and unroll an integer from 1 to 8',
+    );
+}
+
+/**
+ * WGSL of y[P[2] + r] = A[r, :]·x for the rows of one block; vec4 loads when `vec4`. The subgroup
+ * sum is used only when no subgroup can span two rows (`subgroupMax` ≤ threads per row).
+ */
+export function matvecWgsl(
+  vec4: boolean,
+  subgroups: boolean,
+  shape = MATVEC_SHAPE,
+  subgroupMax = 128,
+): string {
+  checkMatvecShape(shape);
+  const { wg, rows, unroll } = shape;
+  const tpr = wg / rows;
+  const useSubgroups = subgroups && subgroupMax <= tpr;
   const T = vec4 ? 'vec4f' : 'f32';
-  const prod = vec4 ? 'dot(A[base + j], x[j])' : 'A[base + j] * x[j]';
-  const reduce = subgroups
-    ? `let s = subgroupAdd(acc);
+  const term = (o: string) => (vec4 ? `dot(A[base + j${o}], x[j${o}])` : `A[base + j${o}] * x[j${o}]`);
+  const accs = Array.from({ length: unroll }, (_, u) => `a${u}`);
+  const body = accs.map((a, u) => `      ${a} += ${term(u === 0 ? '' : ` + ${u * tpr}u`)};`).join('\n');
+  const reduce = useSubgroups
+    ? // Each subgroup lies in one row: its sum goes to shared memory, and a row's first thread adds them.
+      `let s = subgroupAdd(acc);
   if (sli == 0u) { sh[li / sgs] = s; }
   workgroupBarrier();
-  if (li == 0u) {
+  if (lt == 0u && r < P[0]) {
+    let per = ${tpr}u / sgs;
     var t = 0.0;
-    for (var j = 0u; j < ${WG}u / sgs; j++) { t += sh[j]; }
+    for (var q = 0u; q < per; q++) { t += sh[li / sgs + q]; }
     y[P[2] + r] = t;
   }`
     : `sh[li] = acc;
   workgroupBarrier();
-  for (var s = ${WG / 2}u; s > 0u; s = s >> 1u) {
-    if (li < s) { sh[li] += sh[li + s]; }
+  for (var s = ${tpr / 2}u; s > 0u; s = s >> 1u) {
+    if (lt < s) { sh[li] += sh[li + s]; }
     workgroupBarrier();
   }
-  if (li == 0u) { y[P[2] + r] = sh[0]; }`;
-  return `${subgroups ? 'enable subgroups;\n' : ''}
+  if (lt == 0u && r < P[0]) { y[P[2] + r] = sh[li]; }`;
+  return `${useSubgroups ? 'enable subgroups;\n' : ''}
 @group(0) @binding(0) var<storage, read_write> y: array<f32>;
 @group(0) @binding(1) var<storage, read> P: array<u32>;
 @group(0) @binding(2) var<storage, read> A: array<${T}>;
 @group(0) @binding(3) var<storage, read> x: array<${T}>;
-var<workgroup> sh: array<f32, ${WG}>;
-@compute @workgroup_size(${WG})
+var<workgroup> sh: array<f32, ${wg}>;
+@compute @workgroup_size(${wg})
 fn main(@builtin(local_invocation_index) li: u32, @builtin(workgroup_id) wid: vec3u,
-        @builtin(num_workgroups) nwg: vec3u${subgroups ? ', @builtin(subgroup_invocation_id) sli: u32, @builtin(subgroup_size) sgs: u32' : ''}) {
-  let r = wid.x + wid.y * nwg.x;
-  if (r >= P[0]) { return; }
+        @builtin(num_workgroups) nwg: vec3u${useSubgroups ? ', @builtin(subgroup_invocation_id) sli: u32, @builtin(subgroup_size) sgs: u32' : ''}) {
+  let r = (wid.x + wid.y * nwg.x) * ${rows}u + li / ${tpr}u;
+  let lt = li % ${tpr}u;
   let kv = P[1];
-  let base = r * kv;
-  var acc = 0.0;
-  for (var j = li; j < kv; j += ${WG}u) { acc += ${prod}; }
+  ${accs.map((a) => `var ${a} = 0.0;`).join(' ')}
+  // No early return for rows past the end: every thread must reach the barriers below.
+  if (r < P[0]) {
+    let base = r * kv;
+    var j = lt;
+    for (; j + ${(unroll - 1) * tpr}u < kv; j += ${unroll * tpr}u) {
+${body}
+    }
+    for (; j < kv; j += ${tpr}u) { a0 += ${term('')}; }
+  }
+  let acc = ${accs.join(' + ')};
   ${reduce}
 }
 `;
 }
 
-/** y = A·x for A of m×k on the device, written into `y` (m elements). */
+/** y = A·x for A of m×k on the device, written into `y` (m elements), with the kernel of `shape`. */
 export async function matvecWebGPU(
   b: WebGPUBackend,
   A: DeviceArray,
@@ -58,6 +142,7 @@ export async function matvecWebGPU(
   y: GPUBuffer,
   m: number,
   k: number,
+  shape = matvecShape(),
 ): Promise<void> {
   if (m === 0) return;
   const vec4 = k % 4 === 0 && k > 0;
@@ -69,7 +154,7 @@ export async function matvecWebGPU(
     throw new ArgumentError(
       `mul (webgpu): a row of ${k} float32 elements exceeds the adapter's ${b.maxBinding}-byte binding limit`,
     );
-  const src = matvecWgsl(vec4, b.subgroups);
+  const src = matvecWgsl(vec4, b.subgroups, shape, b.subgroupMaxSize);
   for (let r0 = 0; r0 < m; r0 += blockRows) {
     const rows = Math.min(blockRows, m - r0);
     const params = b.params(Uint32Array.of(rows, vec4 ? k / 4 : k, r0));
@@ -82,7 +167,7 @@ export async function matvecWebGPU(
           { buffer: A.storage.buffer, offset: r0 * rowBytes, size: Math.max(rows * rowBytes, 16) },
           { buffer: x.storage.buffer, size: Math.max(k * 4, 16) },
         ],
-        rows,
+        Math.ceil(rows / shape.rows),
       );
     } finally {
       params.release();

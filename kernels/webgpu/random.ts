@@ -52,16 +52,50 @@ export async function randomWebGPU(spec: RandomSpec, out: OutSpec): Promise<GPUA
   const lo = spec.within?.box.map(([l]) => l) ?? shape.map(() => 0);
   const strides = dims.map((_, k) => dims.slice(k + 1).reduce((s, n) => s * n, 1));
   const [k0, k1] = seedKeys(spec.seed);
-  const params = [
-    shape.reduce((s, n) => s * n, 1),
-    shape.length,
+  const paramsOf = (blockShape: readonly number[], blockLo: readonly number[]) => [
+    blockShape.reduce((s, n) => s * n, 1),
+    blockShape.length,
     spec.normal ? 1 : 0,
     k0,
     k1,
-    ...shape,
-    ...lo,
+    ...blockShape,
+    ...blockLo,
     ...strides,
   ];
   const inputs: AnyArray[] = [];
-  return runIndexMap(b, 'random', RANDOM_WGSL, params, inputs, out.shape, into);
+  const size = shape.reduce((s, n) => s * n, 1);
+  if (size * 4 <= b.maxBinding)
+    return runIndexMap(b, 'random', RANDOM_WGSL, paramsOf(shape, lo), inputs, out.shape, into);
+  // Larger than one binding (a 32768² float32 matrix is 4 GiB): fill row blocks, each bound alone.
+  const [rows = 1, ...rest] = shape;
+  const rowSize = rest.reduce((s, n) => s * n, 1);
+  const blockRows = alignedRows(Math.floor(b.maxBinding / 4 / rowSize), rowSize);
+  if (blockRows <= 0)
+    throw new ArgumentError(
+      `random (webgpu): one row of shape [${out.shape}] (${rowSize * 4} bytes) exceeds the adapter's ` +
+        `${b.maxBinding}-byte binding limit; make the array on the host or as a DArray`,
+    );
+  const target = into ?? new GPUArray(b, b.alloc(size * 4), out.shape);
+  try {
+    for (let r0 = 0; r0 < rows; r0 += blockRows) {
+      const n = Math.min(blockRows, rows - r0);
+      const part = { offset: r0 * rowSize, size: n * rowSize };
+      const params = paramsOf([n, ...rest], [(lo[0] ?? 0) + r0, ...lo.slice(1)]);
+      await runIndexMap(b, 'random', RANDOM_WGSL, params, inputs, out.shape, target, part);
+    }
+  } catch (e) {
+    if (!into) target.dispose();
+    throw e;
+  }
+  return target;
+}
+
+/** At most `rows` rows such that a block of them starts on a 256-byte boundary (binding offsets must). */
+function alignedRows(rows: number, rowSize: number): number {
+  const step = 64 / gcd(rowSize, 64);
+  return rows - (rows % step);
+}
+
+function gcd(a: number, b: number): number {
+  return b === 0 ? a : gcd(b, a % b);
 }
