@@ -11,7 +11,8 @@
  * GPU timings end with a readback, since WebGPU work is asynchronous until then.
  * Run: npm run build && npm run bench -- gpu
  *      Env: BENCH_SIZES (default 4096,8192), BENCH_BACKENDS (webgpu,tfjs,gpujs), BENCH_HOST_MAX (8192),
- *      BENCH_ITERS (20), BENCH_REPS (matvecs per timing, 20), BENCH_HBM_GBS, BENCH_CUPY=0,
+ *      BENCH_ITERS (powerMethod's, 100), BENCH_REPS (matvecs per timing, 20), BENCH_WARM_S (0.5),
+ *      BENCH_HBM_GBS, BENCH_CUPY=0,
  *      BENCH_DARRAY_P (workers of the GPU DArray, 2; 0 skips it)
  *      On an H200: BENCH_SIZES=8192,16384,32768 BENCH_HBM_GBS=4800 npm run bench -- gpu
  */
@@ -22,7 +23,7 @@ import { join } from 'node:path';
 import { type GPUBackendName, gpu, gpuBackend, scope } from '../gpu/index.js';
 import { startThreads, threadCount } from '../kernels/wasm/pool.js';
 import { kernelStatus } from '../kernels/wasm/status.js';
-import { type AnyArray, collect, mul, rand } from '../src/array/index.js';
+import { type AnyArray, array, collect, mul, norm, rand } from '../src/array/index.js';
 import { addprocs, type DArray, drand, release, rmprocs } from '../src/index.js';
 import { powerMethod } from '../src/linalg/index.js';
 import { repoRoot, runPeer } from './common.js';
@@ -31,8 +32,10 @@ import { median, type Row, report } from './lib/report.js';
 const sizes = (process.env.BENCH_SIZES ?? '4096,8192').split(',').map(Number);
 const names = (process.env.BENCH_BACKENDS ?? 'webgpu,tfjs,gpujs').split(',') as GPUBackendName[];
 const HOST_MAX = Number(process.env.BENCH_HOST_MAX ?? 8192);
-const ITERS = Number(process.env.BENCH_ITERS ?? 20);
+const ITERS = Number(process.env.BENCH_ITERS ?? 100);
 const REPS = Number(process.env.BENCH_REPS ?? 20);
+/** Seconds of work before each timing: an idle GPU clocks down and takes a while to come back up. */
+const WARM_S = Number(process.env.BENCH_WARM_S ?? 0.5);
 const HBM = Number(process.env.BENCH_HBM_GBS ?? 0);
 const DARRAY_P = Number(process.env.BENCH_DARRAY_P ?? 2);
 
@@ -68,12 +71,24 @@ for (const name of names) {
 }
 console.log(devices);
 
+/** Runs `fn` for WARM_S seconds (at least once). */
+async function warmUp(fn: () => Promise<unknown>): Promise<void> {
+  const t0 = performance.now();
+  do await fn();
+  while (performance.now() - t0 < WARM_S * 1000);
+}
+
 /** Seconds per matrix–vector product: REPS products, then one readback so the GPU has finished. */
 async function matvecSeconds(M: AnyArray, v: AnyArray): Promise<number> {
   return scope(async () => {
-    await collect(await mul(M, v)); // warm-up: compiles kernels, fills pools
+    // Compiles kernels, fills pools, and brings the GPU's clocks up.
+    await warmUp(async () => {
+      const y = await mul(M, v);
+      await collect(y);
+      release(y);
+    });
     const times: number[] = [];
-    for (let r = 0; r < 3; r++) {
+    for (let r = 0; r < 5; r++) {
       const t0 = performance.now();
       let y: AnyArray = v;
       for (let i = 0; i < REPS; i++) {
@@ -91,7 +106,7 @@ async function matvecSeconds(M: AnyArray, v: AnyArray): Promise<number> {
 /** Seconds per powerMethod iteration (ITERS iterations; λ is read back, which synchronises). */
 async function powerSeconds(M: AnyArray, v: AnyArray): Promise<{ s: number; lambda: number }> {
   return scope(async () => {
-    await powerMethod(M, v, { iters: 2 });
+    await warmUp(async () => release((await powerMethod(M, v, { iters: 2 }))[0], v));
     const t0 = performance.now();
     const [x, lambda] = await powerMethod(M, v, { iters: ITERS });
     const s = (performance.now() - t0) / 1000 / ITERS;
@@ -104,9 +119,32 @@ const rows: Row[] = [];
 const gbs = (n: number, s: number) => (n * n * 4) / s / 1e9;
 const peerOf = (n: number) => (cupy.ok ? cupy.value.sizes[String(n)] : undefined);
 
-/** The rows of one backend's matvec and powerMethod at size n, against CuPy, the HBM and the CPU. */
-function gpuRows(n: number, name: string, mv: number, pm: { s: number; lambda: number }, note: string) {
-  const peer = peerOf(n);
+/** Median seconds of `fn` over 30 calls, after 3. */
+async function latency(fn: () => Promise<unknown>): Promise<number> {
+  for (let i = 0; i < 3; i++) await fn();
+  const t: number[] = [];
+  for (let i = 0; i < 30; i++) {
+    const t0 = performance.now();
+    await fn();
+    t.push((performance.now() - t0) / 1000);
+  }
+  return median(t);
+}
+
+/**
+ * The rows of one backend's matvec and powerMethod at size n, against CuPy, the HBM and the CPU.
+ * `targets`: whether the issue's targets apply (a single GPUArray; not a DArray of processes).
+ */
+function gpuRows(
+  n: number,
+  name: string,
+  mv: number,
+  pm: { s: number; lambda: number },
+  note: string,
+  targets = true,
+) {
+  const peer = targets ? peerOf(n) : undefined;
+  const vs = peerOf(n);
   rows.push({
     metric: `matvec n=${n} ${name}`,
     ours: gbs(n, mv),
@@ -115,9 +153,9 @@ function gpuRows(n: number, name: string, mv: number, pm: { s: number; lambda: n
     ratio: peer ? peer.matvec_s / mv : undefined,
     target: peer ? '≥ 0.9× CuPy' : undefined,
     pass: peer ? peer.matvec_s / mv >= 0.9 : undefined,
-    note: `${note}${peer ? '' : '; peer: none (CuPy did not run)'}`,
+    note: `${note}${vs ? (peer ? '' : `; CuPy's M @ v: ${vs.matvec_gbs.toFixed(0)} GB/s`) : '; peer: none (CuPy did not run)'}`,
   });
-  if (HBM > 0)
+  if (HBM > 0 && targets)
     rows.push({
       metric: `matvec n=${n} ${name}, share of HBM`,
       ours: gbs(n, mv) / HBM,
@@ -133,7 +171,7 @@ function gpuRows(n: number, name: string, mv: number, pm: { s: number; lambda: n
     peer: peer ? peer.power_iter_s * 1e3 : undefined,
     unit: 'ms/iter',
     ratio: peer ? peer.power_iter_s / pm.s : undefined,
-    note: `${(pm.s / mv).toFixed(2)}× one matvec; λ=${pm.lambda.toPrecision(7)}${peer ? ` (CuPy ${peer.lambda.toPrecision(7)}, its own random matrix)` : ''}`,
+    note: `${(pm.s / mv).toFixed(2)}× one matvec; λ=${pm.lambda.toPrecision(7)}${vs ? ` (CuPy ${vs.lambda.toPrecision(7)}, its own random matrix; ${(vs.power_iter_s * 1e3).toFixed(3)} ms/iter)` : ''}`,
   });
 }
 
@@ -183,6 +221,16 @@ for (const n of sizes) {
         pm,
         `${devices[name]}; ${M ? 'upload' : 'made on the device in'} ${made.toFixed(2)} s${vsCpu}`,
       );
+      if (name === 'webgpu') {
+        const one = await gpu(array([1]), { backend: name });
+        const read = await latency(() => collect(one));
+        rows.push({
+          metric: `await norm(v), n=${n} ${name}`,
+          ours: (await latency(() => norm(gv))) * 1e6,
+          unit: 'µs',
+          note: `a reduction and the read-back of its scalar; reading back one float alone: ${(read * 1e6).toFixed(0)} µs`,
+        });
+      }
       return undefined;
     });
     if (ran)
@@ -205,7 +253,8 @@ if (DARRAY_P > 0 && names.includes('webgpu') && !devices.webgpu?.startsWith('una
         `DArray(${DARRAY_P} workers, webgpu chunks)`,
         mv,
         pm,
-        `${DARRAY_P} processes on one GPU, row blocks`,
+        `${DARRAY_P} processes on one GPU, row blocks; each product gathers the vector through the host`,
+        false,
       );
       dM.close();
       dv.close();

@@ -29,6 +29,11 @@ export interface Binding {
   readonly size?: number;
 }
 
+/** Reads of at most this many bytes go through a reused staging buffer. */
+const SMALL_READ = 256;
+/** Staging buffers kept for reuse (reads in flight at once beyond this make their own). */
+const MAX_STAGING = 8;
+
 /** Most workgroups per dispatch dimension (the WebGPU default limit). */
 const MAX_GROUPS = 65535;
 
@@ -41,6 +46,8 @@ export class WebGPUBackend implements GPUBackend {
   readonly subgroups: boolean;
   readonly subgroupMaxSize: number;
   private readonly pipelines = new Map<string, Promise<GPUComputePipeline>>();
+  /** Idle staging buffers of SMALL_READ bytes, for reading back scalars. */
+  private readonly staging: GPUBuffer[] = [];
 
   constructor(d: DawnDevice) {
     this.gpu = d.device;
@@ -78,19 +85,26 @@ export class WebGPUBackend implements GPUBackend {
   async download(s: GPUStorage, offset: number, count: number): Promise<Float32Array> {
     const out = new Float32Array(count);
     if (count === 0) return out;
-    const staging = this.gpu.createBuffer({
-      size: count * 4,
-      usage: BufferUsage.MAP_READ | BufferUsage.COPY_DST,
-    });
+    const small = count * 4 <= SMALL_READ;
+    // Reductions read back a few floats every call: their staging buffers are kept and reused.
+    const staging =
+      (small ? this.staging.pop() : undefined) ??
+      this.gpu.createBuffer({
+        size: small ? SMALL_READ : count * 4,
+        usage: BufferUsage.MAP_READ | BufferUsage.COPY_DST,
+      });
+    let reuse = false;
     try {
       const enc = this.gpu.createCommandEncoder();
       enc.copyBufferToBuffer((s as WebGPUStorage).buffer, offset * 4, staging, 0, count * 4);
       this.gpu.queue.submit([enc.finish()]);
-      await staging.mapAsync(MapMode.READ);
-      out.set(new Float32Array(staging.getMappedRange()));
+      await staging.mapAsync(MapMode.READ, 0, count * 4);
+      out.set(new Float32Array(staging.getMappedRange(0, count * 4)));
       staging.unmap();
+      reuse = small && this.staging.length < MAX_STAGING;
     } finally {
-      staging.destroy();
+      if (reuse) this.staging.push(staging);
+      else staging.destroy();
     }
     return out;
   }
@@ -178,6 +192,7 @@ export class WebGPUBackend implements GPUBackend {
 
   dispose(): void {
     this.pool.trim();
+    for (const b of this.staging.splice(0)) b.destroy();
   }
 }
 

@@ -20,10 +20,13 @@ export interface MatvecShape {
 }
 
 /**
- * The shape `mul` uses unless DARRAY_WEBGPU_MATVEC names another. Chosen with
- * bench/gpu-matvec-shapes.ts on an H200 (README, GPU section, has the figures of each candidate).
+ * The shape `mul` uses unless DARRAY_WEBGPU_MATVEC names another: one row per workgroup of 256
+ * threads, four independent sums per thread. On an H200 (bench/gpu-matvec-shapes.ts) it was the
+ * fastest of the candidates at n = 8192, 16384 and 32768: 2.8 TB/s at 8192 and 4.2–4.3 TB/s from
+ * 16384 up, as fast as cuBLAS's sgemv through CuPy (3.0 and 4.2 TB/s). With one sum per thread each
+ * thread waits on every load; that shape reached 4.1–4.2 TB/s from 16384 up.
  */
-export const MATVEC_SHAPE: MatvecShape = { wg: 256, rows: 1, unroll: 1 };
+export const MATVEC_SHAPE: MatvecShape = { wg: 256, rows: 1, unroll: 4 };
 
 let chosen: MatvecShape | undefined;
 
@@ -71,7 +74,7 @@ export function checkMatvecShape(s: MatvecShape): void {
 }
 
 /**
- * WGSL of y[P[2] + r] = A[r, :]·x for the rows of one block; vec4 loads when `vec4`. The subgroup
+ * WGSL of y[P[2] + r] = α·A[r, :]·x for the rows of one block (α's bits in P[3]); vec4 loads when `vec4`. The subgroup
  * sum is used only when no subgroup can span two rows (`subgroupMax` ≤ threads per row).
  */
 export function matvecWgsl(
@@ -97,7 +100,7 @@ export function matvecWgsl(
     let per = ${tpr}u / sgs;
     var t = 0.0;
     for (var q = 0u; q < per; q++) { t += sh[li / sgs + q]; }
-    y[P[2] + r] = t;
+    y[P[2] + r] = t * alpha;
   }`
     : `sh[li] = acc;
   workgroupBarrier();
@@ -105,7 +108,7 @@ export function matvecWgsl(
     if (lt < s) { sh[li] += sh[li + s]; }
     workgroupBarrier();
   }
-  if (lt == 0u && r < P[0]) { y[P[2] + r] = sh[li]; }`;
+  if (lt == 0u && r < P[0]) { y[P[2] + r] = sh[li] * alpha; }`;
   return `${useSubgroups ? 'enable subgroups;\n' : ''}
 @group(0) @binding(0) var<storage, read_write> y: array<f32>;
 @group(0) @binding(1) var<storage, read> P: array<u32>;
@@ -118,6 +121,7 @@ fn main(@builtin(local_invocation_index) li: u32, @builtin(workgroup_id) wid: ve
   let r = (wid.x + wid.y * nwg.x) * ${rows}u + li / ${tpr}u;
   let lt = li % ${tpr}u;
   let kv = P[1];
+  let alpha = bitcast<f32>(P[3]);
   ${accs.map((a) => `var ${a} = 0.0;`).join(' ')}
   // No early return for rows past the end: every thread must reach the barriers below.
   if (r < P[0]) {
@@ -134,7 +138,19 @@ ${body}
 `;
 }
 
-/** y = A·x for A of m×k on the device, written into `y` (m elements), with the kernel of `shape`. */
+const bits = new Uint32Array(1);
+const asFloat = new Float32Array(bits.buffer);
+/** The bits of `x` as float32, for a u32 parameter word. */
+function f32Bits(x: number): number {
+  asFloat[0] = x;
+  return bits[0] ?? 0;
+}
+
+/**
+ * y = α·A·x for A of m×k on the device, written into `y` (m elements), with the kernel of `shape`.
+ * α is applied as each row's sum is written: powerMethod scales every product, and a second
+ * dispatch for it would cost more than the multiplication it saves.
+ */
 export async function matvecWebGPU(
   b: WebGPUBackend,
   A: DeviceArray,
@@ -143,6 +159,7 @@ export async function matvecWebGPU(
   m: number,
   k: number,
   shape = matvecShape(),
+  alpha = 1,
 ): Promise<void> {
   if (m === 0) return;
   const vec4 = k % 4 === 0 && k > 0;
@@ -157,13 +174,13 @@ export async function matvecWebGPU(
   const src = matvecWgsl(vec4, b.subgroups, shape, b.subgroupMaxSize);
   for (let r0 = 0; r0 < m; r0 += blockRows) {
     const rows = Math.min(blockRows, m - r0);
-    const params = b.params(Uint32Array.of(rows, vec4 ? k / 4 : k, r0));
+    const params = b.params(Uint32Array.of(rows, vec4 ? k / 4 : k, r0, f32Bits(alpha)));
     try {
       await b.run(
         src,
         [
           { buffer: y, size: m * 4 },
-          { buffer: params.buffer, size: 12 },
+          { buffer: params.buffer, size: 16 },
           { buffer: A.storage.buffer, offset: r0 * rowBytes, size: Math.max(rows * rowBytes, 16) },
           { buffer: x.storage.buffer, size: Math.max(k * 4, 16) },
         ],

@@ -23,10 +23,12 @@ export async function mulWebGPU(a: AnyArray, b: AnyArray, out: OutSpec): Promise
   const y = new GPUArray(be, be.alloc(m * n * 4), out.shape);
   try {
     const target = (y.storage as WebGPUStorage).buffer;
-    if (b.shape.length === 1) await matvecWebGPU(be, da, db, target, m, k);
-    else await matmulWebGPU(be, da, db, target, m, k, n);
-    // α in place, one more dispatch on the product (m or m×n elements).
-    if (out.alpha !== undefined) await broadcastWebGPU(scale, [y, out.alpha], { ...out, into: y });
+    if (b.shape.length === 1) await matvecWebGPU(be, da, db, target, m, k, undefined, out.alpha ?? 1);
+    else {
+      await matmulWebGPU(be, da, db, target, m, k, n);
+      // α in place, one more dispatch on the product (m×n elements).
+      if (out.alpha !== undefined) await broadcastWebGPU(scale, [y, out.alpha], { ...out, into: y });
+    }
     return y;
   } catch (e) {
     y.dispose();
