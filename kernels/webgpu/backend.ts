@@ -29,6 +29,13 @@ export interface Binding {
   readonly size?: number;
 }
 
+/** One kernel launch: a WGSL source (entry point `main`), its bindings and its workgroups. */
+export interface Dispatch {
+  readonly source: string;
+  readonly bindings: readonly Binding[];
+  readonly groups: number | readonly [number, number];
+}
+
 /** Reads of at most this many bytes go through a reused staging buffer. */
 const SMALL_READ = 256;
 /** Staging buffers kept for reuse (reads in flight at once beyond this make their own). */
@@ -82,9 +89,26 @@ export class WebGPUBackend implements GPUBackend {
     return s;
   }
 
-  async download(s: GPUStorage, offset: number, count: number): Promise<Float32Array> {
+  /**
+   * Reads `count` floats of `s` from `offset`. `before`: dispatches that make them, submitted with
+   * the copy in one command buffer (a reduction's passes and its read-back cost one submit).
+   */
+  async download(
+    s: GPUStorage,
+    offset: number,
+    count: number,
+    before: readonly Dispatch[] = [],
+  ): Promise<Float32Array> {
     const out = new Float32Array(count);
-    if (count === 0) return out;
+    const steps = before.length ? await this.prepare(before) : [];
+    if (count === 0) {
+      if (steps.length) {
+        const enc = this.gpu.createCommandEncoder();
+        this.record(enc, steps);
+        this.gpu.queue.submit([enc.finish()]);
+      }
+      return out;
+    }
     const small = count * 4 <= SMALL_READ;
     // Reductions read back a few floats every call: their staging buffers are kept and reused.
     const staging =
@@ -96,6 +120,7 @@ export class WebGPUBackend implements GPUBackend {
     let reuse = false;
     try {
       const enc = this.gpu.createCommandEncoder();
+      this.record(enc, steps);
       enc.copyBufferToBuffer((s as WebGPUStorage).buffer, offset * 4, staging, 0, count * 4);
       this.gpu.queue.submit([enc.finish()]);
       await staging.mapAsync(MapMode.READ, 0, count * 4);
@@ -168,26 +193,42 @@ export class WebGPUBackend implements GPUBackend {
     bindings: readonly Binding[],
     groups: number | readonly [number, number],
   ): Promise<void> {
-    const pipeline = await this.pipeline(source);
-    const bindGroup = this.gpu.createBindGroup({
-      layout: pipeline.getBindGroupLayout(0),
-      entries: bindings.map((b, i) => ({
-        binding: i,
-        resource: {
-          buffer: b.buffer,
-          offset: b.offset ?? 0,
-          ...(b.size === undefined ? {} : { size: Math.max(b.size, 4) }),
-        },
-      })),
-    });
+    const steps = await this.prepare([{ source, bindings, groups }]);
     const enc = this.gpu.createCommandEncoder();
-    const pass = enc.beginComputePass();
-    pass.setPipeline(pipeline);
-    pass.setBindGroup(0, bindGroup);
-    const [x, y] = typeof groups === 'number' ? this.grid(groups) : groups;
-    pass.dispatchWorkgroups(x, y);
-    pass.end();
+    this.record(enc, steps);
     this.gpu.queue.submit([enc.finish()]);
+  }
+
+  /**
+   * The pipelines of `steps`, compiled or from the cache. Callers record and submit right after,
+   * with no await in between, so work submitted by others cannot slip between recording and submit.
+   */
+  private async prepare(steps: readonly Dispatch[]): Promise<[GPUComputePipeline, Dispatch][]> {
+    const pipelines = await Promise.all(steps.map((d) => this.pipeline(d.source)));
+    return steps.map((d, i) => [pipelines[i] as GPUComputePipeline, d]);
+  }
+
+  /** Records prepared dispatches into `enc`, one compute pass each (a pass boundary orders them). */
+  private record(enc: GPUCommandEncoder, steps: readonly [GPUComputePipeline, Dispatch][]): void {
+    for (const [pipeline, d] of steps) {
+      const bindGroup = this.gpu.createBindGroup({
+        layout: pipeline.getBindGroupLayout(0),
+        entries: d.bindings.map((b, i) => ({
+          binding: i,
+          resource: {
+            buffer: b.buffer,
+            offset: b.offset ?? 0,
+            ...(b.size === undefined ? {} : { size: Math.max(b.size, 4) }),
+          },
+        })),
+      });
+      const pass = enc.beginComputePass();
+      pass.setPipeline(pipeline);
+      pass.setBindGroup(0, bindGroup);
+      const [x, y] = typeof d.groups === 'number' ? this.grid(d.groups) : d.groups;
+      pass.dispatchWorkgroups(x, y);
+      pass.end();
+    }
   }
 
   dispose(): void {

@@ -10,7 +10,7 @@ import {
   type Monoid as PlanMonoid,
 } from '../../src/array/ir/reduce-plan.js';
 import type { Printed } from '../../src/array/ir/shared-nodes.js';
-import type { WebGPUBackend } from './backend.js';
+import type { Dispatch, WebGPUBackend } from './backend.js';
 import { exprToWgsl, numToWgsl, WGSL_PRELUDE } from './expr.js';
 import type { DeviceArray } from './operands.js';
 
@@ -146,31 +146,34 @@ export async function reduceOnDevice(
   const params = b.params(Uint32Array.from([n, 0, ...extra]));
   const temps = [part, params];
   try {
-    await b.run(
-      reduceWgsl(m, xs.length, map, b.subgroups),
-      [
-        { buffer: part.buffer, size: groups * width * 4 },
-        { buffer: params.buffer, size: (2 + extra.length) * 4 },
-        ...xs.map((x) => ({ buffer: x.storage.buffer, size: x.size * 4 })),
-      ],
-      groups,
-    );
+    const steps: Dispatch[] = [
+      {
+        source: reduceWgsl(m, xs.length, map, b.subgroups),
+        bindings: [
+          { buffer: part.buffer, size: groups * width * 4 },
+          { buffer: params.buffer, size: (2 + extra.length) * 4 },
+          ...xs.map((x) => ({ buffer: x.storage.buffer, size: x.size * 4 })),
+        ],
+        groups,
+      },
+    ];
     let result = part;
     if (groups > 1) {
       result = b.alloc(width * 4);
       const p2 = b.params(Uint32Array.of(groups));
       temps.push(result, p2);
-      await b.run(
-        finalWgsl(m),
-        [
+      steps.push({
+        source: finalWgsl(m),
+        bindings: [
           { buffer: result.buffer, size: width * 4 },
           { buffer: p2.buffer, size: 4 },
           { buffer: part.buffer, size: groups * width * 4 },
         ],
-        1,
-      );
+        groups: 1,
+      });
     }
-    return Array.from(await b.download(result, 0, width));
+    // Both passes and the read-back in one submit.
+    return Array.from(await b.download(result, 0, width, steps));
   } finally {
     for (const t of temps) t.release();
   }
