@@ -85,16 +85,21 @@ async function warmUp(fn: () => Promise<unknown>): Promise<void> {
  */
 async function matvecSeconds(M: AnyArray, v: AnyArray, best: { s?: number } = {}): Promise<number> {
   return scope(async () => {
-    // Compiles kernels, fills pools, and brings the GPU's clocks up; also a first estimate.
+    // Compiles kernels, fills pools, and brings the GPU's clocks up, in bursts of REPS products
+    // with one read-back each (as the timings run); also a first estimate of a product's time.
     let calls = 0;
     const w0 = performance.now();
     await warmUp(async () => {
-      const y = await mul(M, v);
+      let y: AnyArray = v;
+      for (let i = 0; i < REPS; i++) {
+        release(y, v);
+        y = await mul(M, v);
+        calls++;
+      }
       await collect(y);
       release(y);
-      calls++;
     });
-    const per = (performance.now() - w0) / calls; // ms, read-back included
+    const per = (performance.now() - w0) / calls; // ms
     // Slow backends (gpu.js on WebAssembly: 0.1 s a product) get a few products per timing.
     const reps = Math.max(per < 5 ? REPS : 3, Math.ceil(50 / per));
     const times: number[] = [];
