@@ -5,7 +5,7 @@
 import type { GPUBackend, GPUStorage } from '../../gpu/backend.js';
 import { type DawnDevice, dawnDevice } from './dawn.js';
 import { BufferUsage, MapMode } from './flags.js';
-import { BufferPool } from './pool.js';
+import { BufferPool, sizeClass } from './pool.js';
 
 /** One GPUArray's (or a temporary's) buffer; `bytes` is the logical size, the buffer may be larger. */
 export class WebGPUStorage implements GPUStorage {
@@ -36,10 +36,8 @@ export interface Dispatch {
   readonly groups: number | readonly [number, number];
 }
 
-/** Reads of at most this many bytes go through a reused staging buffer. */
-const SMALL_READ = 256;
-/** Staging buffers kept for reuse (reads in flight at once beyond this make their own). */
-const MAX_STAGING = 8;
+/** Bytes of idle read-back staging buffers kept for reuse; beyond it a finished one is destroyed. */
+const MAX_STAGING_BYTES = 64 * 2 ** 20;
 
 /** Most workgroups per dispatch dimension (the WebGPU default limit). */
 const MAX_GROUPS = 65535;
@@ -53,8 +51,9 @@ export class WebGPUBackend implements GPUBackend {
   readonly subgroups: boolean;
   readonly subgroupMaxSize: number;
   private readonly pipelines = new Map<string, Promise<GPUComputePipeline>>();
-  /** Idle staging buffers of SMALL_READ bytes, for reading back scalars. */
-  private readonly staging: GPUBuffer[] = [];
+  /** Idle read-back staging buffers by size class, and their bytes. */
+  private readonly staging = new Map<number, GPUBuffer[]>();
+  private stagingBytes = 0;
 
   constructor(d: DawnDevice) {
     this.gpu = d.device;
@@ -109,14 +108,13 @@ export class WebGPUBackend implements GPUBackend {
       }
       return out;
     }
-    const small = count * 4 <= SMALL_READ;
-    // Reductions read back a few floats every call: their staging buffers are kept and reused.
+    // Mappable buffers are costly to make on a discrete GPU (a read-back of a vector took about 1 ms
+    // on an H200 when each made its own, 40 µs with one kept): finished ones are kept by size class.
+    const size = sizeClass(count * 4);
+    const idle = this.staging.get(size)?.pop();
+    if (idle) this.stagingBytes -= size;
     const staging =
-      (small ? this.staging.pop() : undefined) ??
-      this.gpu.createBuffer({
-        size: small ? SMALL_READ : count * 4,
-        usage: BufferUsage.MAP_READ | BufferUsage.COPY_DST,
-      });
+      idle ?? this.gpu.createBuffer({ size, usage: BufferUsage.MAP_READ | BufferUsage.COPY_DST });
     let reuse = false;
     try {
       const enc = this.gpu.createCommandEncoder();
@@ -126,10 +124,14 @@ export class WebGPUBackend implements GPUBackend {
       await staging.mapAsync(MapMode.READ, 0, count * 4);
       out.set(new Float32Array(staging.getMappedRange(0, count * 4)));
       staging.unmap();
-      reuse = small && this.staging.length < MAX_STAGING;
+      reuse = this.stagingBytes + size <= MAX_STAGING_BYTES;
     } finally {
-      if (reuse) this.staging.push(staging);
-      else staging.destroy();
+      if (reuse) {
+        this.stagingBytes += size;
+        const list = this.staging.get(size);
+        if (list) list.push(staging);
+        else this.staging.set(size, [staging]);
+      } else staging.destroy();
     }
     return out;
   }
@@ -233,7 +235,9 @@ export class WebGPUBackend implements GPUBackend {
 
   dispose(): void {
     this.pool.trim();
-    for (const b of this.staging.splice(0)) b.destroy();
+    for (const list of this.staging.values()) for (const b of list) b.destroy();
+    this.staging.clear();
+    this.stagingBytes = 0;
   }
 }
 
