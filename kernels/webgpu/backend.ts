@@ -51,6 +51,8 @@ export class WebGPUBackend implements GPUBackend {
   readonly subgroups: boolean;
   readonly subgroupMaxSize: number;
   private readonly pipelines = new Map<string, Promise<GPUComputePipeline>>();
+  /** Each pipeline's bind group layout, asked of Dawn once (every call makes a new wrapper). */
+  private readonly layouts = new WeakMap<GPUComputePipeline, GPUBindGroupLayout>();
   /** Idle read-back staging buffers by size class, and their bytes. */
   private readonly staging = new Map<number, GPUBuffer[]>();
   private stagingBytes = 0;
@@ -60,13 +62,12 @@ export class WebGPUBackend implements GPUBackend {
     this.device = `webgpu (${d.adapterName})`;
     this.subgroups = d.subgroups;
     this.subgroupMaxSize = d.subgroupMaxSize;
+    this.maxBinding = d.device.limits.maxStorageBufferBindingSize;
     this.pool = new BufferPool(d.device);
   }
 
-  /** Largest byte range one storage binding may cover. */
-  get maxBinding(): number {
-    return this.gpu.limits.maxStorageBufferBindingSize;
-  }
+  /** Largest byte range one storage binding may cover (read once: each read of limits crosses into Dawn). */
+  readonly maxBinding: number;
 
   /** A new storage of `bytes` bytes (at least 4: empty arrays still need a buffer to bind). */
   alloc(bytes: number): WebGPUStorage {
@@ -213,8 +214,13 @@ export class WebGPUBackend implements GPUBackend {
   /** Records prepared dispatches into `enc`, one compute pass each (a pass boundary orders them). */
   private record(enc: GPUCommandEncoder, steps: readonly [GPUComputePipeline, Dispatch][]): void {
     for (const [pipeline, d] of steps) {
+      let layout = this.layouts.get(pipeline);
+      if (!layout) {
+        layout = pipeline.getBindGroupLayout(0);
+        this.layouts.set(pipeline, layout);
+      }
       const bindGroup = this.gpu.createBindGroup({
-        layout: pipeline.getBindGroupLayout(0),
+        layout,
         entries: d.bindings.map((b, i) => ({
           binding: i,
           resource: {

@@ -19,6 +19,19 @@ export type Layout = string;
 
 const WG = 256;
 
+// Generated sources by lambda (lambdaOf gives one object per source text) and layout: lowering and
+// printing cost more than the dispatch of a small broadcast, and power loops repeat the same one.
+const sources = new WeakMap<Lambda, Map<Layout, string>>();
+
+/** {@link broadcastWgsl}, made once per (lambda, layout). */
+function cachedWgsl(lambda: Lambda, layout: Layout): string {
+  let byLayout = sources.get(lambda);
+  if (!byLayout) sources.set(lambda, (byLayout = new Map()));
+  let src = byLayout.get(layout);
+  if (src === undefined) byLayout.set(layout, (src = broadcastWgsl(lambda, layout)));
+  return src;
+}
+
 /** WGSL of the fused kernel. Parameter words: n, nd, shape[nd], strides[nd] per 'b' argument, scalar bits. */
 export function broadcastWgsl(lambda: Lambda, layout: Layout): string {
   const kinds = [...layout];
@@ -112,7 +125,7 @@ export async function broadcastWebGPU(
     const arrays = ops.flatMap((o, i) => (typeof o === 'number' || layout[i] === 'o' ? [] : [bind(o)]));
     try {
       await b.run(
-        broadcastWgsl(lambda, layout),
+        cachedWgsl(lambda, layout),
         [
           { buffer: target.buffer, size: n * 4 },
           { buffer: params.buffer, size: words.length * 4 },

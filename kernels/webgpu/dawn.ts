@@ -42,8 +42,17 @@ export async function dawnRoot(): Promise<GPU> {
     );
   }
   Object.assign(globalThis, mod.globals);
-  gpuRoot ??= mod.create([]);
+  gpuRoot ??= mod.create(dawnFlags());
   return gpuRoot;
+}
+
+/**
+ * Dawn's process flags from DARRAY_DAWN_FLAGS, separated by spaces: e.g.
+ * `disable-dawn-features=lazy_clear_resource_on_first_use` (Dawn's own `key=value` syntax; a value
+ * may list several toggles with commas). For measuring and for working around a driver's bugs.
+ */
+export function dawnFlags(env = process.env.DARRAY_DAWN_FLAGS): string[] {
+  return (env ?? '').split(/\s+/).filter(Boolean);
 }
 
 // Which @webgpu/types the compiler sees first depends on import order; tfjs-core's older copy does

@@ -138,6 +138,9 @@ ${body}
 `;
 }
 
+/** Generated sources by their options, so each call does not print and hash the kernel again. */
+const sources = new Map<string, string>();
+
 const bits = new Uint32Array(1);
 const asFloat = new Float32Array(bits.buffer);
 /** The bits of `x` as float32, for a u32 parameter word. */
@@ -171,7 +174,9 @@ export async function matvecWebGPU(
     throw new ArgumentError(
       `mul (webgpu): a row of ${k} float32 elements exceeds the adapter's ${b.maxBinding}-byte binding limit`,
     );
-  const src = matvecWgsl(vec4, b.subgroups, shape, b.subgroupMaxSize);
+  const key = `${vec4} ${b.subgroups} ${b.subgroupMaxSize} ${shape.wg} ${shape.rows} ${shape.unroll}`;
+  let src = sources.get(key);
+  if (src === undefined) sources.set(key, (src = matvecWgsl(vec4, b.subgroups, shape, b.subgroupMaxSize)));
   for (let r0 = 0; r0 < m; r0 += blockRows) {
     const rows = Math.min(blockRows, m - r0);
     const params = b.params(Uint32Array.of(rows, vec4 ? k / 4 : k, r0, f32Bits(alpha)));

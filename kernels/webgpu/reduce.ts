@@ -128,6 +128,21 @@ fn main(@builtin(local_invocation_index) li: u32) {
 `;
 }
 
+/** Generated sources by key (the same reductions repeat: a norm per power iteration). */
+const sources = new Map<string, string>();
+
+function cached(key: string, make: () => string): string {
+  let src = sources.get(key);
+  if (src === undefined) sources.set(key, (src = make()));
+  return src;
+}
+
+/** reduceWgsl, kept when the map is a WGSL string (printed maps carry bindings and are made per call). */
+function cachedReduceWgsl(m: Monoid, arity: number, map: string | Printed, subgroups: boolean): string {
+  if (typeof map !== 'string') return reduceWgsl(m, arity, map, subgroups);
+  return cached(`${m.name} ${arity} ${subgroups} ${map}`, () => reduceWgsl(m, arity, map, subgroups));
+}
+
 /**
  * Folds `map(x0[i], x1[i], …)` over i < n with `m` on the device; resolves to the components of
  * the result (one number, or two for a vec2f fold). `extra` words follow n in the parameters.
@@ -148,7 +163,7 @@ export async function reduceOnDevice(
   try {
     const steps: Dispatch[] = [
       {
-        source: reduceWgsl(m, xs.length, map, b.subgroups),
+        source: cachedReduceWgsl(m, xs.length, map, b.subgroups),
         bindings: [
           { buffer: part.buffer, size: groups * width * 4 },
           { buffer: params.buffer, size: (2 + extra.length) * 4 },
@@ -163,7 +178,7 @@ export async function reduceOnDevice(
       const p2 = b.params(Uint32Array.of(groups));
       temps.push(result, p2);
       steps.push({
-        source: finalWgsl(m),
+        source: cached(`final ${m.name}`, () => finalWgsl(m)),
         bindings: [
           { buffer: result.buffer, size: width * 4 },
           { buffer: p2.buffer, size: 4 },
