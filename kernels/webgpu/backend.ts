@@ -56,6 +56,8 @@ export class WebGPUBackend implements GPUBackend {
   /** Idle read-back staging buffers by size class, and their bytes. */
   private readonly staging = new Map<number, GPUBuffer[]>();
   private stagingBytes = 0;
+  /** Read-back staging buffers made so far (a reused one is not counted again). */
+  stagingMade = 0;
 
   constructor(d: DawnDevice) {
     this.gpu = d.device;
@@ -114,8 +116,7 @@ export class WebGPUBackend implements GPUBackend {
     const size = sizeClass(count * 4);
     const idle = this.staging.get(size)?.pop();
     if (idle) this.stagingBytes -= size;
-    const staging =
-      idle ?? this.gpu.createBuffer({ size, usage: BufferUsage.MAP_READ | BufferUsage.COPY_DST });
+    const staging = idle ?? this.newStaging(size);
     let reuse = false;
     try {
       const enc = this.gpu.createCommandEncoder();
@@ -135,6 +136,11 @@ export class WebGPUBackend implements GPUBackend {
       } else staging.destroy();
     }
     return out;
+  }
+
+  private newStaging(size: number): GPUBuffer {
+    this.stagingMade++;
+    return this.gpu.createBuffer({ size, usage: BufferUsage.MAP_READ | BufferUsage.COPY_DST });
   }
 
   async write(s: GPUStorage, offset: number, data: Float32Array): Promise<void> {

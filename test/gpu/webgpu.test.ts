@@ -17,6 +17,18 @@ const root = fileURLToPath(new URL('../..', import.meta.url));
 run(`GPUArray on webgpu${backend ? '' : ` (skipped: ${reason})`}`, () => {
   const up = (a: Parameters<typeof gpu>[0]) => gpu(a, { backend: 'webgpu' });
 
+  it('read-backs reuse their staging buffers (making one cost about 1 ms on an H200)', async () => {
+    const b = backend as WebGPUBackend;
+    await scope(async () => {
+      const x = await up(rand([16384], { seed: 9 }));
+      const h = await collect(x);
+      const made = b.stagingMade;
+      for (let i = 0; i < 20; i++) expect((await collect(x)).data).toEqual(h.data);
+      for (let i = 0; i < 20; i++) await sum(x);
+      expect(b.stagingMade - made).toBeLessThanOrEqual(1);
+    });
+  });
+
   it('converts float64 to float32 and refuses an explicit float64', async () => {
     const g = await up(array([1.1, 2.2, 3.3]));
     expect(g.dtype).toBe('float32');
