@@ -85,19 +85,23 @@ async function warmUp(fn: () => Promise<unknown>): Promise<void> {
  */
 async function matvecSeconds(M: AnyArray, v: AnyArray, best: { s?: number } = {}): Promise<number> {
   return scope(async () => {
-    // Compiles kernels, fills pools, and brings the GPU's clocks up, in bursts of REPS products
-    // with one read-back each (as the timings run); also a first estimate of a product's time.
-    let calls = 0;
-    const w0 = performance.now();
-    await warmUp(async () => {
+    /** `reps` products, then one read-back so the GPU has finished them. */
+    const burst = async (reps: number) => {
       let y: AnyArray = v;
-      for (let i = 0; i < REPS; i++) {
+      for (let i = 0; i < reps; i++) {
         release(y, v);
         y = await mul(M, v);
-        calls++;
       }
       await collect(y);
       release(y);
+    };
+    // Compiles kernels, fills pools, and brings the GPU's clocks up, in the bursts the timings use;
+    // also a first estimate of a product's time.
+    let calls = 0;
+    const w0 = performance.now();
+    await warmUp(async () => {
+      await burst(REPS);
+      calls += REPS;
     });
     const per = (performance.now() - w0) / calls; // ms
     // Slow backends (gpu.js on WebAssembly: 0.1 s a product) get a few products per timing.
@@ -105,14 +109,8 @@ async function matvecSeconds(M: AnyArray, v: AnyArray, best: { s?: number } = {}
     const times: number[] = [];
     for (let r = 0; r < 7; r++) {
       const t0 = performance.now();
-      let y: AnyArray = v;
-      for (let i = 0; i < reps; i++) {
-        release(y, v);
-        y = await mul(M, v);
-      }
-      await collect(y);
+      await burst(reps);
       times.push((performance.now() - t0) / 1000 / reps);
-      release(y);
     }
     best.s = Math.min(...times);
     return median(times);

@@ -5,7 +5,7 @@
 import type { GPUBackend, GPUStorage } from '../../gpu/backend.js';
 import { type DawnDevice, dawnDevice } from './dawn.js';
 import { BufferUsage, MapMode } from './flags.js';
-import { BufferPool, sizeClass } from './pool.js';
+import { BufferPool } from './pool.js';
 
 /** One GPUArray's (or a temporary's) buffer; `bytes` is the logical size, the buffer may be larger. */
 export class WebGPUStorage implements GPUStorage {
@@ -53,11 +53,11 @@ export class WebGPUBackend implements GPUBackend {
   private readonly pipelines = new Map<string, Promise<GPUComputePipeline>>();
   /** Each pipeline's bind group layout, asked of Dawn once (every call makes a new wrapper). */
   private readonly layouts = new WeakMap<GPUComputePipeline, GPUBindGroupLayout>();
-  /** Idle read-back staging buffers by size class, and their bytes. */
-  private readonly staging = new Map<number, GPUBuffer[]>();
-  private stagingBytes = 0;
-  /** Read-back staging buffers made so far (a reused one is not counted again). */
-  stagingMade = 0;
+  /**
+   * Read-back staging buffers. Mappable buffers are costly to make on a discrete GPU (a read-back of
+   * a vector took about 1 ms on an H200 when each made its own, 40 µs with one kept).
+   */
+  private readonly staging: BufferPool;
 
   constructor(d: DawnDevice) {
     this.gpu = d.device;
@@ -66,6 +66,7 @@ export class WebGPUBackend implements GPUBackend {
     this.subgroupMaxSize = d.subgroupMaxSize;
     this.maxBinding = d.device.limits.maxStorageBufferBindingSize;
     this.pool = new BufferPool(d.device);
+    this.staging = new BufferPool(d.device, MAX_STAGING_BYTES, BufferUsage.MAP_READ | BufferUsage.COPY_DST);
   }
 
   /** Largest byte range one storage binding may cover (read once: each read of limits crosses into Dawn). */
@@ -104,20 +105,10 @@ export class WebGPUBackend implements GPUBackend {
     const out = new Float32Array(count);
     const steps = before.length ? await this.prepare(before) : [];
     if (count === 0) {
-      if (steps.length) {
-        const enc = this.gpu.createCommandEncoder();
-        this.record(enc, steps);
-        this.gpu.queue.submit([enc.finish()]);
-      }
+      if (steps.length) this.submit(steps);
       return out;
     }
-    // Mappable buffers are costly to make on a discrete GPU (a read-back of a vector took about 1 ms
-    // on an H200 when each made its own, 40 µs with one kept): finished ones are kept by size class.
-    const size = sizeClass(count * 4);
-    const idle = this.staging.get(size)?.pop();
-    if (idle) this.stagingBytes -= size;
-    const staging = idle ?? this.newStaging(size);
-    let reuse = false;
+    const staging = this.staging.acquire(count * 4);
     try {
       const enc = this.gpu.createCommandEncoder();
       this.record(enc, steps);
@@ -126,21 +117,17 @@ export class WebGPUBackend implements GPUBackend {
       await staging.mapAsync(MapMode.READ, 0, count * 4);
       out.set(new Float32Array(staging.getMappedRange(0, count * 4)));
       staging.unmap();
-      reuse = this.stagingBytes + size <= MAX_STAGING_BYTES;
-    } finally {
-      if (reuse) {
-        this.stagingBytes += size;
-        const list = this.staging.get(size);
-        if (list) list.push(staging);
-        else this.staging.set(size, [staging]);
-      } else staging.destroy();
+    } catch (e) {
+      this.staging.discard(staging);
+      throw e;
     }
+    this.staging.release(staging);
     return out;
   }
 
-  private newStaging(size: number): GPUBuffer {
-    this.stagingMade++;
-    return this.gpu.createBuffer({ size, usage: BufferUsage.MAP_READ | BufferUsage.COPY_DST });
+  /** Read-back staging buffers made so far (a reused one is not counted again). */
+  get stagingMade(): number {
+    return this.staging.made;
   }
 
   async write(s: GPUStorage, offset: number, data: Float32Array): Promise<void> {
@@ -202,7 +189,11 @@ export class WebGPUBackend implements GPUBackend {
     bindings: readonly Binding[],
     groups: number | readonly [number, number],
   ): Promise<void> {
-    const steps = await this.prepare([{ source, bindings, groups }]);
+    this.submit(await this.prepare([{ source, bindings, groups }]));
+  }
+
+  /** Records prepared dispatches into one command buffer and submits it. */
+  private submit(steps: readonly [GPUComputePipeline, Dispatch][]): void {
     const enc = this.gpu.createCommandEncoder();
     this.record(enc, steps);
     this.gpu.queue.submit([enc.finish()]);
@@ -247,9 +238,7 @@ export class WebGPUBackend implements GPUBackend {
 
   dispose(): void {
     this.pool.trim();
-    for (const list of this.staging.values()) for (const b of list) b.destroy();
-    this.staging.clear();
-    this.stagingBytes = 0;
+    this.staging.trim();
   }
 }
 

@@ -7,7 +7,8 @@
 
 import { ArgumentError } from '../../src/errors.js';
 import type { WebGPUBackend } from './backend.js';
-import type { DeviceArray } from './operands.js';
+import { type DeviceArray, rowsPerBinding } from './operands.js';
+import { cachedSource } from './source-cache.js';
 
 /** How the kernel spreads rows over threads. */
 export interface MatvecShape {
@@ -138,9 +139,6 @@ ${body}
 `;
 }
 
-/** Generated sources by their options, so each call does not print and hash the kernel again. */
-const sources = new Map<string, string>();
-
 const bits = new Uint32Array(1);
 const asFloat = new Float32Array(bits.buffer);
 /** The bits of `x` as float32, for a u32 parameter word. */
@@ -167,16 +165,13 @@ export async function matvecWebGPU(
   if (m === 0) return;
   const vec4 = k % 4 === 0 && k > 0;
   const rowBytes = k * 4;
-  // Block offsets must be multiples of 256 bytes: 64 rows of float32 always are.
-  let blockRows = rowBytes === 0 ? m : Math.floor(b.maxBinding / rowBytes);
-  if (blockRows < m) blockRows -= blockRows % 64;
+  const blockRows = rowsPerBinding(b, m, k);
   if (blockRows <= 0)
     throw new ArgumentError(
       `mul (webgpu): a row of ${k} float32 elements exceeds the adapter's ${b.maxBinding}-byte binding limit`,
     );
-  const key = `${vec4} ${b.subgroups} ${b.subgroupMaxSize} ${shape.wg} ${shape.rows} ${shape.unroll}`;
-  let src = sources.get(key);
-  if (src === undefined) sources.set(key, (src = matvecWgsl(vec4, b.subgroups, shape, b.subgroupMaxSize)));
+  const key = `matvec ${vec4} ${b.subgroups} ${b.subgroupMaxSize} ${shape.wg} ${shape.rows} ${shape.unroll}`;
+  const src = cachedSource(key, () => matvecWgsl(vec4, b.subgroups, shape, b.subgroupMaxSize));
   for (let r0 = 0; r0 < m; r0 += blockRows) {
     const rows = Math.min(blockRows, m - r0);
     const params = b.params(Uint32Array.of(rows, vec4 ? k / 4 : k, r0, f32Bits(alpha)));

@@ -49,6 +49,23 @@ export function checkBinding(b: WebGPUBackend, bytes: number, op: string): void 
     );
 }
 
+/**
+ * Rows per block when `rows` rows of `rowSize` float32 each are bound a block at a time: all of them
+ * when they fit one binding, else as many as fit with every block starting on a 256-byte boundary
+ * (binding offsets must). 0 when one row (or one aligned step of rows) is over the limit.
+ */
+export function rowsPerBinding(b: WebGPUBackend, rows: number, rowSize: number): number {
+  if (rowSize === 0) return rows;
+  const fit = Math.floor(b.maxBinding / 4 / rowSize);
+  if (fit >= rows) return rows;
+  const step = 64 / gcd(rowSize, 64);
+  return fit - (fit % step);
+}
+
+function gcd(a: number, b: number): number {
+  return b === 0 ? a : gcd(b, a % b);
+}
+
 /** Releases the temporaries among `xs`. */
 export function releaseTemps(xs: readonly (DeviceArray | number)[]): void {
   for (const x of xs) if (typeof x !== 'number' && x.temp) x.storage.release();

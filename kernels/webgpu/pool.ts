@@ -14,16 +14,19 @@ export function sizeClass(bytes: number): number {
   return b <= p * 0.75 ? p * 0.75 : p;
 }
 
-/** Storage buffers by size class; tracks bytes handed out and bytes held idle. */
+/** Buffers by size class (storage ones unless told otherwise); tracks bytes handed out and held idle. */
 export class BufferPool {
   private readonly free = new Map<number, GPUBuffer[]>();
   private used = 0;
   private idle = 0;
+  /** Buffers created so far (a reused one is not counted again). */
+  made = 0;
 
   constructor(
     private readonly device: GPUDevice,
     /** Idle bytes kept at most; beyond it freed buffers are destroyed. */
     private readonly maxIdle = 256 * 2 ** 20,
+    private readonly usage: GPUBufferUsageFlags = USAGE,
   ) {}
 
   /** A storage buffer of at least `bytes` bytes (contents undefined). */
@@ -36,7 +39,8 @@ export class BufferPool {
       this.idle -= size;
       return b;
     }
-    return this.device.createBuffer({ size, usage: USAGE });
+    this.made++;
+    return this.device.createBuffer({ size, usage: this.usage });
   }
 
   /** Returns a buffer from acquire(); work already submitted that uses it still runs first. */
@@ -50,6 +54,12 @@ export class BufferPool {
     const list = this.free.get(b.size);
     if (list) list.push(b);
     else this.free.set(b.size, [b]);
+  }
+
+  /** Destroys a buffer from acquire() that must not be reused (one whose mapping failed). */
+  discard(b: GPUBuffer): void {
+    this.used -= b.size;
+    b.destroy();
   }
 
   /** Destroys every idle buffer. */

@@ -11,6 +11,7 @@ import { getBackend } from '../../src/array/registry.js';
 import { ArgumentError } from '../../src/errors.js';
 import type { WebGPUBackend } from './backend.js';
 import { header, runIndexMap, THREAD_INDEX, WG } from './index-map.js';
+import { rowsPerBinding } from './operands.js';
 
 /** Dimensions a block's global index is worked out over; more are refused. */
 const MAX_DIMS = 8;
@@ -69,7 +70,7 @@ export async function randomWebGPU(spec: RandomSpec, out: OutSpec): Promise<GPUA
   // Larger than one binding (a 32768² float32 matrix is 4 GiB): fill row blocks, each bound alone.
   const [rows = 1, ...rest] = shape;
   const rowSize = rest.reduce((s, n) => s * n, 1);
-  const blockRows = alignedRows(Math.floor(b.maxBinding / 4 / rowSize), rowSize);
+  const blockRows = rowsPerBinding(b, rows, rowSize);
   if (blockRows <= 0)
     throw new ArgumentError(
       `random (webgpu): one row of shape [${out.shape}] (${rowSize * 4} bytes) exceeds the adapter's ` +
@@ -88,14 +89,4 @@ export async function randomWebGPU(spec: RandomSpec, out: OutSpec): Promise<GPUA
     throw e;
   }
   return target;
-}
-
-/** At most `rows` rows such that a block of them starts on a 256-byte boundary (binding offsets must). */
-function alignedRows(rows: number, rowSize: number): number {
-  const step = 64 / gcd(rowSize, 64);
-  return rows - (rows % step);
-}
-
-function gcd(a: number, b: number): number {
-  return b === 0 ? a : gcd(b, a % b);
 }

@@ -13,6 +13,7 @@ import type { Printed } from '../../src/array/ir/shared-nodes.js';
 import type { Dispatch, WebGPUBackend } from './backend.js';
 import { exprToWgsl, numToWgsl, WGSL_PRELUDE } from './expr.js';
 import type { DeviceArray } from './operands.js';
+import { cachedSource } from './source-cache.js';
 
 const WG = 256;
 const MAX_GROUPS = 256;
@@ -128,19 +129,12 @@ fn main(@builtin(local_invocation_index) li: u32) {
 `;
 }
 
-/** Generated sources by key (the same reductions repeat: a norm per power iteration). */
-const sources = new Map<string, string>();
-
-function cached(key: string, make: () => string): string {
-  let src = sources.get(key);
-  if (src === undefined) sources.set(key, (src = make()));
-  return src;
-}
-
 /** reduceWgsl, kept when the map is a WGSL string (printed maps carry bindings and are made per call). */
 function cachedReduceWgsl(m: Monoid, arity: number, map: string | Printed, subgroups: boolean): string {
   if (typeof map !== 'string') return reduceWgsl(m, arity, map, subgroups);
-  return cached(`${m.name} ${arity} ${subgroups} ${map}`, () => reduceWgsl(m, arity, map, subgroups));
+  return cachedSource(`reduce ${m.name} ${arity} ${subgroups} ${map}`, () =>
+    reduceWgsl(m, arity, map, subgroups),
+  );
 }
 
 /**
@@ -178,7 +172,7 @@ export async function reduceOnDevice(
       const p2 = b.params(Uint32Array.of(groups));
       temps.push(result, p2);
       steps.push({
-        source: cached(`final ${m.name}`, () => finalWgsl(m)),
+        source: cachedSource(`final ${m.name}`, () => finalWgsl(m)),
         bindings: [
           { buffer: result.buffer, size: width * 4 },
           { buffer: p2.buffer, size: 4 },
