@@ -53,6 +53,8 @@ async function kernelOnly(
   n: number,
 ) {
   const pipeline = await b.pipeline(matvecWgsl(true, b.subgroups, shape, b.subgroupMaxSize));
+  // The library's kernels are batched: those that made A and x are submitted before this one.
+  b.flush();
   const P = b.params(Uint32Array.of(n, n / 4, 0, 0x3f800000)); // α = 1.0
   const group = b.gpu.createBindGroup({
     layout: pipeline.getBindGroupLayout(0),

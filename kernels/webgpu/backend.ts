@@ -3,6 +3,8 @@
  * pool, pipeline cache, and dispatch helpers for the kernels beside it.
  */
 import type { GPUBackend, GPUStorage } from '../../gpu/backend.js';
+import { CommandBatch } from './batch.js';
+import { BindGroupCache } from './bind-groups.js';
 import { type DawnDevice, dawnDevice } from './dawn.js';
 import { BufferUsage, MapMode } from './flags.js';
 import { BufferPool } from './pool.js';
@@ -53,11 +55,15 @@ export class WebGPUBackend implements GPUBackend {
   private readonly pipelines = new Map<string, Promise<GPUComputePipeline>>();
   /** Each pipeline's bind group layout, asked of Dawn once (every call makes a new wrapper). */
   private readonly layouts = new WeakMap<GPUComputePipeline, GPUBindGroupLayout>();
+  /** Bind groups kept by their bindings; the pool drops a buffer's groups before destroying it. */
+  readonly bindGroups: BindGroupCache;
   /**
    * Read-back staging buffers. Mappable buffers are costly to make on a discrete GPU (a read-back of
    * a vector took about 1 ms on an H200 when each made its own, 40 µs with one kept).
    */
   private readonly staging: BufferPool;
+  /** Commands recorded and not yet submitted (batch.ts says why). */
+  readonly batch: CommandBatch;
 
   constructor(d: DawnDevice) {
     this.gpu = d.device;
@@ -65,8 +71,13 @@ export class WebGPUBackend implements GPUBackend {
     this.subgroups = d.subgroups;
     this.subgroupMaxSize = d.subgroupMaxSize;
     this.maxBinding = d.device.limits.maxStorageBufferBindingSize;
-    this.pool = new BufferPool(d.device);
-    this.staging = new BufferPool(d.device, MAX_STAGING_BYTES, BufferUsage.MAP_READ | BufferUsage.COPY_DST);
+    this.bindGroups = new BindGroupCache(d.device);
+    this.pool = new BufferPool(d.device, { onDestroy: (b) => this.bindGroups.forget(b) });
+    this.batch = new CommandBatch(d.device, this.pool);
+    this.staging = new BufferPool(d.device, {
+      maxIdle: MAX_STAGING_BYTES,
+      usage: BufferUsage.MAP_READ | BufferUsage.COPY_DST,
+    });
   }
 
   /** Largest byte range one storage binding may cover (read once: each read of limits crosses into Dawn). */
@@ -105,15 +116,15 @@ export class WebGPUBackend implements GPUBackend {
     const out = new Float32Array(count);
     const steps = before.length ? await this.prepare(before) : [];
     if (count === 0) {
-      if (steps.length) this.submit(steps);
+      if (steps.length) this.enqueue(steps);
       return out;
     }
     const staging = this.staging.acquire(count * 4);
     try {
-      const enc = this.gpu.createCommandEncoder();
-      this.record(enc, steps);
+      this.record(steps);
+      const enc = this.batch.encoder([], 0);
       enc.copyBufferToBuffer((s as WebGPUStorage).buffer, offset * 4, staging, 0, count * 4);
-      this.gpu.queue.submit([enc.finish()]);
+      this.batch.flush();
       await staging.mapAsync(MapMode.READ, 0, count * 4);
       out.set(new Float32Array(staging.getMappedRange(0, count * 4)));
       staging.unmap();
@@ -131,6 +142,9 @@ export class WebGPUBackend implements GPUBackend {
   }
 
   async write(s: GPUStorage, offset: number, data: Float32Array): Promise<void> {
+    // A write runs on the queue ahead of the open batch, so commands recorded before it that read or
+    // write this buffer are submitted first.
+    if (this.batch.uses((s as WebGPUStorage).buffer)) this.batch.flush();
     this.gpu.queue.writeBuffer(
       (s as WebGPUStorage).buffer,
       offset * 4,
@@ -189,18 +203,25 @@ export class WebGPUBackend implements GPUBackend {
     bindings: readonly Binding[],
     groups: number | readonly [number, number],
   ): Promise<void> {
-    this.submit(await this.prepare([{ source, bindings, groups }]));
+    this.enqueue(await this.prepare([{ source, bindings, groups }]));
   }
 
-  /** Records prepared dispatches into one command buffer and submits it. */
-  private submit(steps: readonly [GPUComputePipeline, Dispatch][]): void {
-    const enc = this.gpu.createCommandEncoder();
-    this.record(enc, steps);
-    this.gpu.queue.submit([enc.finish()]);
+  /** Records prepared dispatches into the open batch, submitting it once it is full. */
+  private enqueue(steps: readonly [GPUComputePipeline, Dispatch][]): void {
+    this.record(steps);
+    if (this.batch.full) this.batch.flush();
   }
 
   /**
-   * The pipelines of `steps`, compiled or from the cache. Callers record and submit right after,
+   * Submits the commands recorded so far. Code that submits its own command buffers (a benchmark
+   * timing a raw kernel) calls this first, so that it runs after the kernels launched before it.
+   */
+  flush(): void {
+    this.batch.flush();
+  }
+
+  /**
+   * The pipelines of `steps`, compiled or from the cache. Callers record right after,
    * with no await in between, so work submitted by others cannot slip between recording and submit.
    */
   private async prepare(steps: readonly Dispatch[]): Promise<[GPUComputePipeline, Dispatch][]> {
@@ -208,25 +229,16 @@ export class WebGPUBackend implements GPUBackend {
     return steps.map((d, i) => [pipelines[i] as GPUComputePipeline, d]);
   }
 
-  /** Records prepared dispatches into `enc`, one compute pass each (a pass boundary orders them). */
-  private record(enc: GPUCommandEncoder, steps: readonly [GPUComputePipeline, Dispatch][]): void {
+  /** Records prepared dispatches into the open batch, one compute pass each (a pass boundary orders them). */
+  private record(steps: readonly [GPUComputePipeline, Dispatch][]): void {
     for (const [pipeline, d] of steps) {
+      const enc = this.batch.encoder(d.bindings.map((b) => b.buffer));
       let layout = this.layouts.get(pipeline);
       if (!layout) {
         layout = pipeline.getBindGroupLayout(0);
         this.layouts.set(pipeline, layout);
       }
-      const bindGroup = this.gpu.createBindGroup({
-        layout,
-        entries: d.bindings.map((b, i) => ({
-          binding: i,
-          resource: {
-            buffer: b.buffer,
-            offset: b.offset ?? 0,
-            ...(b.size === undefined ? {} : { size: Math.max(b.size, 4) }),
-          },
-        })),
-      });
+      const bindGroup = this.bindGroups.get(layout, d.bindings);
       const pass = enc.beginComputePass();
       pass.setPipeline(pipeline);
       pass.setBindGroup(0, bindGroup);
@@ -237,6 +249,7 @@ export class WebGPUBackend implements GPUBackend {
   }
 
   dispose(): void {
+    this.batch.flush();
     this.pool.trim();
     this.staging.trim();
   }

@@ -1,0 +1,76 @@
+/**
+ * The open batch of WebGPU commands. Kernels record into one command encoder, submitted when a
+ * read-back needs it, when it holds `max` compute passes, or at the end of the tick. A submit costs
+ * about as much as a small kernel launch, and a step of a user's loop (a division, a product, a
+ * norm) went to the queue as three of them.
+ */
+import { setImmediate } from 'node:timers';
+import type { BufferPool } from './pool.js';
+
+/** Recorded, not yet submitted, commands and the buffers they use. */
+export class CommandBatch {
+  private enc: GPUCommandEncoder | undefined;
+  private passes = 0;
+  private readonly bound = new Set<GPUBuffer>();
+  private flushQueued = false;
+  /** Batches submitted so far. */
+  submits = 0;
+
+  constructor(
+    private readonly device: GPUDevice,
+    /** The pool whose buffers the commands bind: none freed while they wait is reused before the submit. */
+    private readonly pool: BufferPool,
+    /**
+     * Most compute passes in one batch: small enough that a GPU running a long loop of products is
+     * never far from its next command, large enough for a loop step and a reduction's passes.
+     */
+    private readonly max = 8,
+  ) {}
+
+  /**
+   * The encoder to record `buffers`' commands into (one compute pass, or none for a copy), opening
+   * a batch that is submitted at the end of this tick unless something submits it first.
+   */
+  encoder(buffers: Iterable<GPUBuffer>, passes = 1): GPUCommandEncoder {
+    if (!this.enc) {
+      this.enc = this.device.createCommandEncoder();
+      // Buffers freed from now on may still be bound by this batch.
+      this.pool.hold(() => this.flush());
+      if (!this.flushQueued) {
+        this.flushQueued = true;
+        setImmediate(() => {
+          this.flushQueued = false;
+          this.flush();
+        });
+      }
+    }
+    for (const b of buffers) this.bound.add(b);
+    this.passes += passes;
+    return this.enc;
+  }
+
+  /** Whether recorded commands use `buffer` (a queue write to it must wait for their submit). */
+  uses(buffer: GPUBuffer): boolean {
+    return this.enc !== undefined && this.bound.has(buffer);
+  }
+
+  /** Whether the batch holds as many passes as it should before it is submitted. */
+  get full(): boolean {
+    return this.passes >= this.max;
+  }
+
+  /** Submits what is recorded, if anything. */
+  flush(): void {
+    const enc = this.enc;
+    if (!enc) return;
+    this.enc = undefined;
+    this.passes = 0;
+    this.bound.clear();
+    try {
+      this.device.queue.submit([enc.finish()]);
+      this.submits++;
+    } finally {
+      this.pool.unhold();
+    }
+  }
+}
