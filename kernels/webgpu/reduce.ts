@@ -1,8 +1,9 @@
 /**
- * The WebGPU reduction machinery shared by mapreduce, dot and norm: a two-pass workgroup tree.
- * Pass 1 runs up to 256 workgroups; each thread folds a grid-strided slice, the workgroup combines
- * its threads (through subgroupAdd when the adapter has subgroups and the fold is a sum), and writes
- * one partial. Pass 2 folds the partials in one workgroup. The result is read back as numbers.
+ * The WebGPU reduction machinery shared by mapreduce, dot and norm: a two-pass workgroup tree, one
+ * pass for small inputs. Pass 1 runs up to 256 workgroups; each thread folds a grid-strided slice,
+ * the workgroup combines its threads (through subgroupAdd when the adapter has subgroups and the
+ * fold is a sum), and writes one partial. Pass 2 folds the partials in one workgroup. The result is
+ * read back as numbers.
  */
 import {
   type MonoidOp,
@@ -17,6 +18,12 @@ import { cachedSource } from './source-cache.js';
 
 const WG = 256;
 const MAX_GROUPS = 256;
+/**
+ * Elements each thread folds before a second workgroup is used. Up to 64 per thread (16384
+ * elements, the vectors of a power iteration) the reduction is one pass, so one dispatch and no
+ * partials; a second pass costs more to record and launch than one workgroup takes to read 64 KiB.
+ */
+const PER_THREAD = 64;
 
 /** An associative fold with a neutral element, over values of WGSL type `type`. */
 export interface Monoid {
@@ -150,7 +157,7 @@ export async function reduceOnDevice(
 ): Promise<number[]> {
   const n = xs[0]?.size ?? 0;
   const width = m.type === 'f32' ? 1 : 2;
-  const groups = Math.max(1, Math.min(MAX_GROUPS, Math.ceil(n / WG)));
+  const groups = Math.max(1, Math.min(MAX_GROUPS, Math.ceil(n / (WG * PER_THREAD))));
   const part = b.alloc(groups * width * 4);
   const params = b.params(Uint32Array.from([n, 0, ...extra]));
   const temps = [part, params];

@@ -6,7 +6,19 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { allowScalar, GPUArray, gpu, gpuMemory, scope } from '../../gpu/index.js';
 import type { WebGPUBackend } from '../../kernels/webgpu/backend.js';
-import { array, broadcast, broadcastInto, collect, mul, rand, reduce, sum } from '../../src/array/index.js';
+import {
+  array,
+  broadcast,
+  broadcastInto,
+  collect,
+  dot,
+  max,
+  mul,
+  norm,
+  rand,
+  reduce,
+  sum,
+} from '../../src/array/index.js';
 import { probe } from './harness.js';
 
 const { backend, reason } = await probe('webgpu');
@@ -113,6 +125,26 @@ run(`GPUArray on webgpu${backend ? '' : ` (skipped: ${reason})`}`, () => {
       let want = 0;
       for (const v of h.data) want += v;
       expect(Math.abs((await sum(await up(h))) - want) / want).toBeLessThan(1e-5);
+    });
+  });
+
+  it('reductions of one pass (up to 16384 elements) and of two agree with a float64 loop', async () => {
+    await scope(async () => {
+      for (const n of [16383, 16384, 16385, 40000]) {
+        const h = rand([n], { dtype: 'float32', seed: n });
+        h.data[n - 1] = 2; // the largest element is the last one, in the last workgroup's slice
+        const g = await up(h);
+        let s = 0;
+        let q = 0;
+        for (const v of h.data) {
+          s += v;
+          q += v * v;
+        }
+        expect(Math.abs((await sum(g)) - s) / s, `sum of ${n}`).toBeLessThan(1e-5);
+        expect(await max(g), `max of ${n}`).toBe(2);
+        expect(Math.abs((await norm(g)) - Math.sqrt(q)) / Math.sqrt(q), `norm of ${n}`).toBeLessThan(1e-5);
+        expect(Math.abs((await dot(g, g)) - q) / q, `dot of ${n}`).toBeLessThan(1e-5);
+      }
     });
   });
 
