@@ -6,10 +6,12 @@
  * and a GPUArray on WebGPU (float32; lavapipe here, so it checks correctness and relative cost).
  * Also the frames every process sends per iteration of each loop on the DArray.
  * Run: npm run build && npm run bench -- textbook   (target: textbook ≤ 1.1× powerMethod at n = 8192)
- *      (BENCH_N, BENCH_ITERS, BENCH_ROUNDS, BENCH_GPU_N; BENCH_GPU=0 skips the GPU)
+ *      (BENCH_N, BENCH_ITERS, BENCH_ROUNDS for the DArray, BENCH_DARRAY=0 skips it; BENCH_GPU_N, a
+ *      size or a list such as 8192,16384,32768, BENCH_GPU_ITERS, BENCH_GPU_ROUNDS for the GPU,
+ *      BENCH_GPU=0 skips it)
  */
 import '../src/backends.js';
-import { gpu, gpuBackend, scope } from '../gpu/index.js';
+import { gpuBackend, scope } from '../gpu/index.js';
 import {
   type AnyArray,
   addprocs,
@@ -32,7 +34,9 @@ const N = Number(process.env.BENCH_N ?? 8192);
 const ITERS = Number(process.env.BENCH_ITERS ?? 30);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
 const SMALL = 256;
-const GPU_N = Number(process.env.BENCH_GPU_N ?? 2048);
+const GPU_NS = (process.env.BENCH_GPU_N ?? '2048').split(',').map(Number);
+const GPU_ITERS = Number(process.env.BENCH_GPU_ITERS ?? 30);
+const GPU_ROUNDS = Number(process.env.BENCH_GPU_ROUNDS ?? 5);
 
 /** The user's loop, exactly as in the manual: every step awaited, nothing freed by hand. */
 async function textbook(M: AnyArray, v0: AnyArray, iters: number): Promise<[AnyArray, number]> {
@@ -101,6 +105,13 @@ async function framesPerIter(loop: Loop, M: AnyArray, v: AnyArray, workers: numb
 async function main() {
   const rows: Row[] = [];
   const meta: Record<string, unknown> = { n: N, iters: ITERS, rounds: ROUNDS };
+  if (process.env.BENCH_DARRAY !== '0') await darrayRows(rows, meta);
+  if (process.env.BENCH_GPU !== '0') await gpuRows(rows, meta);
+  report('textbook', rows, meta);
+}
+
+/** The DArray rows: 2 local workers, at BENCH_N and at n = 256. */
+async function darrayRows(rows: Row[], meta: Record<string, unknown>): Promise<void> {
   const pids = await addprocs(2);
   // The default layout, as distribute(M) gives it: row blocks, the vector split like the rows.
   for (const [n, iters, rounds] of [
@@ -136,35 +147,39 @@ async function main() {
     dv.close();
   }
   await rmprocs(pids);
-  if (process.env.BENCH_GPU !== '0') {
-    try {
-      const device = (await gpuBackend('webgpu')).device;
+}
+
+/** The GPUArray rows: WebGPU, float32, matrices made on the device, at each BENCH_GPU_N. */
+async function gpuRows(rows: Row[], meta: Record<string, unknown>): Promise<void> {
+  try {
+    const device = (await gpuBackend('webgpu')).device;
+    for (const n of GPU_NS)
       await scope(async () => {
-        const M = await gpu(rand([GPU_N, GPU_N], { seed: 1, dtype: 'float32' }), { backend: 'webgpu' });
-        const v = await gpu(rand([GPU_N], { seed: 2, dtype: 'float32' }), { backend: 'webgpu' });
-        const r = await paired(M, v, 10, 3);
+        const M = await rand([n, n], { seed: 1, dtype: 'float32', backend: 'webgpu' });
+        const v = await rand([n], { seed: 2, dtype: 'float32', backend: 'webgpu' });
+        const r = await paired(M, v, GPU_ITERS, GPU_ROUNDS);
+        const small = r.powerMethod < 1e-3;
+        const k = small ? 1e6 : 1e3;
         rows.push({
-          metric: `GPUArray n = ${GPU_N} float32, textbook vs powerMethod`,
-          ours: r.textbook * 1e3,
-          peer: r.powerMethod * 1e3,
-          unit: 'ms/iter',
+          metric: `GPUArray n = ${n} float32, textbook vs powerMethod`,
+          ours: r.textbook * k,
+          peer: r.powerMethod * k,
+          unit: small ? 'µs/iter' : 'ms/iter',
           ratio: r.ratio,
           target: '≤ 1.1×',
           pass: r.ratio <= 1.1,
-          note: `${device}; λ ${r.lambdas[0].toPrecision(7)} vs ${r.lambdas[1].toPrecision(7)}`,
+          note: `${device}; median of ${GPU_ROUNDS} alternating rounds of ${GPU_ITERS} iterations; λ ${r.lambdas[0].toPrecision(7)} vs ${r.lambdas[1].toPrecision(7)}`,
         });
-        meta.gpu = { device, ...r };
+        meta[`gpu${n}`] = { device, ...r };
       });
-    } catch (e) {
-      rows.push({
-        metric: 'GPUArray',
-        ours: Number.NaN,
-        unit: '',
-        note: `skipped: ${(e as Error).message}`,
-      });
-    }
+  } catch (e) {
+    rows.push({
+      metric: 'GPUArray',
+      ours: Number.NaN,
+      unit: '',
+      note: `skipped: ${(e as Error).message}`,
+    });
   }
-  report('textbook', rows, meta);
 }
 
 await main();
