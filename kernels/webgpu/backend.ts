@@ -232,17 +232,20 @@ export class WebGPUBackend implements GPUBackend {
   /** Records prepared dispatches into the open batch, one compute pass each (a pass boundary orders them). */
   private record(steps: readonly [GPUComputePipeline, Dispatch][]): void {
     for (const [pipeline, d] of steps) {
-      const enc = this.batch.encoder(d.bindings.map((b) => b.buffer));
       let layout = this.layouts.get(pipeline);
       if (!layout) {
         layout = pipeline.getBindGroupLayout(0);
         this.layouts.set(pipeline, layout);
       }
       const bindGroup = this.bindGroups.get(layout, d.bindings);
+      const [x, y] = typeof d.groups === 'number' ? this.grid(d.groups) : d.groups;
+      // Whatever can throw comes before the pass: a pass left open would void the whole batch.
+      if (!Number.isInteger(x) || !Number.isInteger(y) || x > MAX_GROUPS || y > MAX_GROUPS)
+        throw new Error(`WebGPU: a kernel asked for ${x}×${y} workgroups; this is a darray bug`);
+      const enc = this.batch.encoder(d.bindings.map((b) => b.buffer));
       const pass = enc.beginComputePass();
       pass.setPipeline(pipeline);
       pass.setBindGroup(0, bindGroup);
-      const [x, y] = typeof d.groups === 'number' ? this.grid(d.groups) : d.groups;
       pass.dispatchWorkgroups(x, y);
       pass.end();
     }
