@@ -242,7 +242,12 @@ export class WebGPUBackend implements GPUBackend {
       // Whatever can throw comes before the pass: a pass left open would void the whole batch.
       if (!Number.isInteger(x) || !Number.isInteger(y) || x > MAX_GROUPS || y > MAX_GROUPS)
         throw new Error(`WebGPU: a kernel asked for ${x}×${y} workgroups; this is a darray bug`);
-      const enc = this.batch.encoder(d.bindings.map((b) => b.buffer));
+      const bytes = d.bindings.reduce((n, b) => n + (b.size ?? b.buffer.size), 0);
+      const enc = this.batch.encoder(
+        d.bindings.map((b) => b.buffer),
+        1,
+        bytes,
+      );
       const pass = enc.beginComputePass();
       pass.setPipeline(pipeline);
       pass.setBindGroup(0, bindGroup);

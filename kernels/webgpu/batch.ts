@@ -1,8 +1,9 @@
 /**
  * The open batch of WebGPU commands. Kernels record into one command encoder, submitted when a
- * read-back needs it, when it holds `max` compute passes, or at the end of the tick. A submit costs
- * about as much as a small kernel launch, and a step of a user's loop (a division, a product, a
- * norm) went to the queue as three of them.
+ * read-back needs it, when it holds `max` compute passes or a kernel over large arrays, or at the
+ * end of the tick. A submit costs about as much as a small kernel launch, and a step of a user's
+ * loop (a division, a product, a norm) went to the queue as three of them. A large kernel is
+ * submitted at once, so the GPU starts on it while JavaScript goes on (its submit is cheap beside it).
  */
 import { setImmediate } from 'node:timers';
 import type { BufferPool } from './pool.js';
@@ -11,6 +12,7 @@ import type { BufferPool } from './pool.js';
 export class CommandBatch {
   private enc: GPUCommandEncoder | undefined;
   private passes = 0;
+  private large = false;
   private readonly bound = new Set<GPUBuffer>();
   private flushQueued = false;
   /** Batches submitted so far. */
@@ -25,13 +27,16 @@ export class CommandBatch {
      * never far from its next command, large enough for a loop step and a reduction's passes.
      */
     private readonly max = 8,
+    /** Bytes bound by one pass from which the batch is submitted right after it. */
+    private readonly largeBytes = 4 * 2 ** 20,
   ) {}
 
   /**
-   * The encoder to record `buffers`' commands into (one compute pass, or none for a copy), opening
-   * a batch that is submitted at the end of this tick unless something submits it first.
+   * The encoder to record a pass (or, with `passes` 0, a copy) into, opening a batch that is
+   * submitted at the end of this tick unless something submits it first. `buffers` are the ones
+   * the commands use, `bytes` how many of their bytes they bind.
    */
-  encoder(buffers: Iterable<GPUBuffer>, passes = 1): GPUCommandEncoder {
+  encoder(buffers: Iterable<GPUBuffer>, passes = 1, bytes = 0): GPUCommandEncoder {
     if (!this.enc) {
       this.enc = this.device.createCommandEncoder();
       // Buffers freed from now on may still be bound by this batch.
@@ -46,6 +51,7 @@ export class CommandBatch {
     }
     for (const b of buffers) this.bound.add(b);
     this.passes += passes;
+    if (bytes >= this.largeBytes) this.large = true;
     return this.enc;
   }
 
@@ -54,9 +60,9 @@ export class CommandBatch {
     return this.enc !== undefined && this.bound.has(buffer);
   }
 
-  /** Whether the batch holds as many passes as it should before it is submitted. */
+  /** Whether the batch should be submitted now: it holds `max` passes, or a large one. */
   get full(): boolean {
-    return this.passes >= this.max;
+    return this.passes >= this.max || this.large;
   }
 
   /** Submits what is recorded, if anything. */
@@ -65,6 +71,7 @@ export class CommandBatch {
     if (!enc) return;
     this.enc = undefined;
     this.passes = 0;
+    this.large = false;
     this.bound.clear();
     try {
       this.device.queue.submit([enc.finish()]);

@@ -103,6 +103,23 @@ run(`WebGPU batching and kept bind groups${backend ? '' : ` (skipped: ${reason})
     });
   });
 
+  it('a kernel over 4 MiB or more is submitted at once; small ones wait for the end of the tick', async () => {
+    await scope(async () => {
+      const M = await rand([1024, 1024], { dtype: 'float32', seed: 1, backend: 'webgpu' });
+      const v = await rand([1024], { dtype: 'float32', seed: 2, backend: 'webgpu' });
+      await new Promise((r) => setImmediate(r));
+      const before = b.batch.submits;
+      await broadcast((a: number) => a + 1, v);
+      expect(b.batch.submits - before).toBe(0);
+      // The product binds the 4 MiB matrix: the GPU should start on it while JavaScript goes on.
+      await mul(M, v);
+      expect(b.batch.submits - before).toBe(1);
+      await broadcast((a: number) => a + 1, v);
+      await new Promise((r) => setImmediate(r));
+      expect(b.batch.submits - before).toBe(2);
+    });
+  });
+
   it('the pool keeps buffers freed during a batch out of reuse until it is submitted', () => {
     const pool = new BufferPool(b.gpu);
     const first = pool.acquire(256);
