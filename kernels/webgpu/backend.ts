@@ -221,8 +221,9 @@ export class WebGPUBackend implements GPUBackend {
   }
 
   /**
-   * The pipelines of `steps`, compiled or from the cache. Callers record right after,
-   * with no await in between, so work submitted by others cannot slip between recording and submit.
+   * The pipelines of `steps`, compiled or from the cache. Callers record right after, with no
+   * await in between, so that a kernel's passes (a reduction's two, its read-back's copy) stay
+   * together in the batch.
    */
   private async prepare(steps: readonly Dispatch[]): Promise<[GPUComputePipeline, Dispatch][]> {
     const pipelines = await Promise.all(steps.map((d) => this.pipeline(d.source)));
