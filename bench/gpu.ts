@@ -23,7 +23,7 @@ import { join } from 'node:path';
 import { type GPUBackendName, gpu, gpuBackend, scope } from '../gpu/index.js';
 import { startThreads, threadCount } from '../kernels/wasm/pool.js';
 import { kernelStatus } from '../kernels/wasm/status.js';
-import { type AnyArray, array, collect, mul, norm, rand } from '../src/array/index.js';
+import { type AnyArray, array, broadcast, collect, mul, norm, rand } from '../src/array/index.js';
 import { addprocs, type DArray, drand, release, rmprocs } from '../src/index.js';
 import { powerMethod } from '../src/linalg/index.js';
 import { repoRoot, runPeer } from './common.js';
@@ -244,6 +244,17 @@ for (const n of sizes) {
           ours: (await latency(() => norm(gv))) * 1e6,
           unit: 'µs',
           note: `a reduction and the read-back of its scalar; reading back one float alone: ${(read * 1e6).toFixed(0)} µs`,
+        });
+        // What JavaScript spends to launch a small kernel (the GPU runs them meanwhile): it decides
+        // a user's loop of small steps, as the textbook power loop's division and norm are.
+        const launches = async () => {
+          for (let i = 0; i < 100; i++) release(await broadcast((a: number, s: number) => a / s, gv, 2));
+        };
+        rows.push({
+          metric: `launch a vector op, n=${n} ${name}`,
+          ours: ((await latency(launches)) / 100) * 1e6,
+          unit: 'µs',
+          note: 'await broadcast((a, s) => a / s, v, 2) and dispose, 100 in a row, no read-back: host time per op',
         });
       }
       return undefined;
