@@ -107,6 +107,9 @@ run(`WebGPU batching and kept bind groups${backend ? '' : ` (skipped: ${reason})
     await scope(async () => {
       const M = await rand([1024, 1024], { dtype: 'float32', seed: 1, backend: 'webgpu' });
       const v = await rand([1024], { dtype: 'float32', seed: 2, backend: 'webgpu' });
+      // Compiling a pipeline yields to the event loop, which submits the batch: compile both first.
+      await mul(M, v);
+      await broadcast((a: number) => a + 1, v);
       await new Promise((r) => setImmediate(r));
       const before = b.batch.submits;
       await broadcast((a: number) => a + 1, v);
