@@ -63,10 +63,14 @@ run(`WebGPU batching and kept bind groups${backend ? '' : ` (skipped: ${reason})
   it('a kernel refused while recording leaves the rest of its batch intact', async () => {
     await scope(async () => {
       const x = await up(array([1, 2, 3, 4]));
-      const y = await broadcast((a: number) => a + 1, x);
       const out = b.alloc(16);
       const src = `@group(0) @binding(0) var<storage, read_write> o: array<f32>;
 @compute @workgroup_size(1) fn main() { o[0] = 1.0; }`;
+      // Both pipelines compiled first (a compile yields to the event loop, which submits the batch),
+      // so that the broadcast before the refused kernel and the read-back after it share its batch.
+      await b.pipeline(src);
+      await broadcast((a: number) => a + 1, x);
+      const y = await broadcast((a: number) => a + 1, x);
       await expect(b.run(src, [{ buffer: out.buffer }], Number.NaN)).rejects.toThrow();
       out.release();
       expect(await values(y)).toEqual([2, 3, 4, 5]);
