@@ -122,7 +122,7 @@ export class WebGPUBackend implements GPUBackend {
     const staging = this.staging.acquire(count * 4);
     try {
       this.record(steps);
-      const enc = this.batch.encoder([], 0);
+      const enc = this.batch.encoder();
       enc.copyBufferToBuffer((s as WebGPUStorage).buffer, offset * 4, staging, 0, count * 4);
       this.batch.flush();
       await staging.mapAsync(MapMode.READ, 0, count * 4);
@@ -243,12 +243,7 @@ export class WebGPUBackend implements GPUBackend {
       // Whatever can throw comes before the pass: a pass left open would void the whole batch.
       if (!Number.isInteger(x) || !Number.isInteger(y) || x > MAX_GROUPS || y > MAX_GROUPS)
         throw new Error(`WebGPU: a kernel asked for ${x}×${y} workgroups; this is a darray bug`);
-      const bytes = d.bindings.reduce((n, b) => n + (b.size ?? b.buffer.size), 0);
-      const enc = this.batch.encoder(
-        d.bindings.map((b) => b.buffer),
-        1,
-        bytes,
-      );
+      const enc = this.batch.encoder(d.bindings);
       const pass = enc.beginComputePass();
       pass.setPipeline(pipeline);
       pass.setBindGroup(0, bindGroup);

@@ -6,6 +6,7 @@
  * submitted at once, so the GPU starts on it while JavaScript goes on (its submit is cheap beside it).
  */
 import { setImmediate } from 'node:timers';
+import type { Binding } from './backend.js';
 import type { BufferPool } from './pool.js';
 
 /** Recorded, not yet submitted, commands and the buffers they use. */
@@ -32,11 +33,11 @@ export class CommandBatch {
   ) {}
 
   /**
-   * The encoder to record a pass (or, with `passes` 0, a copy) into, opening a batch that is
-   * submitted at the end of this tick unless something submits it first. `buffers` are the ones
-   * the commands use, `bytes` how many of their bytes they bind.
+   * The encoder to record a compute pass with `bindings` into (or, with none, a copy that is
+   * submitted at once), opening a batch that is submitted at the end of this tick unless something
+   * submits it first.
    */
-  encoder(buffers: Iterable<GPUBuffer>, passes = 1, bytes = 0): GPUCommandEncoder {
+  encoder(bindings: readonly Binding[] = []): GPUCommandEncoder {
     if (!this.enc) {
       this.enc = this.device.createCommandEncoder();
       // Buffers freed from now on may still be bound by this batch.
@@ -49,8 +50,13 @@ export class CommandBatch {
         });
       }
     }
-    for (const b of buffers) this.bound.add(b);
-    this.passes += passes;
+    if (bindings.length === 0) return this.enc;
+    let bytes = 0;
+    for (const b of bindings) {
+      this.bound.add(b.buffer);
+      bytes += b.size ?? b.buffer.size;
+    }
+    this.passes++;
     if (bytes >= this.largeBytes) this.large = true;
     return this.enc;
   }
