@@ -230,7 +230,7 @@ export class WebGPUBackend implements GPUBackend {
     return steps.map((d, i) => [pipelines[i] as GPUComputePipeline, d]);
   }
 
-  /** Records prepared dispatches into the open batch, one compute pass each (a pass boundary orders them). */
+  /** Records prepared dispatches into the open batch, in order. */
   private record(steps: readonly [GPUComputePipeline, Dispatch][]): void {
     for (const [pipeline, d] of steps) {
       let layout = this.layouts.get(pipeline);
@@ -240,15 +240,14 @@ export class WebGPUBackend implements GPUBackend {
       }
       const bindGroup = this.bindGroups.get(layout, d.bindings);
       const [x, y] = typeof d.groups === 'number' ? this.grid(d.groups) : d.groups;
-      // Whatever can throw comes before the pass: a pass left open would void the whole batch.
+      // Whatever can throw comes before the dispatch is recorded: a half-recorded one would void the
+      // whole batch.
       if (!Number.isInteger(x) || !Number.isInteger(y) || x > MAX_GROUPS || y > MAX_GROUPS)
         throw new Error(`WebGPU: a kernel asked for ${x}×${y} workgroups; this is a darray bug`);
-      const enc = this.batch.encoder(d.bindings);
-      const pass = enc.beginComputePass();
+      const pass = this.batch.computePass(d.bindings);
       pass.setPipeline(pipeline);
       pass.setBindGroup(0, bindGroup);
       pass.dispatchWorkgroups(x, y);
-      pass.end();
     }
   }
 

@@ -86,7 +86,7 @@ run(`WebGPU batching and kept bind groups${backend ? '' : ` (skipped: ${reason})
     });
   });
 
-  it("a step of the manual's loop is one submit, and its bind groups are made once", async () => {
+  it("a step of the manual's loop is one submit of one compute pass, and its bind groups are made once", async () => {
     await scope(async () => {
       const M = await rand([64, 64], { dtype: 'float32', seed: 1, backend: 'webgpu' });
       let v = await rand([64], { dtype: 'float32', seed: 2, backend: 'webgpu' });
@@ -100,9 +100,11 @@ run(`WebGPU batching and kept bind groups${backend ? '' : ` (skipped: ${reason})
       };
       // Pooled buffers rotate, so the bindings of a step recur after a few steps (8 here).
       for (let i = 0; i < 16; i++) await step();
-      const [submits, made] = [b.batch.submits, b.bindGroups.made];
+      const [submits, passes, made] = [b.batch.submits, b.batch.passes, b.bindGroups.made];
       for (let i = 0; i < 10; i++) await step();
       expect(b.batch.submits - submits).toBe(10);
+      // The division, the product and the norm share a pass; the norm's read-back ends it.
+      expect(b.batch.passes - passes).toBe(10);
       expect(b.bindGroups.made - made).toBe(0);
     });
   });
