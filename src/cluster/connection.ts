@@ -364,13 +364,23 @@ export class Connection {
     this.socket.write(Buffer.concat(encodeFrame(env, undefined, this.peer)));
   }
 
-  /** Gives up on a silent peer, or tells an idle one that this process is still alive. */
-  private heartbeat(): void {
+  /**
+   * Gives up on a silent peer, or tells an idle one that this process is still alive. `recheck`:
+   * the peer already looked silent one turn of the event loop ago.
+   */
+  private heartbeat(recheck = false): void {
     const cfg = heartbeatConfig();
     if (cfg) noteLoopTurning(cfg.intervalMs);
     if (cfg && this.isOpen) {
       const now = Date.now();
       if (now - this.lastReceived > cfg.timeoutMs) {
+        // This check may have waited behind this process's own synchronous code, queued after the
+        // input was last read: what the peer sent meanwhile is read first, in the next turn (an
+        // immediate queued from an immediate runs after that turn's I/O), and only then judged.
+        if (!recheck) {
+          setImmediate(() => this.heartbeat(true));
+          return;
+        }
         this.silent = true;
         this.close(
           `nothing arrived from it for ${cfg.timeoutMs / 1000} s (heartbeat timeout): ` +

@@ -143,6 +143,32 @@ describe('heartbeat: a busy process is not a frozen one', () => {
     for (const pid of osPids) expect(alive(pid)).toBe(true);
     expect(await Promise.all(before.map((p) => remotecallFetch(() => myid(), p)))).toEqual(before);
   });
+
+  it('a check that falls due while the master is blocked reads what came in meanwhile before it judges', async () => {
+    const before = workers();
+    const goneBefore = state.gone.size;
+    const block = (ms: number) => {
+      const end = Date.now() + ms;
+      while (Date.now() < end) {}
+    };
+    // Two blocks past the timeout in consecutive turns of the event loop. The turn between them
+    // reads the heartbeats that came in during the first and fires the timers that fell due,
+    // whose checks (setImmediate) then wait behind the second block. Judged straight after it,
+    // before the input that came in meanwhile is read, every worker looked silent for 3.3 s.
+    await new Promise<void>((resolve) => {
+      setImmediate(() => {
+        block(3300);
+        setImmediate(() => {
+          block(3300);
+          resolve();
+        });
+      });
+    });
+    await sleep(300);
+    const given = [...state.gone.entries()].slice(goneBefore).map(([p, why]) => `${p}: ${why}`);
+    expect(given, 'workers lost while the master was busy').toEqual([]);
+    expect(workers()).toEqual(before);
+  });
 });
 
 describe('heartbeat: a frozen master', () => {
