@@ -163,12 +163,28 @@ export function analyse(fn: (...args: never[]) => unknown, context = 'the functi
   return analyseSource(fn, context);
 }
 
+/**
+ * Analyses by source text, for a closure made anew on every call (`remotecallFetch(() => …, p)` in
+ * a loop): parsing its source again cost about as much as the round trip itself. The answer holds
+ * while the names a source may use stay the same (scopeGeneration, apiEpoch).
+ */
+const bySource = new Map<string, { gen: number; api: number; shippable: Shippable }>();
+/** Sources kept in bySource; the oldest is dropped beyond it (code made with new Function can vary). */
+const MAX_SOURCES = 4096;
+/** Sources parsed so far (a closure whose source was analysed before is not counted again). */
+export let sourcesParsed = 0;
+
 /** analyse() for a function already known not to travel by reference. */
 function analyseSource(fn: (...args: never[]) => unknown, context = 'the function'): Shippable {
   const cached = analysed.get(fn);
   if (cached) return cached;
   checkCallable(fn, context);
   const src = undoBundlerRewrites(Function.prototype.toString.call(fn));
+  const known = bySource.get(src);
+  if (known && known.gen === scopeGeneration && known.api === apiEpoch) {
+    analysed.set(fn, known.shippable);
+    return known.shippable;
+  }
   if (/\{\s*\[native code\]\s*\}$/.test(src)) {
     const bound = fn.name.startsWith('bound ');
     throw new ArgumentError(
@@ -179,6 +195,7 @@ function analyseSource(fn: (...args: never[]) => unknown, context = 'the functio
     );
   }
   let node: ReturnType<typeof parseFunction>;
+  sourcesParsed++;
   try {
     node = parseFunction(src);
   } catch (err) {
@@ -208,6 +225,9 @@ function analyseSource(fn: (...args: never[]) => unknown, context = 'the functio
   if (id === undefined) idOfHash.set(hash, (id = idOfHash.size));
   const shippable = { id, hash, expr, names };
   analysed.set(fn, shippable);
+  bySource.delete(src);
+  bySource.set(src, { gen: scopeGeneration, api: apiEpoch, shippable });
+  if (bySource.size > MAX_SOURCES) bySource.delete(bySource.keys().next().value as string);
   return shippable;
 }
 
