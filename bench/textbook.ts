@@ -8,7 +8,8 @@
  * Run: npm run build && npm run bench -- textbook   (target: textbook ≤ 1.1× powerMethod at n = 8192)
  *      (BENCH_N, BENCH_ITERS, BENCH_ROUNDS for the DArray, BENCH_DARRAY=0 skips it; BENCH_GPU_N, a
  *      size or a list such as 8192,16384,32768, BENCH_GPU_ITERS, BENCH_GPU_ROUNDS for the GPU,
- *      BENCH_GPU=0 skips it)
+ *      BENCH_GPU=0 skips it; BENCH_WARM_ITERS and BENCH_WARM_MS bound each loop's warm-up, 1000
+ *      iterations or 3 s)
  */
 import '../src/backends.js';
 import { gpuBackend, scope } from '../gpu/index.js';
@@ -37,6 +38,8 @@ const SMALL = 256;
 const GPU_NS = (process.env.BENCH_GPU_N ?? '2048').split(',').map(Number);
 const GPU_ITERS = Number(process.env.BENCH_GPU_ITERS ?? 30);
 const GPU_ROUNDS = Number(process.env.BENCH_GPU_ROUNDS ?? 5);
+const WARM_ITERS = Number(process.env.BENCH_WARM_ITERS ?? 1000);
+const WARM_MS = Number(process.env.BENCH_WARM_MS ?? 3000);
 
 /** The user's loop, exactly as in the manual: every step awaited, nothing freed by hand. */
 async function textbook(M: AnyArray, v0: AnyArray, iters: number): Promise<[AnyArray, number]> {
@@ -62,10 +65,22 @@ async function perIter(loop: Loop, M: AnyArray, v: AnyArray, iters: number): Pro
   return [s, lambda];
 }
 
+/**
+ * Runs `loop` until it has made WARM_ITERS iterations or WARM_MS have passed. Both loops are
+ * mostly JavaScript where an iteration is short (n = 256 on workers, any GPU size), and V8 only
+ * optimises a function after many calls: a few iterations of warm-up measured the compiler, as the
+ * round-trip benchmark's first thousand calls do.
+ */
+async function warmUp(loop: Loop, M: AnyArray, v: AnyArray): Promise<void> {
+  const start = performance.now();
+  for (let done = 0; done < WARM_ITERS && performance.now() - start < WARM_MS; done += 50)
+    await perIter(loop, M, v, 50);
+}
+
 /** Alternating rounds of both loops: medians per iteration and the median of per-round ratios. */
 async function paired(M: AnyArray, v: AnyArray, iters: number, rounds: number) {
-  await perIter(textbook, M, v, 2);
-  await perIter(library, M, v, 2);
+  await warmUp(textbook, M, v);
+  await warmUp(library, M, v);
   const ours: number[] = [];
   const lib: number[] = [];
   let lambdas: [number, number] = [0, 0];
