@@ -3,7 +3,11 @@ import { empty, zeros } from '../../src/array/create.js';
 import type { NDArray } from '../../src/array/ndarray.js';
 import type { OutSpec } from '../../src/array/protocol.js';
 
-/** y[r] = Σ_j A[r, j]·x[j] for rows start ≤ r < end of the row-major m×n matrix A. */
+/**
+ * y[r] = Σ_j A[r, col + j]·x[j] for rows start ≤ r < end of the row-major matrix A, whose rows are
+ * `lda` elements apart (n by default), over n columns from `col`; with `accumulate`, y[r] += that.
+ * Each row is summed in column order, whichever way its rows are grouped.
+ */
 export function matvecRows(
   a: ArrayLike<number>,
   x: ArrayLike<number>,
@@ -11,14 +15,18 @@ export function matvecRows(
   n: number,
   start: number,
   end: number,
+  lda = n,
+  col = 0,
+  accumulate = false,
 ): void {
   let r = start;
-  // Four rows at a time so each load of x[j] feeds four products.
+  // Four rows at a time so each load of x[j] feeds four products, and four independent sums are in
+  // flight instead of one chain of dependent adds.
   for (; r + 3 < end; r += 4) {
-    const o0 = r * n;
-    const o1 = o0 + n;
-    const o2 = o1 + n;
-    const o3 = o2 + n;
+    const o0 = r * lda + col;
+    const o1 = o0 + lda;
+    const o2 = o1 + lda;
+    const o3 = o2 + lda;
     let s0 = 0;
     let s1 = 0;
     let s2 = 0;
@@ -30,16 +38,16 @@ export function matvecRows(
       s2 += a[o2 + j]! * xj;
       s3 += a[o3 + j]! * xj;
     }
-    y[r] = s0;
-    y[r + 1] = s1;
-    y[r + 2] = s2;
-    y[r + 3] = s3;
+    y[r] = accumulate ? y[r]! + s0 : s0;
+    y[r + 1] = accumulate ? y[r + 1]! + s1 : s1;
+    y[r + 2] = accumulate ? y[r + 2]! + s2 : s2;
+    y[r + 3] = accumulate ? y[r + 3]! + s3 : s3;
   }
   for (; r < end; r++) {
-    const o = r * n;
+    const o = r * lda + col;
     let s = 0;
     for (let j = 0; j < n; j++) s += a[o + j]! * x[j]!;
-    y[r] = s;
+    y[r] = accumulate ? y[r]! + s : s;
   }
 }
 

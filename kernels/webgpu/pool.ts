@@ -42,7 +42,6 @@ export class BufferPool {
    * ahead of the batch on the queue) or destroyed under it.
    */
   private held: GPUBuffer[] | undefined;
-  private heldBytes = 0;
   /** Submits the batch the held buffers wait for (given by hold). */
   private submitHeld: (() => void) | undefined;
   private readonly maxIdle: number;
@@ -85,7 +84,6 @@ export class BufferPool {
     this.used -= b.size;
     if (this.held) {
       this.held.push(b);
-      this.heldBytes += b.size;
       return;
     }
     this.keep(b);
@@ -105,7 +103,6 @@ export class BufferPool {
   unhold(): void {
     const held = this.held ?? [];
     this.held = undefined;
-    this.heldBytes = 0;
     this.submitHeld = undefined;
     for (const b of held) this.keep(b);
   }
@@ -147,6 +144,8 @@ export class BufferPool {
 
   /** Bytes in idle pooled buffers (with those held until their batch is submitted). */
   get bytesPooled(): number {
-    return this.idle + this.heldBytes;
+    let held = 0;
+    for (const b of this.held ?? []) held += b.size;
+    return this.idle + held;
   }
 }
