@@ -3,7 +3,8 @@
  *     y = await mul(M, v); s = await norm(y); v = await broadcast((a, b) => a / b, y, s)
  * against the library's powerMethod on the same arrays, in alternating rounds: a DArray in the
  * default row blocks on 2 local workers (n = 8192 float64, and n = 256 where latency dominates),
- * and a GPUArray on WebGPU (float32; lavapipe here, so it checks correctness and relative cost).
+ * and a GPUArray on WebGPU (float32; lavapipe here, so it checks correctness and relative cost),
+ * with the lookahead on (as users get it) and off.
  * Also the frames every process sends per iteration of each loop on the DArray.
  * Run: npm run build && npm run bench -- textbook   (target: textbook ≤ 1.1× powerMethod at n = 8192)
  *      (BENCH_N, BENCH_ITERS, BENCH_ROUNDS for the DArray, BENCH_DARRAY=0 skips it; BENCH_GPU_N, a
@@ -13,6 +14,8 @@
  */
 import '../src/backends.js';
 import { gpuBackend, scope } from '../gpu/index.js';
+import type { WebGPUBackend } from '../kernels/webgpu/backend.js';
+import { lookaheadOf } from '../kernels/webgpu/lookahead.js';
 import {
   type AnyArray,
   addprocs,
@@ -167,25 +170,35 @@ async function darrayRows(rows: Row[], meta: Record<string, unknown>): Promise<v
 /** The GPUArray rows: WebGPU, float32, matrices made on the device, at each BENCH_GPU_N. */
 async function gpuRows(rows: Row[], meta: Record<string, unknown>): Promise<void> {
   try {
-    const device = (await gpuBackend('webgpu')).device;
+    const be = (await gpuBackend('webgpu')) as WebGPUBackend;
+    const device = be.device;
+    const la = lookaheadOf(be);
     for (const n of GPU_NS)
       await scope(async () => {
         const M = await rand([n, n], { seed: 1, dtype: 'float32', backend: 'webgpu' });
         const v = await rand([n], { seed: 2, dtype: 'float32', backend: 'webgpu' });
-        const r = await paired(M, v, GPU_ITERS, GPU_ROUNDS);
-        const small = r.powerMethod < 1e-3;
-        const k = small ? 1e6 : 1e3;
-        rows.push({
-          metric: `GPUArray n = ${n} float32, textbook vs powerMethod`,
-          ours: r.textbook * k,
-          peer: r.powerMethod * k,
-          unit: small ? 'µs/iter' : 'ms/iter',
-          ratio: r.ratio,
-          target: '≤ 1.1×',
-          pass: r.ratio <= 1.1,
-          note: `${device}; median of ${GPU_ROUNDS} alternating rounds of ${GPU_ITERS} iterations; λ ${r.lambdas[0].toPrecision(7)} vs ${r.lambdas[1].toPrecision(7)}`,
-        });
-        meta[`gpu${n}`] = { device, ...r };
+        // With the lookahead (kernels/webgpu/lookahead.ts) as users get it, then without, for scale.
+        for (const ahead of [true, false]) {
+          la.enabled = ahead;
+          la.reset();
+          const s0 = { ...la.stats };
+          const r = await paired(M, v, GPU_ITERS, GPU_ROUNDS);
+          const small = r.powerMethod < 1e-3;
+          const k = small ? 1e6 : 1e3;
+          const used = `${la.stats.claimed - s0.claimed} arrays made ahead used, ${la.stats.wasted - s0.wasted} freed unused`;
+          rows.push({
+            metric: `GPUArray n = ${n} float32, textbook vs powerMethod${ahead ? '' : ', lookahead off'}`,
+            ours: r.textbook * k,
+            peer: r.powerMethod * k,
+            unit: small ? 'µs/iter' : 'ms/iter',
+            ratio: r.ratio,
+            target: ahead ? '≤ 1.1×' : undefined,
+            pass: ahead ? r.ratio <= 1.1 : undefined,
+            note: `${device}; median of ${GPU_ROUNDS} alternating rounds of ${GPU_ITERS} iterations; λ ${r.lambdas[0].toPrecision(7)} vs ${r.lambdas[1].toPrecision(7)}${ahead ? `; ${used}` : ''}`,
+          });
+          meta[`gpu${n}${ahead ? '' : 'NoLookahead'}`] = { device, ...r, lookahead: ahead };
+        }
+        la.enabled = true;
       });
   } catch (e) {
     rows.push({

@@ -106,12 +106,15 @@ export class WebGPUBackend implements GPUBackend {
   /**
    * Reads `count` floats of `s` from `offset`. `before`: dispatches that make them, submitted with
    * the copy in one command buffer (a reduction's passes and its read-back cost one submit).
+   * `submitted` runs once that command buffer is submitted and the read-back requested, before it
+   * is waited for: what it records runs on the GPU while the result travels to the host.
    */
   async download(
     s: GPUStorage,
     offset: number,
     count: number,
     before: readonly Dispatch[] = [],
+    submitted?: () => void,
   ): Promise<Float32Array> {
     const out = new Float32Array(count);
     const steps = before.length ? await this.prepare(before) : [];
@@ -125,7 +128,9 @@ export class WebGPUBackend implements GPUBackend {
       const enc = this.batch.encoder();
       enc.copyBufferToBuffer((s as WebGPUStorage).buffer, offset * 4, staging, 0, count * 4);
       this.batch.flush();
-      await staging.mapAsync(MapMode.READ, 0, count * 4);
+      const mapped = staging.mapAsync(MapMode.READ, 0, count * 4);
+      submitted?.();
+      await mapped;
       out.set(new Float32Array(staging.getMappedRange(0, count * 4)));
       staging.unmap();
     } catch (e) {
@@ -145,6 +150,7 @@ export class WebGPUBackend implements GPUBackend {
     // A write runs on the queue ahead of the open batch, so commands recorded before it that read or
     // write this buffer are submitted first.
     if (this.batch.uses((s as WebGPUStorage).buffer)) this.batch.flush();
+    this.batch.note();
     this.gpu.queue.writeBuffer(
       (s as WebGPUStorage).buffer,
       offset * 4,

@@ -25,6 +25,13 @@ export class CommandBatch {
   submits = 0;
   /** Compute passes begun so far. */
   passes = 0;
+  /**
+   * Commands (dispatches, copies, writes to existing buffers) recorded so far that were not the
+   * lookahead's own: the lookahead's results are only valid while this has not moved.
+   */
+  foreign = 0;
+  /** Whether the command being recorded is the lookahead's own (set by lookahead.ts). */
+  own: () => boolean = () => false;
 
   constructor(
     private readonly device: GPUDevice,
@@ -51,6 +58,7 @@ export class CommandBatch {
       bytes += b.size ?? b.buffer.size;
     }
     this.dispatches++;
+    this.note();
     if (bytes >= this.largeBytes) this.large = true;
     if (!this.pass) {
       this.pass = enc.beginComputePass();
@@ -62,8 +70,14 @@ export class CommandBatch {
   /** The encoder to record a copy into, after the dispatches so far (their pass is ended). */
   encoder(): GPUCommandEncoder {
     const enc = this.open();
+    this.note();
     this.endPass();
     return enc;
+  }
+
+  /** Counts a command about to be recorded, or a queue write to an existing buffer. */
+  note(): void {
+    if (!this.own()) this.foreign++;
   }
 
   private open(): GPUCommandEncoder {

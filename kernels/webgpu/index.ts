@@ -8,7 +8,6 @@ import { uploadTo } from '../../gpu/upload.js';
 import { defineBackend } from '../../src/array/backend.js';
 import type { WebGPUBackend } from './backend.js';
 import { bandWebGPU } from './band.js';
-import { broadcastWebGPU } from './broadcast.js';
 import { catWebGPU } from './cat.js';
 import { circshiftWebGPU } from './circshift.js';
 import { diagWebGPU } from './diag.js';
@@ -18,9 +17,8 @@ import { eyeWebGPU } from './eye.js';
 import { findExtremaWebGPU } from './find-extrema.js';
 import { getindexWebGPU } from './getindex.js';
 import { kronWebGPU } from './kron.js';
+import { broadcastAhead, mulAhead, normAhead } from './lookahead.js';
 import { mapreduceWebGPU } from './mapreduce.js';
-import { mulWebGPU } from './mul.js';
-import { normWebGPU } from './norm.js';
 import { permutedimsWebGPU } from './permutedims.js';
 import { randomWebGPU } from './random.js';
 import { reduceDimsWebGPU } from './reduce-dims.js';
@@ -43,11 +41,11 @@ export const webgpu = defineBackend<WebGPUBackend>({
   kind: 'gpu',
   create: async () => (await import('./backend.js')).webgpuBackend(),
   kernels: {
-    broadcast: broadcastWebGPU,
+    broadcast: broadcastAhead,
     mapreduce: mapreduceWebGPU,
-    norm: normWebGPU,
+    norm: normAhead,
     dot: dotWebGPU,
-    mul: mulWebGPU,
+    mul: mulAhead,
     transpose: transposeWebGPU,
     getindex: getindexWebGPU,
     setindex: setindexWebGPU,

@@ -7,9 +7,10 @@ import { lambdaOf } from '../../src/array/ir/cache.js';
 import { lowerLambda } from '../../src/array/ir/lower.js';
 import type { Printed } from '../../src/array/ir/shared-nodes.js';
 import type { AnyArray } from '../../src/array/protocol.js';
+import type { Dispatch, WebGPUBackend, WebGPUStorage } from './backend.js';
 import { exprToWgsl } from './expr.js';
-import { backendOfArgs, onDevice, releaseTemps } from './operands.js';
-import { MONOIDS, type Monoid, reduceOnDevice } from './reduce.js';
+import { backendOfArgs, type DeviceArray, onDevice, releaseTemps } from './operands.js';
+import { MONOIDS, type Monoid, reduceOnDevice, reduceSteps } from './reduce.js';
 
 // |x / m| ** p with JS's rules for **, the scale 1/m and p read from parameter words 2 and 3.
 const SCALED_POWER = exprToWgsl(lowerLambda(lambdaOf('(x, s, q) => (Math.abs(x) * s) ** q')), [
@@ -35,6 +36,52 @@ const NRM2: Monoid = {
   lift: 'vec2f(abs(v), 1.0)',
 };
 
+/** scale·√ssq in float32 from the (scale, ssq) pair: 0, ∞ and NaN scales are the norm themselves. */
+const NRM2_VALUE = /* wgsl */ `
+@group(0) @binding(0) var<storage, read_write> out: array<f32>;
+@group(0) @binding(1) var<storage, read> x: array<vec2f>;
+@compute @workgroup_size(1)
+fn main() {
+  let a = x[0];
+  var r = a.x;
+  if (r != 0.0 && (bitcast<u32>(r) & 0x7f800000u) != 0x7f800000u) { r = a.x * sqrt(a.y); }
+  out[0] = r;
+}
+`;
+
+/**
+ * ‖x‖₂ of a non-empty array, as float32 (Julia's norm of a Float32 array is a Float32, CuPy's too):
+ * the value is made on the device, into a one-element storage, and read back. It is made there
+ * rather than from the pair on the host so that the lookahead (lookahead.ts) can start the steps
+ * that divide by it before it arrives, with the very number the caller will pass. `submitted`
+ * gets that storage once the read-back is requested; if it returns true it keeps (and releases) it.
+ */
+export async function norm2OnDevice(
+  b: WebGPUBackend,
+  dx: DeviceArray,
+  submitted?: (value: WebGPUStorage) => boolean,
+): Promise<number> {
+  const { steps, result, temps } = reduceSteps(b, NRM2, [dx], 'p0');
+  const value = b.alloc(4);
+  let kept = false;
+  try {
+    const finish: Dispatch = {
+      source: NRM2_VALUE,
+      bindings: [
+        { buffer: value.buffer, size: 4 },
+        { buffer: result.buffer, size: 8 },
+      ],
+      groups: 1,
+    };
+    const onSubmit = submitted && (() => void (kept = submitted(value)));
+    const [v = 0] = await b.download(value, 0, 1, [...steps, finish], onSubmit);
+    return v;
+  } finally {
+    for (const t of temps) t.release();
+    if (!kept) value.release();
+  }
+}
+
 /** The p-norm on the device. */
 export async function normWebGPU(x: AnyArray, p: number): Promise<number> {
   const b = backendOfArgs('norm', [x]);
@@ -43,10 +90,7 @@ export async function normWebGPU(x: AnyArray, p: number): Promise<number> {
     if (dx.size === 0) return 0;
     const run = async (m: Monoid, map: string | Printed, extra: number[] = []) =>
       (await reduceOnDevice(b, m, [dx], map, extra))[0]!;
-    if (p === 2) {
-      const [s = 0, q = 0] = await reduceOnDevice(b, NRM2, [dx], 'p0');
-      return s === 0 || !Number.isFinite(s) ? s : s * Math.sqrt(q);
-    }
+    if (p === 2) return await norm2OnDevice(b, dx);
     if (p === Number.POSITIVE_INFINITY) return run(MONOIDS.max, 'abs(p0)');
     if (p === Number.NEGATIVE_INFINITY) return run(MONOIDS.min, 'abs(p0)');
     if (p === 1) return run(MONOIDS.sum, 'abs(p0)');

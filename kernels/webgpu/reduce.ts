@@ -11,7 +11,7 @@ import {
   type Monoid as PlanMonoid,
 } from '../../src/array/ir/reduce-plan.js';
 import type { Printed } from '../../src/array/ir/shared-nodes.js';
-import type { Dispatch, WebGPUBackend } from './backend.js';
+import type { Dispatch, WebGPUBackend, WebGPUStorage } from './backend.js';
 import { exprToWgsl, numToWgsl, WGSL_PRELUDE } from './expr.js';
 import type { DeviceArray } from './operands.js';
 import { cachedSource } from './source-cache.js';
@@ -144,6 +144,61 @@ function cachedReduceWgsl(m: Monoid, arity: number, map: string | Printed, subgr
   );
 }
 
+/** The dispatches of a reduction, the storage that ends up holding its result, and its temporaries. */
+export interface ReduceSteps {
+  readonly steps: Dispatch[];
+  /** Holds the result (one f32, or a vec2f) once the steps have run. */
+  readonly result: WebGPUStorage;
+  /** Storages to release once the steps are recorded (the result among them). */
+  readonly temps: WebGPUStorage[];
+}
+
+/**
+ * The passes folding `map(x0[i], x1[i], …)` over i < n with `m`, not yet recorded. `extra` words
+ * follow n in the parameters.
+ */
+export function reduceSteps(
+  b: WebGPUBackend,
+  m: Monoid,
+  xs: readonly DeviceArray[],
+  map: string | Printed,
+  extra: readonly number[] = [],
+): ReduceSteps {
+  const n = xs[0]?.size ?? 0;
+  const width = m.type === 'f32' ? 1 : 2;
+  const groups = Math.max(1, Math.min(MAX_GROUPS, Math.ceil(n / (WG * PER_THREAD))));
+  const part = b.alloc(groups * width * 4);
+  const params = b.params(Uint32Array.from([n, 0, ...extra]));
+  const temps = [part, params];
+  const steps: Dispatch[] = [
+    {
+      source: cachedReduceWgsl(m, xs.length, map, b.subgroups),
+      bindings: [
+        { buffer: part.buffer, size: groups * width * 4 },
+        { buffer: params.buffer, size: (2 + extra.length) * 4 },
+        ...xs.map((x) => ({ buffer: x.storage.buffer, size: x.size * 4 })),
+      ],
+      groups,
+    },
+  ];
+  let result = part;
+  if (groups > 1) {
+    result = b.alloc(width * 4);
+    const p2 = b.params(Uint32Array.of(groups));
+    temps.push(result, p2);
+    steps.push({
+      source: cachedSource(`final ${m.name}`, () => finalWgsl(m)),
+      bindings: [
+        { buffer: result.buffer, size: width * 4 },
+        { buffer: p2.buffer, size: 4 },
+        { buffer: part.buffer, size: groups * width * 4 },
+      ],
+      groups: 1,
+    });
+  }
+  return { steps, result, temps };
+}
+
 /**
  * Folds `map(x0[i], x1[i], …)` over i < n with `m` on the device; resolves to the components of
  * the result (one number, or two for a vec2f fold). `extra` words follow n in the parameters.
@@ -155,41 +210,10 @@ export async function reduceOnDevice(
   map: string | Printed,
   extra: readonly number[] = [],
 ): Promise<number[]> {
-  const n = xs[0]?.size ?? 0;
-  const width = m.type === 'f32' ? 1 : 2;
-  const groups = Math.max(1, Math.min(MAX_GROUPS, Math.ceil(n / (WG * PER_THREAD))));
-  const part = b.alloc(groups * width * 4);
-  const params = b.params(Uint32Array.from([n, 0, ...extra]));
-  const temps = [part, params];
+  const { steps, result, temps } = reduceSteps(b, m, xs, map, extra);
   try {
-    const steps: Dispatch[] = [
-      {
-        source: cachedReduceWgsl(m, xs.length, map, b.subgroups),
-        bindings: [
-          { buffer: part.buffer, size: groups * width * 4 },
-          { buffer: params.buffer, size: (2 + extra.length) * 4 },
-          ...xs.map((x) => ({ buffer: x.storage.buffer, size: x.size * 4 })),
-        ],
-        groups,
-      },
-    ];
-    let result = part;
-    if (groups > 1) {
-      result = b.alloc(width * 4);
-      const p2 = b.params(Uint32Array.of(groups));
-      temps.push(result, p2);
-      steps.push({
-        source: cachedSource(`final ${m.name}`, () => finalWgsl(m)),
-        bindings: [
-          { buffer: result.buffer, size: width * 4 },
-          { buffer: p2.buffer, size: 4 },
-          { buffer: part.buffer, size: groups * width * 4 },
-        ],
-        groups: 1,
-      });
-    }
     // Both passes and the read-back in one submit.
-    return Array.from(await b.download(result, 0, width, steps));
+    return Array.from(await b.download(result, 0, m.type === 'f32' ? 1 : 2, steps));
   } finally {
     for (const t of temps) t.release();
   }

@@ -1,11 +1,12 @@
 // WebGPU kernels are recorded into one batch and submitted together; bind groups are kept. These
 // cases check the orderings a batch could break (a write, or a reused temporary, running ahead of
-// commands recorded before it), that a user's loop step is one submit, and that kept bind groups
+// commands recorded before it), that a user's loop step is one submit (two with the lookahead), and that kept bind groups
 // never outlive their buffers.
 import { describe, expect, it } from 'vitest';
 import { allowScalar, gpu, gpuMemory, scope } from '../../gpu/index.js';
 import type { WebGPUBackend } from '../../kernels/webgpu/backend.js';
 import { BindGroupCache } from '../../kernels/webgpu/bind-groups.js';
+import { lookaheadOf } from '../../kernels/webgpu/lookahead.js';
 import { BufferPool } from '../../kernels/webgpu/pool.js';
 import { array, broadcast, broadcastInto, collect, mul, norm, rand, release } from '../../src/array/index.js';
 import { probe } from './harness.js';
@@ -86,28 +87,44 @@ run(`WebGPU batching and kept bind groups${backend ? '' : ` (skipped: ${reason})
     });
   });
 
-  it("a step of the manual's loop is one submit of one compute pass, and its bind groups are made once", async () => {
-    await scope(async () => {
-      const M = await rand([64, 64], { dtype: 'float32', seed: 1, backend: 'webgpu' });
-      let v = await rand([64], { dtype: 'float32', seed: 2, backend: 'webgpu' });
-      const step = async () => {
-        const y = await mul(M, v);
-        const s = await norm(y);
-        const next = await broadcast((a: number, c: number) => a / c, y, s);
-        release(y);
-        release(v);
-        v = next;
-      };
-      // Pooled buffers rotate, so the bindings of a step recur after a few steps (8 here).
-      for (let i = 0; i < 16; i++) await step();
-      const [submits, passes, made] = [b.batch.submits, b.batch.passes, b.bindGroups.made];
-      for (let i = 0; i < 10; i++) await step();
-      expect(b.batch.submits - submits).toBe(10);
-      // The division, the product and the norm share a pass; the norm's read-back ends it.
-      expect(b.batch.passes - passes).toBe(10);
-      expect(b.bindGroups.made - made).toBe(0);
+  // With the lookahead (lookahead.ts) a step is two submits: the norm with its read-back, then the
+  // next division and product, recorded while the norm travels. Without it, one.
+  for (const ahead of [false, true])
+    it(`a step of the manual's loop is ${ahead ? 'two submits (lookahead on)' : 'one submit (lookahead off)'} of one compute pass each, and its bind groups are made once`, async () => {
+      const la = lookaheadOf(b);
+      const was = la.enabled;
+      la.enabled = ahead;
+      try {
+        await scope(async () => {
+          const M = await rand([64, 64], { dtype: 'float32', seed: 1, backend: 'webgpu' });
+          let v = await rand([64], { dtype: 'float32', seed: 2, backend: 'webgpu' });
+          const step = async () => {
+            const y = await mul(M, v);
+            const s = await norm(y);
+            const next = await broadcast((a: number, c: number) => a / c, y, s);
+            release(y);
+            release(v);
+            v = next;
+          };
+          // Pooled buffers rotate, so the bindings of a step recur after a few steps (8 here).
+          for (let i = 0; i < 16; i++) await step();
+          const [submits, passes, made, claimed] = [
+            b.batch.submits,
+            b.batch.passes,
+            b.bindGroups.made,
+            la.stats.claimed,
+          ];
+          for (let i = 0; i < 10; i++) await step();
+          expect(b.batch.submits - submits).toBe(ahead ? 20 : 10);
+          // The division, the product and the norm share a pass; the norm's read-back ends it.
+          expect(b.batch.passes - passes).toBe(ahead ? 20 : 10);
+          expect(b.bindGroups.made - made).toBe(0);
+          expect(la.stats.claimed - claimed).toBe(ahead ? 20 : 0);
+        });
+      } finally {
+        la.enabled = was;
+      }
     });
-  });
 
   it('a kernel over 4 MiB or more is submitted at once; small ones wait for the end of the tick', async () => {
     await scope(async () => {
