@@ -80,7 +80,7 @@ async function warmUp(loop: Loop, M: AnyArray, v: AnyArray): Promise<void> {
     await perIter(loop, M, v, 50);
 }
 
-/** Alternating rounds of both loops: medians per iteration and the median of per-round ratios. */
+/** Rounds of both loops, in alternating order: medians per iteration and the median of per-round ratios. */
 async function paired(M: AnyArray, v: AnyArray, iters: number, rounds: number) {
   await warmUp(textbook, M, v);
   await warmUp(library, M, v);
@@ -88,8 +88,19 @@ async function paired(M: AnyArray, v: AnyArray, iters: number, rounds: number) {
   const lib: number[] = [];
   let lambdas: [number, number] = [0, 0];
   for (let r = 0; r < rounds; r++) {
-    const [a, la] = await perIter(textbook, M, v, iters);
-    const [b, lb] = await perIter(library, M, v, iters);
+    // Which loop goes first alternates, so that a drift in the machine's speed over a run (this VM's
+    // swings by a third) does not always land on the same side of the ratio.
+    let a: number;
+    let la: number;
+    let b: number;
+    let lb: number;
+    if (r % 2 === 0) {
+      [a, la] = await perIter(textbook, M, v, iters);
+      [b, lb] = await perIter(library, M, v, iters);
+    } else {
+      [b, lb] = await perIter(library, M, v, iters);
+      [a, la] = await perIter(textbook, M, v, iters);
+    }
     ours.push(a);
     lib.push(b);
     lambdas = [la, lb];

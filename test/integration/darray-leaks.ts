@@ -6,6 +6,24 @@ export async function chunkCounts(): Promise<number[]> {
   return Promise.all(procs().map((p) => remotecallFetch(() => localChunkCount(), p)));
 }
 
+/**
+ * Chunk counts once handles dropped by earlier tests are collected and their frees have landed:
+ * a count taken as a baseline while such frees are on their way goes down under the test's feet.
+ * Forces collections (vitest runs with --expose-gc) until two counts 100 ms apart agree.
+ */
+export async function settledChunkCounts(): Promise<number[]> {
+  const gc = (globalThis as { gc?: () => void }).gc;
+  const end = Date.now() + 5_000;
+  let last = await chunkCounts();
+  for (;;) {
+    gc?.();
+    await new Promise((r) => setTimeout(r, 100));
+    const now = await chunkCounts();
+    if (JSON.stringify(now) === JSON.stringify(last) || Date.now() > end) return now;
+    last = now;
+  }
+}
+
 /** Forces collections (vitest runs with --expose-gc) until every process is back to no chunks. */
 export async function expectNoChunksLeft(): Promise<void> {
   const gc = (globalThis as { gc?: () => void }).gc;

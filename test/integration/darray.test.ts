@@ -35,7 +35,7 @@ import {
   wireStats,
   zeros,
 } from '../../src/index.js';
-import { chunkCounts } from './darray-leaks.js';
+import { chunkCounts, settledChunkCounts } from './darray-leaks.js';
 import { waitUntil } from './leaks.js';
 import { useTwoWorkers } from './two-workers.js';
 
@@ -131,7 +131,7 @@ describe('DArray layout and construction', () => {
   });
 
   it('close() frees the chunks on every worker, and a closed DArray is refused', async () => {
-    const before = await chunkCounts();
+    const before = await settledChunkCounts();
     const d = await distribute(rand([10], { seed: 4 }));
     await sum(d);
     expect((await chunkCounts()).reduce((a, b) => a + b, 0)).toBe(before.reduce((a, b) => a + b, 0) + 2);
@@ -253,7 +253,7 @@ describe('DArray operations', () => {
     const M = rand([64, 64], { seed: 13 });
     const v = rand([64], { seed: 14 });
     const [hostV, hostL] = await powerMethod(M, v);
-    const before = (await chunkCounts()).reduce((a, b) => a + b, 0);
+    const before = (await settledChunkCounts()).reduce((a, b) => a + b, 0);
     const dM = await distribute(M);
     const dv = await distribute(v);
     const [dx, lambda] = await powerMethod(dM, dv);
