@@ -129,8 +129,12 @@ export class WebGPUBackend implements GPUBackend {
       enc.copyBufferToBuffer((s as WebGPUStorage).buffer, offset * 4, staging, 0, count * 4);
       this.batch.flush();
       const mapped = staging.mapAsync(MapMode.READ, 0, count * 4);
-      submitted?.();
-      await mapped;
+      try {
+        submitted?.();
+      } finally {
+        // The mapping is waited for even if `submitted` threw, so the buffer is not left pending.
+        await mapped;
+      }
       out.set(new Float32Array(staging.getMappedRange(0, count * 4)));
       staging.unmap();
     } catch (e) {

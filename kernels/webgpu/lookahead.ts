@@ -30,7 +30,10 @@ import { onDevice } from './operands.js';
 
 /** Steps after a norm at most: longer loop bodies are not looked ahead. */
 const MAX_STEPS = 4;
-/** Failed lookaheads in a row after which a trace must be seen that many more times first. */
+/**
+ * Most strikes counted. After k lookaheads in a row of which no step was used, a trace must be
+ * seen k + 1 times in a row before the next one, so a loop that keeps changing costs little.
+ */
 const MAX_STRIKES = 8;
 
 /** An argument of a step, as the trace knows it. */
@@ -279,7 +282,7 @@ export class Lookahead {
         a.ready = true;
       } catch {
         // The caller's own call will run the step and meet the error, if it is one.
-        a.dead = true;
+        this.drop(a);
       } finally {
         norm.dispose();
       }

@@ -137,6 +137,31 @@ run(`WebGPU lookahead${backend ? '' : ` (skipped: ${reason})`}`, () => {
     });
   });
 
+  it('a step made ahead that fails (its matrix was disposed) frees what was made; the call raises as usual', async () => {
+    la.enabled = true;
+    const M = (await rand([32, 32], { dtype: 'float32', seed: 11, backend: 'webgpu' })) as GPUArray;
+    let v = (await rand([32], { dtype: 'float32', seed: 12, backend: 'webgpu' })) as GPUArray;
+    const mine: GPUArray[] = [M, v];
+    for (let i = 0; i < 4; i++) {
+      const y = await mul(M, v);
+      v = await broadcast(divide, y, await norm(y));
+      mine.push(y, v);
+    }
+    const y = await mul(M, v);
+    mine.push(y);
+    M.dispose();
+    const s0 = { ...la.stats };
+    // The norm starts the division (which works) and the product (which cannot).
+    const s = await norm(y);
+    expect(la.stats.ahead - s0.ahead).toBe(1);
+    v = await broadcast(divide, y, s);
+    mine.push(v);
+    await expect(mul(M, v)).rejects.toThrow(/disposed/);
+    expect(la.stats.claimed - s0.claimed).toBe(0);
+    expect(la.stats.wasted - s0.wasted).toBe(1);
+    for (const g of mine) g.dispose();
+  });
+
   it('powerMethod, which never waits for a norm before a product, is not looked ahead', async () => {
     la.enabled = true;
     const s0 = la.stats.ahead;
