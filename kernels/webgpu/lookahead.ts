@@ -25,7 +25,7 @@ import { sameShape } from '../../src/array/shape.js';
 import type { WebGPUBackend, WebGPUStorage } from './backend.js';
 import { broadcastWebGPU } from './broadcast.js';
 import { mulWebGPU } from './mul.js';
-import { norm2OnDevice, normWebGPU } from './norm.js';
+import { isOnePassNorm, normOnDevice, normWebGPU } from './norm.js';
 import { onDevice } from './operands.js';
 
 /** Steps after a norm at most: longer loop bodies are not looked ahead. */
@@ -52,13 +52,15 @@ interface Step {
   readonly shape: readonly number[];
 }
 
-/** The calls between a norm and the next one, as last seen. */
+/** The calls between a p-norm and the next one, as last seen. */
 interface Trace {
+  readonly p: number;
   readonly steps: readonly Step[];
 }
 
 /** The calls since a norm, while they are being learnt. */
 interface Recording {
+  readonly p: number;
   readonly normed: WeakRef<GPUArray>;
   /** The norm handed to the caller, once it is back. */
   value: number | undefined;
@@ -121,12 +123,13 @@ export class Lookahead {
   }
 
   /**
-   * ‖x‖₂ through `norm2` (which hands over the device value once the read-back is requested):
-   * learns whether x ends a trace, and records that trace ahead when it has been seen.
+   * The p-norm of x through `onDevice` (which hands over the device value once the read-back is
+   * requested): learns whether x ends a trace, and records that trace ahead when it has been seen.
    */
   async norm(
     x: GPUArray,
-    norm2: (submitted: (value: WebGPUStorage) => boolean) => Promise<number>,
+    p: number,
+    onDevice: (submitted: (value: WebGPUStorage) => boolean) => Promise<number>,
   ): Promise<number> {
     const foreign = this.b.batch.foreign;
     const prev = this.ahead;
@@ -135,6 +138,7 @@ export class Lookahead {
     let goesRound = false;
     if (
       prev &&
+      prev.trace.p === p &&
       prev.handed.length === prev.trace.steps.length &&
       prev.mark === foreign &&
       prev.handed.at(-1)?.deref() === x
@@ -143,9 +147,14 @@ export class Lookahead {
       this.ahead = undefined;
     } else {
       if (prev) this.drop(prev);
-      const closes = rec && rec.steps.length > 0 && rec.mark === foreign && rec.results.at(-1)?.deref() === x;
+      const closes =
+        rec &&
+        rec.p === p &&
+        rec.steps.length > 0 &&
+        rec.mark === foreign &&
+        rec.results.at(-1)?.deref() === x;
       if (closes) {
-        const t: Trace = { steps: rec.steps };
+        const t: Trace = { p, steps: rec.steps };
         if (this.trace && sameTrace(this.trace, t)) this.seen++;
         else {
           this.trace = t;
@@ -161,13 +170,13 @@ export class Lookahead {
     let fresh: Recording | undefined;
     let value: number;
     try {
-      value = await norm2((device) => {
+      value = await onDevice((device) => {
         const mark = this.b.batch.foreign;
         if (go && trace) {
           ahead = this.start(trace, x, device, mark);
           return true;
         }
-        fresh = { normed: new WeakRef(x), value: undefined, steps: [], results: [], mark };
+        fresh = { p, normed: new WeakRef(x), value: undefined, steps: [], results: [], mark };
         this.recording = fresh;
         return false;
       });
@@ -366,7 +375,7 @@ function matches(step: Step, c: Call, a: Ahead, value: number): boolean {
 
 /** Whether two traces have the same steps: ops, lambdas, shapes and arguments. */
 function sameTrace(p: Trace, q: Trace): boolean {
-  if (p.steps.length !== q.steps.length) return false;
+  if (p.p !== q.p || p.steps.length !== q.steps.length) return false;
   return p.steps.every((s, i) => {
     const t = q.steps[i] as Step;
     if (s.op !== t.op || s.lambda !== t.lambda || !sameShape(s.shape, t.shape)) return false;
@@ -397,12 +406,13 @@ function webgpuOf(xs: readonly unknown[]): WebGPUBackend | undefined {
   return undefined;
 }
 
-/** The WebGPU kernel of `norm`, the lookahead in front of the 2-norm of a GPUArray. */
+/** The WebGPU kernel of `norm`, the lookahead in front of a one-pass norm of a GPUArray. */
 export function normAhead(x: AnyArray, p: number): Promise<number> {
   const b = webgpuOf([x]);
-  if (!b || p !== 2 || (x as GPUArray).size === 0 || !lookaheadOf(b).enabled) return normWebGPU(x, p);
+  if (!b || !isOnePassNorm(p) || (x as GPUArray).size === 0 || !lookaheadOf(b).enabled)
+    return normWebGPU(x, p);
   const dx = onDevice(b, x, 'norm');
-  return lookaheadOf(b).norm(x as GPUArray, (submitted) => norm2OnDevice(b, dx, submitted));
+  return lookaheadOf(b).norm(x as GPUArray, p, (submitted) => normOnDevice(b, dx, p, submitted));
 }
 
 /** The WebGPU kernel of `broadcast`, the lookahead in front. */

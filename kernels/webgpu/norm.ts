@@ -10,7 +10,7 @@ import type { AnyArray } from '../../src/array/protocol.js';
 import type { Dispatch, WebGPUBackend, WebGPUStorage } from './backend.js';
 import { exprToWgsl } from './expr.js';
 import { backendOfArgs, type DeviceArray, onDevice, releaseTemps } from './operands.js';
-import { MONOIDS, type Monoid, reduceOnDevice, reduceSteps } from './reduce.js';
+import { MONOIDS, type Monoid, type ReduceSteps, reduceOnDevice, reduceSteps } from './reduce.js';
 
 // |x / m| ** p with JS's rules for **, the scale 1/m and p read from parameter words 2 and 3.
 const SCALED_POWER = exprToWgsl(lowerLambda(lambdaOf('(x, s, q) => (Math.abs(x) * s) ** q')), [
@@ -49,36 +49,56 @@ fn main() {
 }
 `;
 
+/** The passes of the one-pass norms (p = 1, 2, ±∞, 0) of `dx`, or undefined for another p. */
+function onePassSteps(b: WebGPUBackend, dx: DeviceArray, p: number): ReduceSteps | undefined {
+  const fold = (m: Monoid, map: string) => reduceSteps(b, m, [dx], map);
+  if (p === Number.POSITIVE_INFINITY) return fold(MONOIDS.max, 'abs(p0)');
+  if (p === Number.NEGATIVE_INFINITY) return fold(MONOIDS.min, 'abs(p0)');
+  if (p === 1) return fold(MONOIDS.sum, 'abs(p0)');
+  if (p === 0) return fold(MONOIDS.sum, 'select(0.0, 1.0, p0 != 0.0)');
+  if (p !== 2) return undefined;
+  const pair = reduceSteps(b, NRM2, [dx], 'p0');
+  const value = b.alloc(4);
+  const finish: Dispatch = {
+    source: NRM2_VALUE,
+    bindings: [
+      { buffer: value.buffer, size: 4 },
+      { buffer: pair.result.buffer, size: 8 },
+    ],
+    groups: 1,
+  };
+  return { steps: [...pair.steps, finish], result: value, temps: [...pair.temps, value] };
+}
+
+/** Whether the p-norm is one pass whose float32 value is made on the device (p = 1, 2, ±∞, 0). */
+export function isOnePassNorm(p: number): boolean {
+  return p === 1 || p === 2 || p === 0 || p === Number.POSITIVE_INFINITY || p === Number.NEGATIVE_INFINITY;
+}
+
 /**
- * ‖x‖₂ of a non-empty array, as float32 (Julia's norm of a Float32 array is a Float32, CuPy's too):
- * the value is made on the device, into a one-element storage, and read back. It is made there
- * rather than from the pair on the host so that the lookahead (lookahead.ts) can start the steps
- * that divide by it before it arrives, with the very number the caller will pass. `submitted`
- * gets that storage once the read-back is requested; if it returns true it keeps (and releases) it.
+ * A one-pass norm (isOnePassNorm) of a non-empty array, as float32 (Julia's norm of a Float32
+ * array is a Float32, CuPy's too): the value is made on the device, in a one-element storage, and
+ * read back. The 2-norm is made there too, rather than from its (scale, ssq) pair on the host, so
+ * that the lookahead (lookahead.ts) can start the steps that divide by a norm before it arrives,
+ * with the very number the caller will pass. `submitted` gets that storage once the read-back is
+ * requested; if it returns true it keeps (and releases) it.
  */
-export async function norm2OnDevice(
+export async function normOnDevice(
   b: WebGPUBackend,
   dx: DeviceArray,
+  p: number,
   submitted?: (value: WebGPUStorage) => boolean,
 ): Promise<number> {
-  const { steps, result, temps } = reduceSteps(b, NRM2, [dx], 'p0');
-  const value = b.alloc(4);
+  const plan = onePassSteps(b, dx, p);
+  if (!plan) throw new Error(`normOnDevice: p = ${p} is not a one-pass norm; this is a darray bug`);
+  const { steps, result, temps } = plan;
   let kept = false;
   try {
-    const finish: Dispatch = {
-      source: NRM2_VALUE,
-      bindings: [
-        { buffer: value.buffer, size: 4 },
-        { buffer: result.buffer, size: 8 },
-      ],
-      groups: 1,
-    };
-    const onSubmit = submitted && (() => void (kept = submitted(value)));
-    const [v = 0] = await b.download(value, 0, 1, [...steps, finish], onSubmit);
+    const onSubmit = submitted && (() => void (kept = submitted(result)));
+    const [v = 0] = await b.download(result, 0, 1, steps, onSubmit);
     return v;
   } finally {
-    for (const t of temps) t.release();
-    if (!kept) value.release();
+    for (const t of temps) if (!(kept && t === result)) t.release();
   }
 }
 
@@ -90,11 +110,7 @@ export async function normWebGPU(x: AnyArray, p: number): Promise<number> {
     if (dx.size === 0) return 0;
     const run = async (m: Monoid, map: string | Printed, extra: number[] = []) =>
       (await reduceOnDevice(b, m, [dx], map, extra))[0]!;
-    if (p === 2) return await norm2OnDevice(b, dx);
-    if (p === Number.POSITIVE_INFINITY) return run(MONOIDS.max, 'abs(p0)');
-    if (p === Number.NEGATIVE_INFINITY) return run(MONOIDS.min, 'abs(p0)');
-    if (p === 1) return run(MONOIDS.sum, 'abs(p0)');
-    if (p === 0) return run(MONOIDS.sum, 'select(0.0, 1.0, p0 != 0.0)');
+    if (isOnePassNorm(p)) return await normOnDevice(b, dx, p);
     const m = await run(MONOIDS.max, 'abs(p0)');
     if (m === 0 || !Number.isFinite(m)) return m;
     // Scaled by the largest element, passed as parameter words 2 (1/m) and 3 (p).

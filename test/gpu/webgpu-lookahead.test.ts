@@ -23,14 +23,14 @@ const divide = (a: number, c: number) => a / c;
  * The manual's loop for `iters` steps, with `twist` run at step `at` between the norm and the
  * division. Returns every norm, and the final vector's elements.
  */
-async function loop(iters: number, at = -1, twist?: Twist): Promise<{ norms: number[]; v: number[] }> {
+async function loop(iters: number, at = -1, twist?: Twist, p = 2): Promise<{ norms: number[]; v: number[] }> {
   return scope(async () => {
     const M = (await rand([96, 96], { dtype: 'float32', seed: 3, backend: 'webgpu' })) as GPUArray;
     let v = (await rand([96], { dtype: 'float32', seed: 4, backend: 'webgpu' })) as GPUArray;
     const norms: number[] = [];
     for (let i = 0; i < iters; i++) {
       let y = await mul(M, v);
-      let s = await norm(y);
+      let s = await norm(y, p);
       norms.push(s);
       if (i === at && twist) [y, s] = await twist(y, s, M);
       v = await broadcast(divide, y, s);
@@ -74,6 +74,42 @@ run(`WebGPU lookahead${backend ? '' : ` (skipped: ${reason})`}`, () => {
     expect(r.ahead).toBe(11);
     expect(r.claimed).toBe(21);
     expect(r.wasted).toBe(1);
+  });
+
+  for (const p of [1, Number.POSITIVE_INFINITY])
+    it(`the loop normalised by norm(y, ${p}) (as PageRank by the 1-norm) is looked ahead too, with the same bits`, async () => {
+      la.enabled = false;
+      const off = await loop(8, -1, undefined, p);
+      la.enabled = true;
+      const s0 = { ...la.stats };
+      expect(await loop(8, -1, undefined, p)).toEqual(off);
+      expect(la.stats.claimed - s0.claimed).toBe(13);
+    });
+
+  it('a norm of another p than the trace was learnt with is not taken for it', async () => {
+    la.enabled = true;
+    const run = async () =>
+      scope(async () => {
+        const M = (await rand([40, 40], { dtype: 'float32', seed: 13, backend: 'webgpu' })) as GPUArray;
+        let v = (await rand([40], { dtype: 'float32', seed: 14, backend: 'webgpu' })) as GPUArray;
+        const out: number[] = [];
+        for (let i = 0; i < 8; i++) {
+          const y = await mul(M, v);
+          const s = await norm(y, i < 5 ? 2 : 1);
+          out.push(s);
+          v = await broadcast(divide, y, s);
+        }
+        return [...out, ...(await collect(v)).data];
+      });
+    la.enabled = false;
+    const off = await run();
+    la.enabled = true;
+    la.reset();
+    const s0 = { ...la.stats };
+    expect(await run()).toEqual(off);
+    // The 2-norms of steps 2-5 look ahead; the 1-norm of step 6 does not go round that trace but
+    // starts learning another, which the 1-norms of steps 7 and 8 look ahead with.
+    expect(la.stats.ahead - s0.ahead).toBe(6);
   });
 
   it('a norm is a float32 value, the number the steps made ahead divide by', async () => {
