@@ -17,8 +17,7 @@ import { eyeWebGPU } from './eye.js';
 import { findExtremaWebGPU } from './find-extrema.js';
 import { getindexWebGPU } from './getindex.js';
 import { kronWebGPU } from './kron.js';
-import { broadcastAhead, mulAhead, normAhead } from './lookahead.js';
-import { mapreduceWebGPU } from './mapreduce.js';
+import { broadcastAhead, mapreduceAhead, mulAhead, normAhead } from './lookahead.js';
 import { permutedimsWebGPU } from './permutedims.js';
 import { randomWebGPU } from './random.js';
 import { reduceDimsWebGPU } from './reduce-dims.js';
@@ -42,7 +41,7 @@ export const webgpu = defineBackend<WebGPUBackend>({
   create: async () => (await import('./backend.js')).webgpuBackend(),
   kernels: {
     broadcast: broadcastAhead,
-    mapreduce: mapreduceWebGPU,
+    mapreduce: mapreduceAhead,
     norm: normAhead,
     dot: dotWebGPU,
     mul: mulAhead,

@@ -1,34 +1,37 @@
 /**
- * Lookahead for a user's loop that waits on a norm, such as the manual's power method:
+ * Lookahead for a user's loop that waits on a norm (or another reduction to a number, such as a
+ * sum), as the manual's power method does:
  *
  *     y = await mul(M, v); s = await norm(y); v = await broadcast((a, b) => a / b, y, s)
  *
  * Each `await norm(y)` is a read-back, and the next product can only be recorded once it is back,
  * so the GPU idles for the read-back and for the launches after it. The lookahead learns the steps
- * that follow a norm and end in the norm of their last result (a trace), and once a trace has been
- * seen, it records that trace again at the next norm, reading the norm from the device (a
- * one-element array) instead of waiting for it. When the caller then makes the same calls, with
- * the same arrays and the norm it was given, it gets the arrays already made.
+ * that follow a reduction and end in the same reduction of their last result (a trace), and once a
+ * trace has been seen, it records that trace again at the next such reduction, reading its value
+ * from the device (a one-element array) instead of waiting for it. When the caller then makes the
+ * same calls, with the same arrays and the value it was given, it gets the arrays already made.
  *
  * The results are the ones the calls would make: a step is only handed out if the call names the
- * same op, lambda, shapes, arrays and numbers (the norm as the same float32), and no command other
- * than the lookahead's own reached the GPU since the norm, so nothing the steps read has changed
+ * same op, lambda, shapes, arrays and numbers (the value as the same float32), and no command other
+ * than the lookahead's own reached the GPU since the reduction, so nothing the steps read has changed
  * since they ran. Otherwise the made arrays are freed and the call runs as usual. Made arrays not
  * asked for by the time the caller's code yields to the event loop are freed too.
  */
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { setImmediate } from 'node:timers';
 import { GPUArray } from '../../gpu/array.js';
+import { planReduce } from '../../src/array/ir/reduce-plan.js';
 import type { Lambda } from '../../src/array/ir/types.js';
-import type { AnyArray, Operand, OutSpec } from '../../src/array/protocol.js';
+import type { AnyArray, Operand, OutSpec, Reducer } from '../../src/array/protocol.js';
 import { sameShape } from '../../src/array/shape.js';
 import type { WebGPUBackend, WebGPUStorage } from './backend.js';
 import { broadcastWebGPU } from './broadcast.js';
+import { mapreduceWebGPU, monoidOnDevice } from './mapreduce.js';
 import { mulWebGPU } from './mul.js';
 import { isOnePassNorm, normOnDevice, normWebGPU } from './norm.js';
 import { onDevice } from './operands.js';
 
-/** Steps after a norm at most: longer loop bodies are not looked ahead. */
+/** Steps after a reduction at most: longer loop bodies are not looked ahead. */
 const MAX_STEPS = 4;
 /**
  * Most strikes counted. After k lookaheads in a row of which no step was used, a trace must be
@@ -38,13 +41,13 @@ const MAX_STRIKES = 8;
 
 /** An argument of a step, as the trace knows it. */
 type Arg =
-  | { readonly kind: 'normed' }
-  | { readonly kind: 'norm' }
+  | { readonly kind: 'reduced' }
+  | { readonly kind: 'value' }
   | { readonly kind: 'step'; readonly index: number }
   | { readonly kind: 'array'; readonly array: WeakRef<GPUArray> }
   | { readonly kind: 'number'; readonly value: number };
 
-/** One call after a norm: broadcast(lambda, ...args) or mul(args[0], args[1]). */
+/** One call after a reduction: broadcast(lambda, ...args) or mul(args[0], args[1]). */
 interface Step {
   readonly op: 'broadcast' | 'mul';
   readonly lambda: Lambda | undefined;
@@ -52,17 +55,25 @@ interface Step {
   readonly shape: readonly number[];
 }
 
-/** The calls between a p-norm and the next one, as last seen. */
+/** A reduction to a number, as the lookahead tells them apart: e.g. 'norm 2', or 'sum' with its map. */
+export interface ReduceKey {
+  readonly name: string;
+  readonly map: Lambda | null;
+}
+
+const sameKey = (a: ReduceKey, b: ReduceKey): boolean => a.name === b.name && a.map === b.map;
+
+/** The calls between a reduction and the next one of the same kind, as last seen. */
 interface Trace {
-  readonly p: number;
+  readonly key: ReduceKey;
   readonly steps: readonly Step[];
 }
 
-/** The calls since a norm, while they are being learnt. */
+/** The calls since a reduction, while they are being learnt. */
 interface Recording {
-  readonly p: number;
-  readonly normed: WeakRef<GPUArray>;
-  /** The norm handed to the caller, once it is back. */
+  readonly key: ReduceKey;
+  readonly reduced: WeakRef<GPUArray>;
+  /** The value handed to the caller, once it is back. */
   value: number | undefined;
   readonly steps: Step[];
   readonly results: WeakRef<GPUArray>[];
@@ -73,17 +84,17 @@ interface Recording {
 /** A trace recorded ahead of the caller, its arrays waiting to be asked for. */
 interface Ahead {
   readonly trace: Trace;
-  readonly normed: WeakRef<GPUArray>;
+  readonly reduced: WeakRef<GPUArray>;
   value: number | undefined;
   /** The arrays made, each until it is handed out or freed. */
   readonly made: (GPUArray | undefined)[];
-  /** Handed out so far, in order (the last is the next norm's array when the loop goes round). */
+  /** Handed out so far, in order (the last is the next reduction's array when the loop goes round). */
   readonly handed: WeakRef<GPUArray>[];
   /** Settles once every step is recorded (or recording failed). */
   done: Promise<void>;
   ready: boolean;
   dead: boolean;
-  /** The batch's foreign count after the norm: the steps are valid while it has not moved. */
+  /** The batch's foreign count after the reduction: the steps are valid while it has not moved. */
   readonly mark: number;
 }
 
@@ -123,12 +134,13 @@ export class Lookahead {
   }
 
   /**
-   * The p-norm of x through `onDevice` (which hands over the device value once the read-back is
-   * requested): learns whether x ends a trace, and records that trace ahead when it has been seen.
+   * The reduction `key` of x through `onDevice` (which hands over the device value once the
+   * read-back is requested): learns whether x ends a trace, and records that trace ahead when it
+   * has been seen.
    */
-  async norm(
+  async reduce(
     x: GPUArray,
-    p: number,
+    key: ReduceKey,
     onDevice: (submitted: (value: WebGPUStorage) => boolean) => Promise<number>,
   ): Promise<number> {
     const foreign = this.b.batch.foreign;
@@ -138,7 +150,7 @@ export class Lookahead {
     let goesRound = false;
     if (
       prev &&
-      prev.trace.p === p &&
+      sameKey(prev.trace.key, key) &&
       prev.handed.length === prev.trace.steps.length &&
       prev.mark === foreign &&
       prev.handed.at(-1)?.deref() === x
@@ -149,12 +161,12 @@ export class Lookahead {
       if (prev) this.drop(prev);
       const closes =
         rec &&
-        rec.p === p &&
+        sameKey(rec.key, key) &&
         rec.steps.length > 0 &&
         rec.mark === foreign &&
         rec.results.at(-1)?.deref() === x;
       if (closes) {
-        const t: Trace = { p, steps: rec.steps };
+        const t: Trace = { key, steps: rec.steps };
         if (this.trace && sameTrace(this.trace, t)) this.seen++;
         else {
           this.trace = t;
@@ -163,8 +175,8 @@ export class Lookahead {
       } else this.forget();
     }
     const trace = this.trace;
-    // Only steps that wait for the norm gain from starting before it arrives.
-    const waits = trace?.steps.some((s) => s.args.some((a) => a.kind === 'norm')) === true;
+    // Only steps that wait for the value gain from starting before it arrives.
+    const waits = trace?.steps.some((s) => s.args.some((a) => a.kind === 'value')) === true;
     const go = this.enabled && waits && (goesRound || this.seen >= 1 + this.strikes);
     let ahead: Ahead | undefined;
     let fresh: Recording | undefined;
@@ -176,7 +188,7 @@ export class Lookahead {
           ahead = this.start(trace, x, device, mark);
           return true;
         }
-        fresh = { p, normed: new WeakRef(x), value: undefined, steps: [], results: [], mark };
+        fresh = { key, reduced: new WeakRef(x), value: undefined, steps: [], results: [], mark };
         this.recording = fresh;
         return false;
       });
@@ -238,13 +250,13 @@ export class Lookahead {
     const args: Arg[] = [];
     for (const a of c.args) {
       if (typeof a === 'number') {
-        if (rec.value !== undefined && Object.is(Math.fround(a), rec.value)) args.push({ kind: 'norm' });
+        if (rec.value !== undefined && Object.is(Math.fround(a), rec.value)) args.push({ kind: 'value' });
         else args.push({ kind: 'number', value: Math.fround(a) });
         continue;
       }
       if (!(a instanceof GPUArray) || a.impl !== this.b) return undefined;
-      if (a === rec.normed.deref()) {
-        args.push({ kind: 'normed' });
+      if (a === rec.reduced.deref()) {
+        args.push({ kind: 'reduced' });
         continue;
       }
       const index = rec.results.findIndex((r) => r.deref() === a);
@@ -253,11 +265,11 @@ export class Lookahead {
     return { op: c.op, lambda: c.lambda, args, shape: [...c.out.shape] };
   }
 
-  /** Records `trace` with x and the norm on the device (`device`, one f32, now the lookahead's). */
+  /** Records `trace` with x and the value on the device (`device`, one f32, now the lookahead's). */
   private start(trace: Trace, x: GPUArray, device: WebGPUStorage, mark: number): Ahead {
     const a: Ahead = {
       trace,
-      normed: new WeakRef(x),
+      reduced: new WeakRef(x),
       value: undefined,
       made: [],
       handed: [],
@@ -268,13 +280,13 @@ export class Lookahead {
     };
     this.ahead = a;
     this.stats.ahead++;
-    const norm = new GPUArray(this.b, device, [1]);
+    const value = new GPUArray(this.b, device, [1]);
     a.done = this.own.run(true, async () => {
       try {
         for (const step of trace.steps) {
           const args = step.args.map((g): Operand => {
-            if (g.kind === 'normed') return x;
-            if (g.kind === 'norm') return norm;
+            if (g.kind === 'reduced') return x;
+            if (g.kind === 'value') return value;
             if (g.kind === 'number') return g.value;
             const arr = g.kind === 'step' ? a.made[g.index] : g.array.deref();
             if (!arr) throw new Error('gone');
@@ -293,7 +305,7 @@ export class Lookahead {
         // The caller's own call will run the step and meet the error, if it is one.
         this.drop(a);
       } finally {
-        norm.dispose();
+        value.dispose();
       }
     });
     return a;
@@ -314,7 +326,7 @@ export class Lookahead {
     });
   }
 
-  /** The next made array if `c` is the next step and nothing else has run since the norm. */
+  /** The next made array if `c` is the next step and nothing else has run since the reduction. */
   private claim(a: Ahead, c: Call): GPUArray | undefined {
     const i = a.handed.length;
     const step = a.trace.steps[i];
@@ -349,7 +361,7 @@ function runStep(step: Step, args: Operand[]): Promise<GPUArray> {
   return broadcastWebGPU(step.lambda as Lambda, args, out);
 }
 
-/** Whether call `c` is `step` of the lookahead `a`, with `value` the norm handed out. */
+/** Whether call `c` is `step` of the lookahead `a`, with `value` the reduction's value handed out. */
 function matches(step: Step, c: Call, a: Ahead, value: number): boolean {
   if (step.op !== c.op || step.lambda !== c.lambda || step.args.length !== c.args.length) return false;
   // A disposed argument is the call's error to raise, as it would without the lookahead.
@@ -358,12 +370,12 @@ function matches(step: Step, c: Call, a: Ahead, value: number): boolean {
   return step.args.every((g, i) => {
     const x = c.args[i];
     switch (g.kind) {
-      case 'norm':
+      case 'value':
         return typeof x === 'number' && Object.is(Math.fround(x), value);
       case 'number':
         return typeof x === 'number' && Object.is(Math.fround(x), g.value);
-      case 'normed':
-        return x === a.normed.deref();
+      case 'reduced':
+        return x === a.reduced.deref();
       case 'step':
         return x !== undefined && x === a.handed[g.index]?.deref();
       case 'array':
@@ -375,7 +387,7 @@ function matches(step: Step, c: Call, a: Ahead, value: number): boolean {
 
 /** Whether two traces have the same steps: ops, lambdas, shapes and arguments. */
 function sameTrace(p: Trace, q: Trace): boolean {
-  if (p.p !== q.p || p.steps.length !== q.steps.length) return false;
+  if (!sameKey(p.key, q.key) || p.steps.length !== q.steps.length) return false;
   return p.steps.every((s, i) => {
     const t = q.steps[i] as Step;
     if (s.op !== t.op || s.lambda !== t.lambda || !sameShape(s.shape, t.shape)) return false;
@@ -412,7 +424,8 @@ export function normAhead(x: AnyArray, p: number): Promise<number> {
   if (!b || !isOnePassNorm(p) || (x as GPUArray).size === 0 || !lookaheadOf(b).enabled)
     return normWebGPU(x, p);
   const dx = onDevice(b, x, 'norm');
-  return lookaheadOf(b).norm(x as GPUArray, p, (submitted) => normOnDevice(b, dx, p, submitted));
+  const key = { name: `norm ${p}`, map: null };
+  return lookaheadOf(b).reduce(x as GPUArray, key, (submitted) => normOnDevice(b, dx, p, submitted));
 }
 
 /** The WebGPU kernel of `broadcast`, the lookahead in front. */
@@ -429,4 +442,20 @@ export function mulAhead(a: AnyArray, x: AnyArray, out: OutSpec): Promise<GPUArr
   const run = () => mulWebGPU(a, x, out);
   if (!b || !lookaheadOf(b).enabled) return run();
   return lookaheadOf(b).call({ op: 'mul', lambda: undefined, args: [a, x], out }, run);
+}
+
+/** The WebGPU kernel of `mapreduce`, the lookahead in front of a tree reduction (no init) of a GPUArray. */
+export function mapreduceAhead(
+  map: Lambda | null,
+  reducer: Reducer,
+  x: AnyArray,
+  init: number | undefined,
+): Promise<number> {
+  const b = webgpuOf([x]);
+  const plan =
+    b && init === undefined && (x as GPUArray).size > 0 ? planReduce(map, reducer, init) : undefined;
+  if (!b || !plan?.monoid || !lookaheadOf(b).enabled) return mapreduceWebGPU(map, reducer, x, init);
+  const dx = onDevice(b, x, 'mapreduce');
+  const key = { name: `mapreduce ${plan.monoid.op}`, map };
+  return lookaheadOf(b).reduce(x as GPUArray, key, (submitted) => monoidOnDevice(b, plan, dx, submitted));
 }

@@ -3,10 +3,10 @@
 import { emptyResult, planReduce, type ReducePlan, withInit } from '../../src/array/ir/reduce-plan.js';
 import type { Lambda } from '../../src/array/ir/types.js';
 import type { AnyArray, Reducer } from '../../src/array/protocol.js';
-import type { WebGPUBackend } from './backend.js';
+import type { WebGPUBackend, WebGPUStorage } from './backend.js';
 import { exprToWgsl, WGSL_PRELUDE } from './expr.js';
 import { backendOfArgs, type DeviceArray, onDevice, releaseTemps } from './operands.js';
-import { MONOIDS, reduceOnDevice } from './reduce.js';
+import { MONOIDS, readScalar, reduceSteps } from './reduce.js';
 
 /** WGSL of the sequential fold: one invocation walks the array in order, as the CPU loop does. */
 function sequentialWgsl(plan: ReducePlan): string {
@@ -55,6 +55,22 @@ async function sequential(b: WebGPUBackend, plan: ReducePlan, x: DeviceArray): P
   }
 }
 
+/**
+ * A tree reduction without `init` (sum, maximum, a mapped sum…) of a non-empty array, its float32
+ * value made on the device and read back. `submitted` is readScalar's: the lookahead
+ * (lookahead.ts) records what divides by the value while it travels.
+ */
+export function monoidOnDevice(
+  b: WebGPUBackend,
+  plan: ReducePlan,
+  dx: DeviceArray,
+  submitted?: (value: WebGPUStorage) => boolean,
+): Promise<number> {
+  if (!plan.monoid) throw new Error('monoidOnDevice: an order-dependent fold; this is a darray bug');
+  const map = plan.map ? exprToWgsl(plan.map) : 'p0';
+  return readScalar(b, reduceSteps(b, MONOIDS[plan.monoid.op], [dx], map), submitted);
+}
+
 /** The WebGPU kernel of `mapreduce`. */
 export async function mapreduceWebGPU(
   map: Lambda | null,
@@ -69,13 +85,7 @@ export async function mapreduceWebGPU(
   const dx = onDevice(b, x, 'mapreduce');
   try {
     if (!plan.monoid) return await sequential(b, plan, dx);
-    const [v] = await reduceOnDevice(
-      b,
-      MONOIDS[plan.monoid.op],
-      [dx],
-      plan.map ? exprToWgsl(plan.map) : 'p0',
-    );
-    return withInit(plan, v!);
+    return withInit(plan, await monoidOnDevice(b, plan, dx));
   } finally {
     releaseTemps([dx]);
   }

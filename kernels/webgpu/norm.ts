@@ -10,7 +10,7 @@ import type { AnyArray } from '../../src/array/protocol.js';
 import type { Dispatch, WebGPUBackend, WebGPUStorage } from './backend.js';
 import { exprToWgsl } from './expr.js';
 import { backendOfArgs, type DeviceArray, onDevice, releaseTemps } from './operands.js';
-import { MONOIDS, type Monoid, type ReduceSteps, reduceOnDevice, reduceSteps } from './reduce.js';
+import { MONOIDS, type Monoid, type ReduceSteps, readScalar, reduceOnDevice, reduceSteps } from './reduce.js';
 
 // |x / m| ** p with JS's rules for **, the scale 1/m and p read from parameter words 2 and 3.
 const SCALED_POWER = exprToWgsl(lowerLambda(lambdaOf('(x, s, q) => (Math.abs(x) * s) ** q')), [
@@ -91,15 +91,7 @@ export async function normOnDevice(
 ): Promise<number> {
   const plan = onePassSteps(b, dx, p);
   if (!plan) throw new Error(`normOnDevice: p = ${p} is not a one-pass norm; this is a darray bug`);
-  const { steps, result, temps } = plan;
-  let kept = false;
-  try {
-    const onSubmit = submitted && (() => void (kept = submitted(result)));
-    const [v = 0] = await b.download(result, 0, 1, steps, onSubmit);
-    return v;
-  } finally {
-    for (const t of temps) if (!(kept && t === result)) t.release();
-  }
+  return readScalar(b, plan, submitted);
 }
 
 /** The p-norm on the device. */

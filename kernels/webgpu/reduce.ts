@@ -200,6 +200,27 @@ export function reduceSteps(
 }
 
 /**
+ * Runs `plan`, a reduction to one f32, and reads it back. `submitted` gets the storage holding the
+ * value on the device once the read-back is requested (steps recorded after it run on the GPU while
+ * the value travels); if it returns true it keeps, and releases, that storage.
+ */
+export async function readScalar(
+  b: WebGPUBackend,
+  plan: ReduceSteps,
+  submitted?: (value: WebGPUStorage) => boolean,
+): Promise<number> {
+  const { steps, result, temps } = plan;
+  let kept = false;
+  try {
+    const onSubmit = submitted && (() => void (kept = submitted(result)));
+    const [v = 0] = await b.download(result, 0, 1, steps, onSubmit);
+    return v;
+  } finally {
+    for (const t of temps) if (!(kept && t === result)) t.release();
+  }
+}
+
+/**
  * Folds `map(x0[i], x1[i], …)` over i < n with `m` on the device; resolves to the components of
  * the result (one number, or two for a vec2f fold). `extra` words follow n in the parameters.
  */

@@ -6,7 +6,17 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { allowScalar, type GPUArray, gpuMemory, scope } from '../../gpu/index.js';
 import type { WebGPUBackend } from '../../kernels/webgpu/backend.js';
 import { lookaheadOf } from '../../kernels/webgpu/lookahead.js';
-import { broadcast, broadcastInto, collect, mul, norm, rand } from '../../src/array/index.js';
+import {
+  broadcast,
+  broadcastInto,
+  collect,
+  mapreduce,
+  max,
+  mul,
+  norm,
+  rand,
+  sum,
+} from '../../src/array/index.js';
 import { powerMethod } from '../../src/linalg/index.js';
 import { probe } from './harness.js';
 
@@ -85,6 +95,35 @@ run(`WebGPU lookahead${backend ? '' : ` (skipped: ${reason})`}`, () => {
       expect(await loop(8, -1, undefined, p)).toEqual(off);
       expect(la.stats.claimed - s0.claimed).toBe(13);
     });
+
+  it('a loop normalised by sum or max (any tree reduction without init) is looked ahead too, with the same bits', async () => {
+    const run = async (reduce: (y: GPUArray) => Promise<number>) =>
+      scope(async () => {
+        const M = (await rand([40, 40], { dtype: 'float32', seed: 15, backend: 'webgpu' })) as GPUArray;
+        let v = (await rand([40], { dtype: 'float32', seed: 16, backend: 'webgpu' })) as GPUArray;
+        const out: number[] = [];
+        for (let i = 0; i < 6; i++) {
+          const y = await mul(M, v);
+          const s = await reduce(y);
+          out.push(s);
+          v = await broadcast(divide, y, s);
+        }
+        return [...out, ...(await collect(v)).data];
+      });
+    for (const reduce of [(y: GPUArray) => sum(y), (y: GPUArray) => max(y)]) {
+      la.enabled = false;
+      const off = await run(reduce);
+      la.enabled = true;
+      const s0 = { ...la.stats };
+      expect(await run(reduce)).toEqual(off);
+      // Looked ahead from the second reduction on: 4 full steps and the last division.
+      expect(la.stats.claimed - s0.claimed).toBe(9);
+    }
+    // With an init the value is combined on the host, in float64: not looked ahead.
+    const s0 = { ...la.stats };
+    await run((y) => mapreduce(null, 'sum', y, { init: 0.5 }));
+    expect(la.stats.ahead - s0.ahead).toBe(0);
+  });
 
   it('a norm of another p than the trace was learnt with is not taken for it', async () => {
     la.enabled = true;
