@@ -196,6 +196,14 @@ run(`WebGPU lookahead${backend ? '' : ` (skipped: ${reason})`}`, () => {
     expect(await out()).toEqual(off);
   });
 
+  it('two loops running at once on the one GPU get the same bits as without the lookahead', async () => {
+    const two = async () => Promise.all([loop(10), loop(10, 3, async (y, s) => [y, s * 2])]);
+    la.enabled = false;
+    const off = await two();
+    la.enabled = true;
+    expect(await two()).toEqual(off);
+  });
+
   it('a disposed vector is refused as without the lookahead', async () => {
     la.enabled = true;
     await scope(async () => {
