@@ -55,7 +55,7 @@ interface Step {
   readonly shape: readonly number[];
 }
 
-/** A reduction to a number, as the lookahead tells them apart: e.g. 'norm 2', or 'sum' with its map. */
+/** A reduction to a number, as the lookahead tells them apart: e.g. 'norm 2', or 'mapreduce sum' and its map. */
 export interface ReduceKey {
   readonly name: string;
   readonly map: Lambda | null;
@@ -116,7 +116,7 @@ export interface LookaheadStats {
   wasted: number;
 }
 
-/** The lookahead of one WebGPU backend (the backend owns one; the kernels in front use it). */
+/** The lookahead of one WebGPU backend (one each, from lookaheadOf), used by the kernels below. */
 export class Lookahead {
   /** Off with DARRAY_GPU_LOOKAHEAD=0, or by setting this. */
   enabled = process.env.DARRAY_GPU_LOOKAHEAD !== '0';
