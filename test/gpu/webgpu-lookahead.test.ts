@@ -24,23 +24,42 @@ const { backend, reason } = await probe('webgpu');
 if (!backend && process.env.CI === 'true') throw new Error(`WebGPU must start under CI=true: ${reason}`);
 const run = backend ? describe : describe.skip;
 
+const divide = (a: number, c: number) => a / c;
+
+/** A matrix and a vector after `steps` steps of the manual's loop, by which the lookahead has learnt it. */
+async function afterSteps(n: number, seed: number, steps = 4): Promise<[GPUArray, GPUArray]> {
+  const M = (await rand([n, n], { dtype: 'float32', seed, backend: 'webgpu' })) as GPUArray;
+  let v = (await rand([n], { dtype: 'float32', seed: seed + 1, backend: 'webgpu' })) as GPUArray;
+  for (let i = 0; i < steps; i++) {
+    const y = await mul(M, v);
+    v = await broadcast(divide, y, await norm(y));
+  }
+  return [M, v];
+}
+
 /** What a step may do after the norm: change something, or pass other arguments. */
 type Twist = (y: GPUArray, s: number, M: GPUArray) => Promise<[GPUArray, number]>;
 
-const divide = (a: number, c: number) => a / c;
+/** The reduction a loop divides by, at step i (the 2-norm unless a case says otherwise). */
+type Reduce = (y: GPUArray, i: number) => Promise<number>;
 
 /**
  * The manual's loop for `iters` steps, with `twist` run at step `at` between the norm and the
  * division. Returns every norm, and the final vector's elements.
  */
-async function loop(iters: number, at = -1, twist?: Twist, p = 2): Promise<{ norms: number[]; v: number[] }> {
+async function loop(
+  iters: number,
+  at = -1,
+  twist?: Twist,
+  reduce: Reduce = (y) => norm(y),
+): Promise<{ norms: number[]; v: number[] }> {
   return scope(async () => {
     const M = (await rand([96, 96], { dtype: 'float32', seed: 3, backend: 'webgpu' })) as GPUArray;
     let v = (await rand([96], { dtype: 'float32', seed: 4, backend: 'webgpu' })) as GPUArray;
     const norms: number[] = [];
     for (let i = 0; i < iters; i++) {
       let y = await mul(M, v);
-      let s = await norm(y, p);
+      let s = await reduce(y, i);
       norms.push(s);
       if (i === at && twist) [y, s] = await twist(y, s, M);
       v = await broadcast(divide, y, s);
@@ -89,63 +108,37 @@ run(`WebGPU lookahead${backend ? '' : ` (skipped: ${reason})`}`, () => {
   for (const p of [1, Number.POSITIVE_INFINITY])
     it(`the loop normalised by norm(y, ${p}) (as PageRank by the 1-norm) is looked ahead too, with the same bits`, async () => {
       la.enabled = false;
-      const off = await loop(8, -1, undefined, p);
+      const off = await loop(8, -1, undefined, (y) => norm(y, p));
       la.enabled = true;
       const s0 = { ...la.stats };
-      expect(await loop(8, -1, undefined, p)).toEqual(off);
+      expect(await loop(8, -1, undefined, (y) => norm(y, p))).toEqual(off);
       expect(la.stats.claimed - s0.claimed).toBe(13);
     });
 
   it('a loop normalised by sum or max (any tree reduction without init) is looked ahead too, with the same bits', async () => {
-    const run = async (reduce: (y: GPUArray) => Promise<number>) =>
-      scope(async () => {
-        const M = (await rand([40, 40], { dtype: 'float32', seed: 15, backend: 'webgpu' })) as GPUArray;
-        let v = (await rand([40], { dtype: 'float32', seed: 16, backend: 'webgpu' })) as GPUArray;
-        const out: number[] = [];
-        for (let i = 0; i < 6; i++) {
-          const y = await mul(M, v);
-          const s = await reduce(y);
-          out.push(s);
-          v = await broadcast(divide, y, s);
-        }
-        return [...out, ...(await collect(v)).data];
-      });
     for (const reduce of [(y: GPUArray) => sum(y), (y: GPUArray) => max(y)]) {
       la.enabled = false;
-      const off = await run(reduce);
+      const off = await loop(6, -1, undefined, reduce);
       la.enabled = true;
       const s0 = { ...la.stats };
-      expect(await run(reduce)).toEqual(off);
+      expect(await loop(6, -1, undefined, reduce)).toEqual(off);
       // Looked ahead from the second reduction on: 4 full steps and the last division.
       expect(la.stats.claimed - s0.claimed).toBe(9);
     }
     // With an init the value is combined on the host, in float64: not looked ahead.
     const s0 = { ...la.stats };
-    await run((y) => mapreduce(null, 'sum', y, { init: 0.5 }));
+    await loop(6, -1, undefined, (y) => mapreduce(null, 'sum', y, { init: 0.5 }));
     expect(la.stats.ahead - s0.ahead).toBe(0);
   });
 
   it('a norm of another p than the trace was learnt with is not taken for it', async () => {
-    la.enabled = true;
-    const run = async () =>
-      scope(async () => {
-        const M = (await rand([40, 40], { dtype: 'float32', seed: 13, backend: 'webgpu' })) as GPUArray;
-        let v = (await rand([40], { dtype: 'float32', seed: 14, backend: 'webgpu' })) as GPUArray;
-        const out: number[] = [];
-        for (let i = 0; i < 8; i++) {
-          const y = await mul(M, v);
-          const s = await norm(y, i < 5 ? 2 : 1);
-          out.push(s);
-          v = await broadcast(divide, y, s);
-        }
-        return [...out, ...(await collect(v)).data];
-      });
+    const reduce: Reduce = (y, i) => norm(y, i < 5 ? 2 : 1);
     la.enabled = false;
-    const off = await run();
+    const off = await loop(8, -1, undefined, reduce);
     la.enabled = true;
     la.reset();
     const s0 = { ...la.stats };
-    expect(await run()).toEqual(off);
+    expect(await loop(8, -1, undefined, reduce)).toEqual(off);
     // The 2-norms of steps 2-5 look ahead; the 1-norm of step 6 does not go round that trace but
     // starts learning another, which the 1-norms of steps 7 and 8 look ahead with.
     expect(la.stats.ahead - s0.ahead).toBe(6);
@@ -178,12 +171,7 @@ run(`WebGPU lookahead${backend ? '' : ` (skipped: ${reason})`}`, () => {
   it('steps called out of order or at once run as the calls say', async () => {
     const out = async () =>
       scope(async () => {
-        const M = (await rand([64, 64], { dtype: 'float32', seed: 5, backend: 'webgpu' })) as GPUArray;
-        let v = (await rand([64], { dtype: 'float32', seed: 6, backend: 'webgpu' })) as GPUArray;
-        for (let i = 0; i < 4; i++) {
-          const y = await mul(M, v);
-          v = await broadcast(divide, y, await norm(y));
-        }
+        const [M, v] = await afterSteps(64, 5);
         // The product first, then the division, both started before either is awaited.
         const y = await mul(M, v);
         const s = await norm(y);
@@ -207,12 +195,7 @@ run(`WebGPU lookahead${backend ? '' : ` (skipped: ${reason})`}`, () => {
   it('a disposed vector is refused as without the lookahead', async () => {
     la.enabled = true;
     await scope(async () => {
-      const M = (await rand([32, 32], { dtype: 'float32', seed: 7, backend: 'webgpu' })) as GPUArray;
-      let v = (await rand([32], { dtype: 'float32', seed: 8, backend: 'webgpu' })) as GPUArray;
-      for (let i = 0; i < 4; i++) {
-        const y = await mul(M, v);
-        v = await broadcast(divide, y, await norm(y));
-      }
+      const [M, v] = await afterSteps(32, 7);
       const y = await mul(M, v);
       const s = await norm(y);
       y.dispose();
