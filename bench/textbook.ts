@@ -90,17 +90,11 @@ async function paired(M: AnyArray, v: AnyArray, iters: number, rounds: number) {
   for (let r = 0; r < rounds; r++) {
     // Which loop goes first alternates, so that a drift in the machine's speed over a run (this VM's
     // swings by a third) does not always land on the same side of the ratio.
-    let a: number;
-    let la: number;
-    let b: number;
-    let lb: number;
-    if (r % 2 === 0) {
-      [a, la] = await perIter(textbook, M, v, iters);
-      [b, lb] = await perIter(library, M, v, iters);
-    } else {
-      [b, lb] = await perIter(library, M, v, iters);
-      [a, la] = await perIter(textbook, M, v, iters);
-    }
+    const got = new Map<Loop, [number, number]>();
+    for (const loop of r % 2 === 0 ? [textbook, library] : [library, textbook])
+      got.set(loop, await perIter(loop, M, v, iters));
+    const [a, la] = got.get(textbook) as [number, number];
+    const [b, lb] = got.get(library) as [number, number];
     ours.push(a);
     lib.push(b);
     lambdas = [la, lb];

@@ -129,7 +129,10 @@ export class Lookahead {
   private ahead: Ahead | undefined;
   private readonly own = new AsyncLocalStorage<true>();
 
-  constructor(private readonly b: WebGPUBackend) {
+  constructor(
+    /** The backend whose commands it records ahead. */
+    readonly b: WebGPUBackend,
+  ) {
     b.batch.own = () => this.own.getStore() === true;
   }
 
@@ -412,36 +415,32 @@ export function lookaheadOf(b: WebGPUBackend): Lookahead {
   return l;
 }
 
-/** The webgpu backend of the first GPUArray on it among `xs`, if any. */
-function webgpuOf(xs: readonly unknown[]): WebGPUBackend | undefined {
-  for (const x of xs) if (x instanceof GPUArray && x.backend === 'webgpu') return x.impl as WebGPUBackend;
-  return undefined;
+/** The lookahead of the webgpu backend of the first GPUArray on it among `xs`, if it is on. */
+function aheadOf(xs: readonly unknown[]): Lookahead | undefined {
+  const x = xs.find((a): a is GPUArray => a instanceof GPUArray && a.backend === 'webgpu');
+  const la = x && lookaheadOf(x.impl as WebGPUBackend);
+  return la?.enabled ? la : undefined;
 }
 
 /** The WebGPU kernel of `norm`, the lookahead in front of a one-pass norm of a GPUArray. */
 export function normAhead(x: AnyArray, p: number): Promise<number> {
-  const b = webgpuOf([x]);
-  if (!b || !isOnePassNorm(p) || (x as GPUArray).size === 0 || !lookaheadOf(b).enabled)
-    return normWebGPU(x, p);
-  const dx = onDevice(b, x, 'norm');
+  const la = aheadOf([x]);
+  if (!la || !isOnePassNorm(p) || (x as GPUArray).size === 0) return normWebGPU(x, p);
+  const dx = onDevice(la.b, x, 'norm');
   const key = { name: `norm ${p}`, map: null };
-  return lookaheadOf(b).reduce(x as GPUArray, key, (submitted) => normOnDevice(b, dx, p, submitted));
+  return la.reduce(x as GPUArray, key, (submitted) => normOnDevice(la.b, dx, p, submitted));
 }
 
 /** The WebGPU kernel of `broadcast`, the lookahead in front. */
 export function broadcastAhead(lambda: Lambda, args: readonly Operand[], out: OutSpec): Promise<GPUArray> {
-  const b = webgpuOf(args);
   const run = () => broadcastWebGPU(lambda, args, out);
-  if (!b || !lookaheadOf(b).enabled) return run();
-  return lookaheadOf(b).call({ op: 'broadcast', lambda, args, out }, run);
+  return aheadOf(args)?.call({ op: 'broadcast', lambda, args, out }, run) ?? run();
 }
 
 /** The WebGPU kernel of `mul`, the lookahead in front. */
 export function mulAhead(a: AnyArray, x: AnyArray, out: OutSpec): Promise<GPUArray> {
-  const b = webgpuOf([a, x]);
   const run = () => mulWebGPU(a, x, out);
-  if (!b || !lookaheadOf(b).enabled) return run();
-  return lookaheadOf(b).call({ op: 'mul', lambda: undefined, args: [a, x], out }, run);
+  return aheadOf([a, x])?.call({ op: 'mul', lambda: undefined, args: [a, x], out }, run) ?? run();
 }
 
 /** The WebGPU kernel of `mapreduce`, the lookahead in front of a tree reduction (no init) of a GPUArray. */
@@ -451,11 +450,11 @@ export function mapreduceAhead(
   x: AnyArray,
   init: number | undefined,
 ): Promise<number> {
-  const b = webgpuOf([x]);
+  const la = aheadOf([x]);
   const plan =
-    b && init === undefined && (x as GPUArray).size > 0 ? planReduce(map, reducer, init) : undefined;
-  if (!b || !plan?.monoid || !lookaheadOf(b).enabled) return mapreduceWebGPU(map, reducer, x, init);
-  const dx = onDevice(b, x, 'mapreduce');
+    la && init === undefined && (x as GPUArray).size > 0 ? planReduce(map, reducer, init) : undefined;
+  if (!la || !plan?.monoid) return mapreduceWebGPU(map, reducer, x, init);
+  const dx = onDevice(la.b, x, 'mapreduce');
   const key = { name: `mapreduce ${plan.monoid.op}`, map };
-  return lookaheadOf(b).reduce(x as GPUArray, key, (submitted) => monoidOnDevice(b, plan, dx, submitted));
+  return la.reduce(x as GPUArray, key, (submitted) => monoidOnDevice(la.b, plan, dx, submitted));
 }

@@ -5,12 +5,11 @@
  */
 import { lambdaOf } from '../../src/array/ir/cache.js';
 import { lowerLambda } from '../../src/array/ir/lower.js';
-import type { Printed } from '../../src/array/ir/shared-nodes.js';
 import type { AnyArray } from '../../src/array/protocol.js';
 import type { Dispatch, WebGPUBackend, WebGPUStorage } from './backend.js';
 import { exprToWgsl } from './expr.js';
 import { backendOfArgs, type DeviceArray, onDevice, releaseTemps } from './operands.js';
-import { MONOIDS, type Monoid, type ReduceSteps, readScalar, reduceOnDevice, reduceSteps } from './reduce.js';
+import { MONOIDS, type Monoid, type ReduceSteps, readScalar, reduceSteps } from './reduce.js';
 
 // |x / m| ** p with JS's rules for **, the scale 1/m and p read from parameter words 2 and 3.
 const SCALED_POWER = exprToWgsl(lowerLambda(lambdaOf('(x, s, q) => (Math.abs(x) * s) ** q')), [
@@ -100,14 +99,12 @@ export async function normWebGPU(x: AnyArray, p: number): Promise<number> {
   const dx = onDevice(b, x, 'norm');
   try {
     if (dx.size === 0) return 0;
-    const run = async (m: Monoid, map: string | Printed, extra: number[] = []) =>
-      (await reduceOnDevice(b, m, [dx], map, extra))[0]!;
     if (isOnePassNorm(p)) return await normOnDevice(b, dx, p);
-    const m = await run(MONOIDS.max, 'abs(p0)');
+    const m = await normOnDevice(b, dx, Number.POSITIVE_INFINITY);
     if (m === 0 || !Number.isFinite(m)) return m;
     // Scaled by the largest element, passed as parameter words 2 (1/m) and 3 (p).
     const bits = new Uint32Array(Float32Array.of(1 / m, p).buffer);
-    const s = await run(MONOIDS.sum, SCALED_POWER, [bits[0]!, bits[1]!]);
+    const s = await readScalar(b, reduceSteps(b, MONOIDS.sum, [dx], SCALED_POWER, [bits[0]!, bits[1]!]));
     return m * s ** (1 / p);
   } finally {
     releaseTemps([dx]);

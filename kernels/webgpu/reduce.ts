@@ -2,8 +2,8 @@
  * The WebGPU reduction machinery shared by mapreduce, dot and norm: a two-pass workgroup tree, one
  * pass for small inputs. Pass 1 runs up to 256 workgroups; each thread folds a grid-strided slice,
  * the workgroup combines its threads (through subgroupAdd when the adapter has subgroups and the
- * fold is a sum), and writes one partial. Pass 2 folds the partials in one workgroup. The result is
- * read back as numbers.
+ * fold is a sum), and writes one partial. Pass 2 folds the partials in one workgroup. The result
+ * stays on the device (reduceSteps) or is read back as a number (readScalar).
  */
 import {
   type MonoidOp,
@@ -217,25 +217,5 @@ export async function readScalar(
     return v;
   } finally {
     for (const t of temps) if (!(kept && t === result)) t.release();
-  }
-}
-
-/**
- * Folds `map(x0[i], x1[i], …)` over i < n with `m` on the device; resolves to the components of
- * the result (one number, or two for a vec2f fold). `extra` words follow n in the parameters.
- */
-export async function reduceOnDevice(
-  b: WebGPUBackend,
-  m: Monoid,
-  xs: readonly DeviceArray[],
-  map: string | Printed,
-  extra: readonly number[] = [],
-): Promise<number[]> {
-  const { steps, result, temps } = reduceSteps(b, m, xs, map, extra);
-  try {
-    // Both passes and the read-back in one submit.
-    return Array.from(await b.download(result, 0, m.type === 'f32' ? 1 : 2, steps));
-  } finally {
-    for (const t of temps) t.release();
   }
 }
